@@ -1,0 +1,121 @@
+//! Configuration from flags and the environment. Secrets are redacted in `Debug`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(name = "green-commute", version, about = "Carbon calculator service for green-commuting campaigns")]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Settings for serving when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeConfig,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service.
+    Serve(ServeConfig),
+    /// Print the OpenAPI spec (the content of `openapi/openapi.json`).
+    Openapi,
+}
+
+/// Settings of `green-commute serve`.
+#[derive(Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "GREEN_COMMUTE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Store: `sqlite://PATH` (the embedded default) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/green-commute.db")]
+    pub database_url: String,
+
+    /// Token that authorizes admin operations; generated and printed once when absent.
+    #[arg(long, env = "GREEN_COMMUTE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// Origin allowed to call authenticated endpoints from a browser (repeatable).
+    #[arg(long = "cors-origin", env = "GREEN_COMMUTE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Folder of factor-set files that add to or override the bundled sets.
+    #[arg(long, env = "GREEN_COMMUTE_FACTORS_DIR")]
+    pub factors_dir: Option<PathBuf>,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "GREEN_COMMUTE_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "GREEN_COMMUTE_BODY_LIMIT", default_value_t = crate::http::body::DEFAULT_BODY_LIMIT)]
+    pub body_limit: usize,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".parse().expect("a valid address"),
+            database_url: "sqlite://data/green-commute.db".into(),
+            admin_token: None,
+            cors_origins: Vec::new(),
+            factors_dir: None,
+            workers: None,
+            body_limit: crate::http::body::DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+impl fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("bind", &self.bind)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "[redacted]"))
+            .field("cors_origins", &self.cors_origins)
+            .field("factors_dir", &self.factors_dir)
+            .field("workers", &self.workers)
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:[redacted]@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        let config = ServeConfig {
+            database_url: "postgres://app:s3cret@db:5432/gc".into(),
+            admin_token: Some("topsecret".into()),
+            ..ServeConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("topsecret"), "{shown}");
+        assert!(shown.contains("postgres://app:[redacted]@db:5432/gc"), "{shown}");
+    }
+}

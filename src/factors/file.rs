@@ -1,0 +1,156 @@
+//! The on-disk shape of a factor-set file (documented in `emission_factors/README.md`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::mode::Basis;
+
+/// One factor-set file, exactly as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorSetFile {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub region: String,
+    pub boundary: Boundary,
+    pub gwp_basis: String,
+    pub default_baseline_mode: String,
+    pub description: String,
+    pub sources: Vec<SourceFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_regions: Option<Vec<GridRegionFile>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_grid_region: Option<String>,
+    pub modes: Vec<ModeFile>,
+}
+
+/// Which part of the fuel and energy chain a set counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Boundary {
+    /// Tailpipe emissions, and generation emissions for electricity.
+    TankToWheel,
+    /// Tank-to-wheel plus fuel production and electricity transmission losses.
+    WellToWheel,
+}
+
+/// A publication that factors cite.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub year: i32,
+    pub url: Option<String>,
+}
+
+/// A grid whose electricity factor electric modes use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridRegionFile {
+    pub id: String,
+    pub name: LabelFile,
+    pub level: GridLevel,
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub co2e_g_per_kwh: Option<f64>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Where a grid region sits in the province → regional grid → national hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GridLevel {
+    National,
+    Regional,
+    Provincial,
+}
+
+/// A name in English and Chinese.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabelFile {
+    /// English.
+    pub en: String,
+    /// Chinese.
+    pub zh: String,
+}
+
+/// One mode's factor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModeFile {
+    pub mode: String,
+    pub label: LabelFile,
+    pub basis: Basis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co2e_g_per_km: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_kwh_per_km: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_g_per_km: Option<f64>,
+    pub source: String,
+    pub quality: Quality,
+    pub derivation: Option<DerivationFile>,
+    pub max_distance_km: f64,
+    pub note: Option<String>,
+}
+
+/// How directly a factor comes from its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Quality {
+    /// Read directly from the source.
+    Published,
+    /// Computed from sourced inputs.
+    Derived,
+    /// An analogous value or an estimate resting on assumptions.
+    Proxy,
+}
+
+/// How a derived or proxy factor was computed.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DerivationFile {
+    /// The formula with its numbers.
+    pub formula: String,
+    /// Each input with its unit, source and status.
+    pub inputs: Vec<DerivationInput>,
+    /// The formula as an arithmetic expression over the input names (checked by `emission_factors/check.py`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+}
+
+/// One input of a derivation.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DerivationInput {
+    /// Name used in the formula.
+    pub name: String,
+    /// The value.
+    pub value: f64,
+    /// Its unit.
+    pub unit: String,
+    /// Id of the source it comes from, if any.
+    pub source: Option<String>,
+    /// `verified`, `secondary` or `assumption`.
+    pub status: InputStatus,
+    /// Remarks.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How well an input is established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InputStatus {
+    /// Seen in the source or a faithful copy of it.
+    Verified,
+    /// Quoted by a third party.
+    Secondary,
+    /// An assumption, flagged as such.
+    Assumption,
+}

@@ -1,0 +1,14 @@
+//! Emission-factor sets: files → validated, immutable catalogue.
+//!
+//! The bundled sets are compiled into the binary so that it runs from any directory; a
+//! `--factors-dir` adds sets or overrides bundled ones by id.
+
+mod catalogue;
+pub mod file;
+pub mod load;
+mod set;
+
+pub use catalogue::{Catalogue, CatalogueError, DEFAULT_SET_ID};
+pub use file::{Boundary, FactorSetFile, GridLevel, LabelFile, Quality};
+pub use load::{parse, LoadError};
+pub use set::{FactorSet, GridRegion, ModeFactor, ResolvedFactor};

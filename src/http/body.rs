@@ -1,0 +1,142 @@
+//! Request bodies: size limit, media type and JSON parsing with the path of every bad field.
+
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::domain::FieldError;
+
+use super::error::ApiError;
+
+/// Largest accepted body by default: a 10,000-trip request with several legs fits.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// A request body's media type, as far as this service cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/json` or any `+json` type.
+    Json,
+    /// `text/csv`.
+    Csv,
+}
+
+/// The body's media type, or a 415 naming what the operation takes.
+pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType, ApiError> {
+    let raw = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = raw.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let found = if essence == "application/json" || essence.ends_with("+json") {
+        Some(MediaType::Json)
+    } else if essence == "text/csv" {
+        Some(MediaType::Csv)
+    } else {
+        None
+    };
+    match found {
+        Some(kind) if accepted.contains(&kind) => Ok(kind),
+        _ => {
+            let names: Vec<&str> = accepted
+                .iter()
+                .map(|kind| match kind {
+                    MediaType::Json => "application/json",
+                    MediaType::Csv => "text/csv",
+                })
+                .collect();
+            let given = if raw.is_empty() { "no Content-Type" } else { raw };
+            Err(ApiError::UnsupportedMediaType(format!(
+                "this operation takes {}; the request has {given}",
+                names.join(" or ")
+            )))
+        }
+    }
+}
+
+/// Parses JSON, reporting syntax errors as 400 and type or unknown-field errors as 422 at their path.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        json_error(&path, &error.into_inner())
+    })?;
+    // Characters after the value make the body malformed too.
+    deserializer.end().map_err(|error| json_error("", &error))?;
+    Ok(value)
+}
+
+/// Maps a serde_json failure at `path` to 400 (syntax) or 422 (shape).
+pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let path = if path == "." || path == "?" { "" } else { path };
+    let message = strip_position(&error.to_string());
+    match error.classify() {
+        Category::Data => ApiError::Invalid(FieldError::new(path, message).into()),
+        Category::Syntax | Category::Eof | Category::Io => ApiError::Malformed {
+            detail: format!(
+                "the body is not valid JSON: {message} at line {} column {}",
+                error.line(),
+                error.column()
+            ),
+            errors: Vec::new(),
+        },
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A JSON body parsed into `T` after the media-type and size checks.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let media = media_type(req, &[MediaType::Json]);
+        let bytes = RawBody::from_request(req, payload);
+        Box::pin(async move {
+            media?;
+            let RawBody(body) = bytes.await?;
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+/// The raw body, read up to the configured limit (413 past it).
+pub struct RawBody(pub web::Bytes);
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map_or(DEFAULT_BODY_LIMIT, |limit| limit.0);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = bytes.await.map_err(|error| match error.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit_bytes: limit },
+                _ => ApiError::Malformed {
+                    detail: format!("the request body could not be read: {error}"),
+                    errors: Vec::new(),
+                },
+            })?;
+            Ok(RawBody(body))
+        })
+    }
+}
+
+/// The body-size limit in force (also given to actix as its `PayloadConfig`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);

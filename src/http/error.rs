@@ -1,0 +1,236 @@
+//! One error type for the HTTP layer; every failure leaves as `application/problem+json` (RFC 9457).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{FieldError, FieldErrors};
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error body (RFC 9457) with the request fields that were wrong.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:green-commute:problem:invalid-request",
+    "title": "Unprocessable Entity",
+    "status": 422,
+    "detail": "1 field is invalid: legs[1].distance_km: must be at least 0.001 km (one metre)",
+    "errors": [{ "field": "legs[1].distance_km", "message": "must be at least 0.001 km (one metre)" }]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub problem_type: &'static str,
+    /// The HTTP status phrase.
+    pub title: &'static str,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, in a sentence.
+    pub detail: String,
+    /// Each invalid field, located by its path in the request (`legs[1].distance_km`, `trips[3].date`, `line 4.mode` for CSV).
+    pub errors: Vec<ProblemField>,
+}
+
+/// One invalid field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// Path into the request; empty when the problem is with the body as a whole.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl From<FieldError> for ProblemField {
+    fn from(error: FieldError) -> Self {
+        Self {
+            field: error.field,
+            message: error.message,
+        }
+    }
+}
+
+/// Everything a handler can fail with; each variant's doc names its status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not well-formed.
+    #[error("{detail}")]
+    Malformed {
+        /// What is wrong.
+        detail: String,
+        /// Where, when known.
+        errors: Vec<FieldError>,
+    },
+    /// 401: credentials are missing or not recognised.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the credentials are valid but do not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such resource.
+    #[error("{0}")]
+    NotFound(String),
+    /// 405: the path exists but not with this method.
+    #[error("method not allowed; allowed: {allow}")]
+    MethodNotAllowed {
+        /// The methods that the path takes, for the `Allow` header.
+        allow: &'static str,
+    },
+    /// 409: the request conflicts with stored state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is larger than the configured limit.
+    #[error("the request body exceeds the limit of {limit_bytes} bytes")]
+    PayloadTooLarge {
+        /// The limit.
+        limit_bytes: usize,
+    },
+    /// 415: the body is not of a media type this operation takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: well-formed but invalid.
+    #[error("{}", invalid_detail(.0))]
+    Invalid(FieldErrors),
+    /// 429: too many writes; retry after the given seconds.
+    #[error("too many requests; retry after {retry_after_s} s")]
+    RateLimited {
+        /// Seconds until a retry may succeed.
+        retry_after_s: u64,
+    },
+    /// 503: a dependency (the store) is unavailable.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a fault of ours; the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+fn invalid_detail(errors: &FieldErrors) -> String {
+    match errors.0.as_slice() {
+        [one] => format!("1 field is invalid: {one}"),
+        many => format!(
+            "{} fields are invalid: {}",
+            many.len(),
+            errors
+        ),
+    }
+}
+
+impl ApiError {
+    /// A 500 from any internal failure.
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(error))
+    }
+
+    /// A 422 with one invalid field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldError::new(field, message).into())
+    }
+
+    /// The problem body this error is shown as.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let errors = match self {
+            Self::Malformed { errors, .. } => errors.iter().cloned().map(Into::into).collect(),
+            Self::Invalid(errors) => errors.0.iter().cloned().map(Into::into).collect(),
+            _ => Vec::new(),
+        };
+        problem(status, self.to_string(), errors)
+    }
+}
+
+/// Builds a problem body for any status.
+pub fn problem(status: StatusCode, detail: String, errors: Vec<ProblemField>) -> Problem {
+    Problem {
+        problem_type: problem_type(status),
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        errors,
+    }
+}
+
+fn problem_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "urn:green-commute:problem:malformed-request",
+        401 => "urn:green-commute:problem:unauthorized",
+        403 => "urn:green-commute:problem:forbidden",
+        404 => "urn:green-commute:problem:not-found",
+        405 => "urn:green-commute:problem:method-not-allowed",
+        409 => "urn:green-commute:problem:conflict",
+        413 => "urn:green-commute:problem:payload-too-large",
+        415 => "urn:green-commute:problem:unsupported-media-type",
+        422 => "urn:green-commute:problem:invalid-request",
+        429 => "urn:green-commute:problem:rate-limited",
+        503 => "urn:green-commute:problem:unavailable",
+        500..=599 => "urn:green-commute:problem:internal",
+        _ => "about:blank",
+    }
+}
+
+/// A complete problem+json response.
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .body(serde_json::to_string(problem).unwrap_or_default())
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Malformed { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = %error_chain(cause.as_ref()), "request failed");
+        }
+        let mut response = problem_response(&self.problem());
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
+            Self::MethodNotAllowed { allow } => {
+                headers.insert(header::ALLOW, header::HeaderValue::from_static(allow));
+            }
+            Self::RateLimited { retry_after_s } => {
+                headers.insert(header::RETRY_AFTER, (*retry_after_s).into());
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// An error and its causes, outermost first, joined with `: `.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Invalid(errors)
+    }
+}

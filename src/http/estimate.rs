@@ -1,0 +1,520 @@
+//! `POST /v1/estimate` and `POST /v1/estimate/batch`: no account needed.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use crate::domain::distance::km_from_metres;
+use crate::domain::estimate::{
+    estimate, resolve_grid, BaselineSpec, Estimate, LegOutcome, LegSpec, TripPlan, MAX_LEGS,
+};
+use crate::domain::grams::g_per_km_from_ug;
+use crate::domain::{Distance, FieldErrors, Passengers};
+use crate::factors::{Catalogue, FactorSet, LabelFile, Quality};
+
+use super::body::{json_error, JsonBody};
+use super::error::{ApiError, Problem};
+use super::wire::{FactorSetRef, WholeNumber};
+use super::{AppState, TAG_ESTIMATES};
+
+/// The most trips one batch request may carry.
+pub const MAX_BATCH_TRIPS: usize = 10_000;
+
+/// Routes of this resource.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/estimate")
+            .route(web::post().to(estimate_one))
+            .default_service(web::to(super::method_not_allowed("POST"))),
+    )
+    .service(
+        web::resource("/v1/estimate/batch")
+            .route(web::post().to(estimate_batch))
+            .default_service(web::to(super::method_not_allowed("POST"))),
+    );
+}
+
+/// A trip to estimate: either `mode` + `distance_km` (+ `passengers`), or `legs`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "factor_set": "cn-2022",
+    "region": "CN-BJ",
+    "legs": [
+        { "mode": "bicycle", "distance_km": 2.0 },
+        { "mode": "metro", "distance_km": 9.0 }
+    ],
+    "round_trip": false,
+    "baseline": { "mode": "car" }
+}))]
+pub struct EstimateRequest {
+    /// Factor-set id (`GET /v1/factor-sets`); the default set when absent.
+    #[schema(example = "cn-2022")]
+    pub factor_set: Option<String>,
+    /// Grid region for electric modes (id or name, e.g. `CN-BJ`, `北京`, `north`), for sets with grid regions; the set's default grid when absent.
+    #[schema(example = "CN-BJ")]
+    pub region: Option<String>,
+    /// Mode of a single-mode trip (use `legs` for several).
+    #[schema(example = "metro")]
+    pub mode: Option<String>,
+    /// One-way distance of a single-mode trip, km (finite, > 0, at most the mode's limit).
+    #[schema(example = 9.0)]
+    pub distance_km: Option<f64>,
+    /// Travellers sharing the vehicle of a single per-vehicle mode (1–9, default 1).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 9, example = 1)]
+    pub passengers: Option<WholeNumber>,
+    /// 1–10 legs in travel order.
+    #[schema(max_items = 10, min_items = 1)]
+    pub legs: Option<Vec<LegRequest>>,
+    /// Out and back: doubles every distance, the baseline's too. Default false.
+    #[schema(example = false)]
+    pub round_trip: Option<bool>,
+    /// What the trip is compared with; default: the set's `default_baseline_mode` over the trip's total distance.
+    pub baseline: Option<BaselineRequest>,
+}
+
+/// One leg of a trip.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegRequest {
+    /// Mode id (`walk`, `bicycle`, `metro`, `car`, …).
+    #[schema(example = "metro")]
+    pub mode: String,
+    /// One-way distance in km (finite, > 0, at most the mode's limit).
+    #[schema(example = 9.0)]
+    pub distance_km: f64,
+    /// Travellers sharing the vehicle, per-vehicle modes only (1–9, default 1).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 9)]
+    pub passengers: Option<WholeNumber>,
+}
+
+/// The baseline a trip is compared with.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineRequest {
+    /// Baseline mode, e.g. the participant's usual mode.
+    #[schema(example = "car")]
+    pub mode: String,
+    /// One-way baseline distance in km; default: the trip's total distance.
+    pub distance_km: Option<f64>,
+    /// Travellers sharing the baseline vehicle (per-vehicle modes only; default 1).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 9)]
+    pub passengers: Option<WholeNumber>,
+}
+
+/// A batch of trips to estimate.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({ "trips": [
+    { "mode": "bus", "distance_km": 6.5 },
+    { "mode": "car", "distance_km": 12.0, "passengers": 3 },
+    { "legs": [{ "mode": "walk", "distance_km": 0.8 }, { "mode": "metro", "distance_km": 14.2 }], "round_trip": true }
+]}))]
+pub struct BatchRequest {
+    /// 1 to 10,000 estimate requests.
+    #[schema(value_type = Vec<EstimateRequest>, min_items = 1, max_items = 10000)]
+    pub trips: Vec<Box<RawValue>>,
+}
+
+/// The result of one estimate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EstimateResponse<'a> {
+    /// The factor set used.
+    pub factor_set: FactorSetRef<'a>,
+    /// The grid region whose factor the set's electric modes used (sets with grid regions only).
+    pub grid_region: Option<GridRegionUsed<'a>>,
+    /// Total distance travelled in km (doubled for a round trip), exact to the metre.
+    #[schema(example = 11.0)]
+    pub distance_km: f64,
+    /// The trip's CO2e in whole grams: the exact sum of its legs.
+    #[schema(example = 298)]
+    pub co2e_g: i64,
+    /// The baseline and its CO2e.
+    pub baseline: BaselineResponse<'a>,
+    /// `baseline.co2e_g − co2e_g`, whole grams; negative when the trip emits more than its baseline.
+    #[schema(example = 1698)]
+    pub savings_g: i64,
+    /// Each leg, in request order.
+    pub legs: Vec<LegResponse<'a>>,
+}
+
+/// A grid region and its factor.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GridRegionUsed<'a> {
+    /// Region id.
+    #[schema(example = "CN-BJ")]
+    pub id: &'a str,
+    /// Names in English and Chinese.
+    pub name: &'a LabelFile,
+    /// Grams CO2 per kWh applied (the region's own, or inherited from its regional grid or the national average).
+    #[schema(example = 558.0)]
+    pub co2e_g_per_kwh: f64,
+    /// Region whose published factor that is.
+    #[schema(example = "CN-BJ")]
+    pub factor_from: &'a str,
+}
+
+/// A computed leg.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LegResponse<'a> {
+    /// Mode id.
+    #[schema(example = "metro")]
+    pub mode: &'a str,
+    /// Distance in km (doubled for a round trip).
+    #[schema(example = 9.0)]
+    pub distance_km: f64,
+    /// Travellers sharing the vehicle (per-vehicle modes); null for per-passenger modes.
+    #[schema(example = json!(null))]
+    pub passengers: Option<u8>,
+    /// Factor applied, grams CO2e per km of its basis (µg precision).
+    #[schema(example = 30.258)]
+    pub co2e_g_per_km: f64,
+    /// `passenger_km` or `vehicle_km`.
+    #[schema(example = "passenger_km")]
+    pub basis: &'static str,
+    /// This traveller's CO2e in whole grams (rounded half away from zero).
+    #[schema(example = 272)]
+    pub co2e_g: i64,
+    /// Id of the factor's source (see the set's `sources`).
+    #[schema(example = "mee-nbs-2022-grid")]
+    pub source: &'a str,
+    /// Title of that source.
+    pub source_title: &'a str,
+    /// `published`, `derived` or `proxy`.
+    pub quality: Quality,
+}
+
+/// The computed baseline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BaselineResponse<'a> {
+    /// Baseline mode.
+    #[schema(example = "car")]
+    pub mode: &'a str,
+    /// Baseline distance in km (doubled for a round trip).
+    #[schema(example = 11.0)]
+    pub distance_km: f64,
+    /// Travellers sharing the baseline vehicle (per-vehicle modes); null otherwise.
+    pub passengers: Option<u8>,
+    /// Factor applied, grams CO2e per km of its basis.
+    pub co2e_g_per_km: f64,
+    /// Baseline CO2e in whole grams.
+    #[schema(example = 1996)]
+    pub co2e_g: i64,
+    /// Id of the factor's source.
+    pub source: &'a str,
+}
+
+/// The batch result: one item per trip, in request order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse<'a> {
+    /// Each item is an estimate or `{ "error": <problem> }`.
+    pub results: Vec<BatchItem<'a>>,
+}
+
+/// An estimate, or why that trip could not be estimated.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BatchItem<'a> {
+    /// The estimate.
+    Estimate(EstimateResponse<'a>),
+    /// The failure of this trip alone.
+    Failed(BatchError),
+}
+
+/// A failed batch item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchError {
+    /// Why, with field paths starting at `trips[i]`.
+    pub error: Problem,
+}
+
+impl EstimateRequest {
+    /// The trip plan, or every invalid field.
+    pub fn plan(&self) -> Result<TripPlan, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let legs = match (&self.mode, &self.legs) {
+            (Some(_), Some(_)) => {
+                errors.push("legs", "give either `mode` and `distance_km`, or `legs`, not both");
+                Vec::new()
+            }
+            (None, None) => {
+                errors.push("mode", "is required (or give `legs`)");
+                Vec::new()
+            }
+            (Some(mode), None) => {
+                let distance = match self.distance_km {
+                    Some(km) => distance(km, "distance_km", &mut errors),
+                    None => {
+                        errors.push("distance_km", "is required with `mode`");
+                        None
+                    }
+                };
+                let passengers = passengers(self.passengers, "passengers", &mut errors);
+                distance
+                    .map(|distance| LegSpec {
+                        mode: mode.clone(),
+                        distance,
+                        passengers,
+                        path: String::new(),
+                    })
+                    .into_iter()
+                    .collect()
+            }
+            (None, Some(legs)) => {
+                if self.distance_km.is_some() {
+                    errors.push("distance_km", "goes inside each leg when `legs` is given");
+                }
+                if self.passengers.is_some() {
+                    errors.push("passengers", "goes inside each leg when `legs` is given");
+                }
+                if legs.is_empty() || legs.len() > MAX_LEGS {
+                    errors.push(
+                        "legs",
+                        format!("must have 1 to {MAX_LEGS} legs, got {}", legs.len()),
+                    );
+                }
+                legs.iter()
+                    .enumerate()
+                    .filter_map(|(i, leg)| {
+                        let path = format!("legs[{i}]");
+                        let distance =
+                            distance(leg.distance_km, &format!("{path}.distance_km"), &mut errors);
+                        let passengers =
+                            passengers(leg.passengers, &format!("{path}.passengers"), &mut errors);
+                        distance.map(|distance| LegSpec {
+                            mode: leg.mode.clone(),
+                            distance,
+                            passengers,
+                            path,
+                        })
+                    })
+                    .collect()
+            }
+        };
+        let baseline = match &self.baseline {
+            None => BaselineSpec::default(),
+            Some(baseline) => BaselineSpec {
+                mode: Some(baseline.mode.clone()),
+                distance: baseline
+                    .distance_km
+                    .and_then(|km| distance(km, "baseline.distance_km", &mut errors)),
+                passengers: passengers(baseline.passengers, "baseline.passengers", &mut errors),
+            },
+        };
+        errors.into_result(TripPlan {
+            legs,
+            round_trip: self.round_trip.unwrap_or(false),
+            baseline,
+        })
+    }
+}
+
+fn distance(km: f64, field: &str, errors: &mut FieldErrors) -> Option<Distance> {
+    Distance::try_from(km)
+        .map_err(|e| errors.push(field, e.to_string()))
+        .ok()
+}
+
+fn passengers(count: Option<WholeNumber>, field: &str, errors: &mut FieldErrors) -> Option<Passengers> {
+    count.and_then(|WholeNumber(n)| {
+        Passengers::try_from(n)
+            .map_err(|message| errors.push(field, message))
+            .ok()
+    })
+}
+
+/// Looks up the requested set (the default when `None`), or a 422 at `field`.
+pub fn find_set<'a>(
+    catalogue: &'a Catalogue,
+    id: Option<&str>,
+    field: &str,
+) -> Result<&'a FactorSet, FieldErrors> {
+    match id {
+        None => Ok(catalogue.default_set()),
+        Some(id) => catalogue.get(id).map(|set| set.as_ref()).ok_or_else(|| {
+            let known: Vec<&str> = catalogue.sets().iter().map(|s| s.id()).collect();
+            crate::domain::FieldError::new(
+                field,
+                format!(
+                    "unknown factor set `{}`; available: {}",
+                    crate::domain::mode::truncate_for_message(id),
+                    known.join(", ")
+                ),
+            )
+            .into()
+        }),
+    }
+}
+
+/// Validates and computes one request against the catalogue.
+pub fn run<'a>(
+    catalogue: &'a Catalogue,
+    request: &EstimateRequest,
+) -> Result<EstimateResponse<'a>, FieldErrors> {
+    let set = find_set(catalogue, request.factor_set.as_deref(), "factor_set")?;
+    let grid = resolve_grid(set, request.region.as_deref())
+        .map_err(|message| crate::domain::FieldError::new("region", message))?;
+    let plan = request.plan()?;
+    let result = estimate(set, grid, &plan, None)?;
+    Ok(EstimateResponse::new(set, &result))
+}
+
+impl<'a> EstimateResponse<'a> {
+    /// The wire form of an estimate.
+    pub fn new(set: &'a FactorSet, estimate: &Estimate<'a>) -> Self {
+        let baseline = &estimate.baseline;
+        Self {
+            factor_set: FactorSetRef {
+                id: set.id(),
+                version: set.version(),
+            },
+            grid_region: estimate.grid.map(|grid| GridRegionUsed {
+                id: &grid.id,
+                name: &grid.name,
+                co2e_g_per_kwh: grid.co2e_g_per_kwh,
+                factor_from: &set.grid_regions()[grid.factor_from].id,
+            }),
+            distance_km: km_from_metres(estimate.distance_m),
+            co2e_g: estimate.co2e_g,
+            baseline: BaselineResponse {
+                mode: baseline.factor.mode.as_str(),
+                distance_km: km_from_metres(baseline.distance_m),
+                passengers: baseline.passengers,
+                co2e_g_per_km: g_per_km_from_ug(baseline.ug_per_km),
+                co2e_g: baseline.co2e_g,
+                source: &set.mode_file(baseline.factor).source,
+            },
+            savings_g: estimate.savings_g,
+            legs: estimate.legs.iter().map(|leg| LegResponse::new(set, leg)).collect(),
+        }
+    }
+}
+
+impl<'a> LegResponse<'a> {
+    fn new(set: &'a FactorSet, leg: &LegOutcome<'a>) -> Self {
+        let file = set.mode_file(leg.factor);
+        Self {
+            mode: leg.factor.mode.as_str(),
+            distance_km: km_from_metres(leg.distance_m),
+            passengers: leg.passengers,
+            co2e_g_per_km: g_per_km_from_ug(leg.ug_per_km),
+            basis: match leg.factor.basis {
+                crate::domain::mode::Basis::PassengerKm => "passenger_km",
+                crate::domain::mode::Basis::VehicleKm => "vehicle_km",
+            },
+            co2e_g: leg.co2e_g,
+            source: &file.source,
+            source_title: set.source_title(&file.source).unwrap_or_default(),
+            quality: file.quality,
+        }
+    }
+}
+
+/// Estimate one trip
+///
+/// Computes the CO2e of a single- or multi-leg trip, its baseline and the saving. Every leg names
+/// its factor and source. Amounts are whole grams, each leg rounded half away from zero; totals are
+/// exact sums. `round_trip` doubles every distance (the baseline's too); per-vehicle factors (cars,
+/// motorcycle) are divided by `passengers`.
+#[utoipa::path(
+    post,
+    path = "/v1/estimate",
+    tag = TAG_ESTIMATES,
+    request_body(content = EstimateRequest, examples(
+        ("cycle and metro" = (summary = "2 km by bicycle, then 9 km by metro, versus driving", value = json!({
+            "legs": [{ "mode": "bicycle", "distance_km": 2.0 }, { "mode": "metro", "distance_km": 9.0 }]
+        }))),
+        ("car-pool round trip" = (summary = "Three colleagues share a petrol car, there and back", value = json!({
+            "mode": "car_petrol", "distance_km": 15.0, "passengers": 3, "round_trip": true
+        }))),
+        ("UK, versus usual mode" = (summary = "DESNZ 2025: 10 km by Underground instead of the usual bus", value = json!({
+            "factor_set": "uk-desnz-2025", "mode": "metro", "distance_km": 10.0, "baseline": { "mode": "bus" }
+        }))),
+        ("electric car in Beijing" = (summary = "Grid-derived factor for the Beijing grid", value = json!({
+            "region": "CN-BJ", "mode": "car_electric", "distance_km": 20.0
+        })))
+    )),
+    responses(
+        (status = 200, description = "The estimate", body = EstimateResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid trip: unknown mode, factor set or region, implausible distance, passengers on a per-passenger mode, unknown field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn estimate_one(
+    state: web::Data<AppState>,
+    JsonBody(request): JsonBody<EstimateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let response = run(&state.catalogue, &request)?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// Estimate many trips
+///
+/// Up to 10,000 trips in one request, answered in request order. Each item is an estimate or
+/// `{ "error": <problem> }` for that trip alone: one bad item never fails the others.
+#[utoipa::path(
+    post,
+    path = "/v1/estimate/batch",
+    tag = TAG_ESTIMATES,
+    request_body = BatchRequest,
+    responses(
+        (status = 200, description = "One result per trip, in request order", body = BatchResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`trips` missing, empty or longer than 10,000", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn estimate_batch(
+    state: web::Data<AppState>,
+    JsonBody(request): JsonBody<BatchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let count = request.trips.len();
+    if count == 0 || count > MAX_BATCH_TRIPS {
+        return Err(ApiError::invalid(
+            "trips",
+            format!("must hold 1 to {MAX_BATCH_TRIPS} trips, got {count}"),
+        ));
+    }
+    let catalogue = &state.catalogue;
+    let results: Vec<BatchItem> = request
+        .trips
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let prefix = format!("trips[{i}]");
+            let outcome = parse_item(raw)
+                .and_then(|item| run(catalogue, &item).map_err(ApiError::Invalid));
+            match outcome {
+                Ok(estimate) => BatchItem::Estimate(estimate),
+                Err(error) => BatchItem::Failed(BatchError {
+                    error: locate(error, &prefix).problem(),
+                }),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(BatchResponse { results }))
+}
+
+fn parse_item(raw: &RawValue) -> Result<EstimateRequest, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        json_error(&path, &error.into_inner())
+    })
+}
+
+/// Places an item's field errors under its position in the batch.
+fn locate(error: ApiError, prefix: &str) -> ApiError {
+    match error {
+        ApiError::Invalid(errors) => {
+            let mut located = FieldErrors::default();
+            located.extend_under(prefix, errors);
+            ApiError::Invalid(located)
+        }
+        other => other,
+    }
+}

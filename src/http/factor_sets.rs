@@ -1,0 +1,281 @@
+//! `GET /v1/factor-sets` and `GET /v1/factor-sets/{id}`.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::grams::g_per_km_from_ug;
+use crate::factors::file::{DerivationFile, SourceFile};
+use crate::factors::{Boundary, FactorSet, GridLevel, LabelFile, Quality};
+
+use super::error::{ApiError, Problem};
+use super::{AppState, TAG_FACTORS};
+
+/// Routes of this resource.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/factor-sets")
+            .route(web::get().to(list_factor_sets))
+            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
+    )
+    .service(
+        web::resource("/v1/factor-sets/{id}")
+            .route(web::get().to(get_factor_set))
+            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
+    );
+}
+
+/// The available factor sets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FactorSetList<'a> {
+    /// Every set, the default first.
+    pub factor_sets: Vec<FactorSetSummary<'a>>,
+}
+
+/// A factor set in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FactorSetSummary<'a> {
+    /// Set id.
+    #[schema(example = "cn-2022")]
+    pub id: &'a str,
+    /// Version; changes whenever a value changes.
+    #[schema(example = "2022.1")]
+    pub version: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// ISO 3166-1 code of where the set applies.
+    #[schema(example = "CN")]
+    pub region: &'a str,
+    /// `tank_to_wheel` or `well_to_wheel`.
+    pub boundary: Boundary,
+    /// Mode used as baseline when none is given.
+    #[schema(example = "car")]
+    pub default_baseline_mode: &'a str,
+    /// Whether requests that name no set use this one.
+    pub is_default: bool,
+}
+
+/// A factor set in full: every factor with its source, quality and derivation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FactorSetDetail<'a> {
+    /// Set id.
+    pub id: &'a str,
+    /// Version.
+    pub version: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// ISO 3166-1 code of where the set applies.
+    pub region: &'a str,
+    /// `tank_to_wheel` or `well_to_wheel`.
+    pub boundary: Boundary,
+    /// Gases and global-warming potentials counted.
+    pub gwp_basis: &'a str,
+    /// Mode used as baseline when none is given.
+    pub default_baseline_mode: &'a str,
+    /// Whether requests that name no set use this one.
+    pub is_default: bool,
+    /// What the set covers and excludes.
+    pub description: &'a str,
+    /// Publications the factors cite.
+    pub sources: Vec<SourceOut<'a>>,
+    /// Grid regions whose electricity factors the electric modes use (empty when the set has none).
+    pub grid_regions: Vec<GridRegionOut<'a>>,
+    /// The grid region used when a request names none.
+    pub default_grid_region: Option<&'a str>,
+    /// One factor per mode.
+    pub modes: Vec<ModeOut<'a>>,
+}
+
+/// A cited publication.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceOut<'a> {
+    /// Id that factors cite.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Publisher.
+    pub publisher: &'a str,
+    /// Year of publication.
+    pub year: i32,
+    /// Where to read it, when known.
+    pub url: Option<&'a str>,
+}
+
+/// A grid region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GridRegionOut<'a> {
+    /// Id to pass as `region`.
+    #[schema(example = "CN-BJ")]
+    pub id: &'a str,
+    /// Names.
+    pub name: &'a LabelFile,
+    /// `national`, `regional` or `provincial`.
+    pub level: GridLevel,
+    /// The enclosing grid.
+    pub parent: Option<&'a str>,
+    /// Other names accepted as `region`.
+    pub aliases: &'a [String],
+    /// Grams CO2 per kWh applied (its own, or inherited from `factor_from`).
+    pub co2e_g_per_kwh: f64,
+    /// Region whose published factor applies.
+    pub factor_from: &'a str,
+    /// Remarks.
+    pub note: Option<&'a str>,
+}
+
+/// One mode's factor.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModeOut<'a> {
+    /// Mode id.
+    #[schema(example = "metro")]
+    pub mode: &'a str,
+    /// Names.
+    pub label: &'a LabelFile,
+    /// `passenger_km` or `vehicle_km` (per-vehicle factors are divided by passengers).
+    #[schema(example = "passenger_km")]
+    pub basis: &'static str,
+    /// Grams CO2e per km of the basis, full precision (on the default grid for grid-derived modes).
+    pub co2e_g_per_km: f64,
+    /// Electricity per km of the basis, for grid-derived modes: the factor is `fixed_g_per_km + grid_kwh_per_km × grid factor`.
+    pub grid_kwh_per_km: Option<f64>,
+    /// The part of a grid-derived factor that does not depend on the grid, g per km.
+    pub fixed_g_per_km: Option<f64>,
+    /// Id of the source.
+    pub source: &'a str,
+    /// `published`, `derived` or `proxy`.
+    pub quality: Quality,
+    /// Formula and inputs, for derived and proxy factors.
+    pub derivation: Option<&'a DerivationFile>,
+    /// Longest accepted leg in this mode, km.
+    pub max_distance_km: f64,
+    /// Remarks, including why a proxy is used.
+    pub note: Option<&'a str>,
+}
+
+impl<'a> FactorSetDetail<'a> {
+    fn new(set: &'a FactorSet, is_default: bool) -> Self {
+        let file = set.file();
+        let regions_file = file.grid_regions.as_deref().unwrap_or_default();
+        Self {
+            id: set.id(),
+            version: set.version(),
+            title: &file.title,
+            region: &file.region,
+            boundary: file.boundary,
+            gwp_basis: &file.gwp_basis,
+            default_baseline_mode: &file.default_baseline_mode,
+            is_default,
+            description: &file.description,
+            sources: file.sources.iter().map(SourceOut::from).collect(),
+            grid_regions: set
+                .grid_regions()
+                .iter()
+                .zip(regions_file)
+                .map(|(region, raw)| GridRegionOut {
+                    id: &region.id,
+                    name: &region.name,
+                    level: region.level,
+                    parent: raw.parent.as_deref(),
+                    aliases: &raw.aliases,
+                    co2e_g_per_kwh: region.co2e_g_per_kwh,
+                    factor_from: &set.grid_regions()[region.factor_from].id,
+                    note: raw.note.as_deref(),
+                })
+                .collect(),
+            default_grid_region: set.default_grid_region().map(|r| r.id.as_str()),
+            modes: set
+                .modes()
+                .iter()
+                .map(|mode| {
+                    let raw = set.mode_file(mode);
+                    ModeOut {
+                        mode: mode.mode.as_str(),
+                        label: &raw.label,
+                        basis: match mode.basis {
+                            crate::domain::mode::Basis::PassengerKm => "passenger_km",
+                            crate::domain::mode::Basis::VehicleKm => "vehicle_km",
+                        },
+                        co2e_g_per_km: g_per_km_from_ug(set.resolve(mode, None).ug_per_km),
+                        grid_kwh_per_km: raw.grid_kwh_per_km,
+                        fixed_g_per_km: raw
+                            .grid_kwh_per_km
+                            .map(|_| raw.fixed_g_per_km.unwrap_or(0.0)),
+                        source: &raw.source,
+                        quality: raw.quality,
+                        derivation: raw.derivation.as_ref(),
+                        max_distance_km: raw.max_distance_km,
+                        note: raw.note.as_deref(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a SourceFile> for SourceOut<'a> {
+    fn from(source: &'a SourceFile) -> Self {
+        Self {
+            id: &source.id,
+            title: &source.title,
+            publisher: &source.publisher,
+            year: source.year,
+            url: source.url.as_deref(),
+        }
+    }
+}
+
+/// List factor sets
+///
+/// Every factor set this service offers, the default first. A campaign or request names one by id.
+#[utoipa::path(
+    get,
+    path = "/v1/factor-sets",
+    tag = TAG_FACTORS,
+    responses((status = 200, description = "The factor sets", body = FactorSetList))
+)]
+pub async fn list_factor_sets(state: web::Data<AppState>) -> HttpResponse {
+    let default_id = state.catalogue.default_set().id();
+    let factor_sets = state
+        .catalogue
+        .sets()
+        .iter()
+        .map(|set| FactorSetSummary {
+            id: set.id(),
+            version: set.version(),
+            title: &set.file().title,
+            region: &set.file().region,
+            boundary: set.file().boundary,
+            default_baseline_mode: &set.file().default_baseline_mode,
+            is_default: set.id() == default_id,
+        })
+        .collect();
+    HttpResponse::Ok().json(FactorSetList { factor_sets })
+}
+
+/// Read a factor set
+///
+/// Every factor of the set with its basis, value in grams CO2e per km, source, quality
+/// (`published`, `derived` or `proxy`) and derivation, plus the grid regions electric modes use.
+#[utoipa::path(
+    get,
+    path = "/v1/factor-sets/{id}",
+    tag = TAG_FACTORS,
+    params(("id" = String, Path, description = "Factor-set id", example = "cn-2022")),
+    responses(
+        (status = 200, description = "The factor set", body = FactorSetDetail),
+        (status = 404, description = "No such factor set", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_factor_set(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let set = state.catalogue.get(&id).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no factor set `{}`; see GET /v1/factor-sets",
+            crate::domain::mode::truncate_for_message(&id)
+        ))
+    })?;
+    let is_default = set.id() == state.catalogue.default_set().id();
+    Ok(HttpResponse::Ok().json(FactorSetDetail::new(set, is_default)))
+}

@@ -1,0 +1,99 @@
+//! Per-request observation: request ids, access logs, Prometheus metrics, and turning any error
+//! response that is not yet problem+json (actix's own, CORS refusals) into one.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::Error;
+
+use super::error::{problem, problem_response, PROBLEM_JSON};
+use crate::metrics::METRICS;
+
+/// Header carrying the request id, echoed from the client when it sent a sane one.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The middleware function (wrap with `actix_web::middleware::from_fn`).
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(new_request_id);
+    let method = req.method().clone();
+
+    let response = next.call(req).await?.map_into_boxed_body();
+    let mut response = into_problem(response);
+
+    let status = response.status();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let elapsed = started.elapsed();
+    METRICS.record_request(method.as_str(), &route, status.as_u16(), elapsed);
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        tracing::error!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
+    } else if status.is_client_error() {
+        tracing::info!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
+    } else {
+        tracing::debug!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
+    }
+    Ok(response)
+}
+
+fn into_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return response;
+    }
+    let detail = match response.response().error() {
+        Some(error) if status.is_client_error() => error.to_string(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase(),
+    };
+    let kept_headers: Vec<(HeaderName, HeaderValue)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != header::CONTENT_TYPE && *name != header::CONTENT_LENGTH)
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let (request, _) = response.into_parts();
+    let mut replaced = problem_response(&problem(status, detail, Vec::new()));
+    for (name, value) in kept_headers {
+        replaced.headers_mut().insert(name, value);
+    }
+    ServiceResponse::new(request, replaced)
+}
+
+fn new_request_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static PREFIX: once_cell::sync::Lazy<u32> = once_cell::sync::Lazy::new(|| {
+        let mut bytes = [0u8; 4];
+        getrandom::getrandom(&mut bytes).unwrap_or_default();
+        u32::from_le_bytes(bytes)
+    });
+    format!("{:08x}-{:x}", *PREFIX, COUNTER.fetch_add(1, Ordering::Relaxed))
+}

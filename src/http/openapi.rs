@@ -1,0 +1,88 @@
+//! The OpenAPI document (generated from the handlers and types) and Swagger UI.
+
+use actix_web::{web, HttpResponse};
+use once_cell::sync::Lazy;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::{estimate, factor_sets, ops};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Green Commute API",
+        description = "Carbon calculator for green-commuting campaigns: emission-factor sets with their sources, per-trip CO2e and savings against a baseline, campaigns in which organizations log commutes, and results aggregated by organization.\n\nAmounts are whole grams of CO2e (fields ending in `_g`); each leg is rounded half away from zero and totals are exact sums. Errors are `application/problem+json` with the path of every invalid field.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        estimate::estimate_one,
+        estimate::estimate_batch,
+        factor_sets::list_factor_sets,
+        factor_sets::get_factor_set,
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "Estimates", description = "Per-trip CO2e and savings; no account needed, any origin."),
+        (name = "Factor sets", description = "Emission factors with their sources, quality and derivations."),
+        (name = "Operations", description = "Health, readiness and Prometheus metrics."),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the bearer scheme used by the admin token and organization keys.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The admin token (from configuration) or an organization key (issued by the admin).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The spec as served and committed (`openapi/openapi.json`), pretty-printed with a final newline.
+pub static SPEC_JSON: Lazy<String> = Lazy::new(|| {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    json.push('\n');
+    json
+});
+
+/// Routes: the spec, Swagger UI and a redirect from `/swagger-ui`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api-docs/openapi.json")
+            .route(web::get().to(spec))
+            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
+    )
+    .service(web::resource("/swagger-ui").route(web::get().to(|| async {
+        HttpResponse::PermanentRedirect()
+            .insert_header(("Location", "/swagger-ui/"))
+            .finish()
+    })))
+    .service(SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked(
+        "/api-docs/openapi.json",
+        serde_json::from_str::<serde_json::Value>(&SPEC_JSON).expect("the spec is JSON"),
+    ));
+}
+
+async fn spec() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(SPEC_JSON.as_str())
+}

@@ -1,0 +1,16 @@
+//! Green Commute: a carbon calculator service for green-commuting campaigns.
+
+/// Flags and environment.
+pub mod config;
+/// Pure domain types and rules.
+pub mod domain;
+/// Emission-factor sets.
+pub mod factors;
+/// HTTP handlers, errors and the OpenAPI spec.
+pub mod http;
+/// Prometheus metrics.
+pub mod metrics;
+/// Wiring of the running application.
+pub mod startup;
+/// Logging.
+pub mod telemetry;
