@@ -12,5 +12,7 @@ pub mod http;
 pub mod metrics;
 /// Wiring of the running application.
 pub mod startup;
+/// The storage seam and its backends.
+pub mod store;
 /// Logging.
 pub mod telemetry;

@@ -11,6 +11,7 @@ use crate::config::ServeConfig;
 use crate::factors::Catalogue;
 use crate::http::body::BodyLimit;
 use crate::http::{self, AppState};
+use crate::store::Store;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -24,6 +25,9 @@ pub enum StartupError {
     /// Factor sets failed to load.
     #[error("factor sets: {0}")]
     Factors(#[from] crate::factors::CatalogueError),
+    /// The store could not be opened.
+    #[error("store: {0}")]
+    Store(#[from] crate::store::OpenError),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -41,8 +45,21 @@ impl Application {
             Some(dir) => Catalogue::bundled_and_dir(dir)?,
             None => Catalogue::bundled()?,
         };
+        let store = Store::open(&config.database_url)?;
+        let admin_token: Arc<str> = match &config.admin_token {
+            Some(token) if !token.trim().is_empty() => token.trim().into(),
+            _ => {
+                let token = crate::http::auth::random_hex(24);
+                // Printed once, on standard output and never through the logs.
+                println!("No admin token configured; generated one for this run: {token}");
+                token.into()
+            }
+        };
         let state = AppState {
             catalogue: Arc::new(catalogue),
+            store,
+            admin_token,
+            snapshots: Default::default(),
         };
         let listener = TcpListener::bind(config.bind).map_err(|source| StartupError::Bind {
             address: config.bind,

@@ -7,6 +7,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+use crate::domain::errors::join_path;
 use crate::domain::FieldError;
 
 use super::error::ApiError;
@@ -74,8 +75,18 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     let path = if path == "." || path == "?" { "" } else { path };
     let message = strip_position(&error.to_string());
+    // `1e999` is well-formed JSON (RFC 8259 §6 leaves number range to implementations), so it is
+    // an invalid value at its field, not a malformed body.
+    if message == "number out of range" {
+        return ApiError::invalid(path, "must be a finite number; this one is out of range");
+    }
     match error.classify() {
-        Category::Data => ApiError::Invalid(FieldError::new(path, message).into()),
+        Category::Data => {
+            // serde reports a missing field at its parent; name the field itself.
+            let field = missing_field(&message)
+                .map_or_else(|| path.to_owned(), |name| join_path(path, name));
+            ApiError::Invalid(FieldError::new(field, message).into())
+        }
         Category::Syntax | Category::Eof | Category::Io => ApiError::Malformed {
             detail: format!(
                 "the body is not valid JSON: {message} at line {} column {}",
@@ -85,6 +96,13 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
             errors: Vec::new(),
         },
     }
+}
+
+/// The field named by serde's "missing field `name`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
 }
 
 fn strip_position(message: &str) -> String {

@@ -234,3 +234,18 @@ impl From<FieldErrors> for ApiError {
         Self::Invalid(errors)
     }
 }
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::NotFound(detail) => Self::NotFound(detail),
+            StoreError::Conflict(detail) => Self::Conflict(detail),
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "store unavailable");
+                Self::Unavailable("the store is busy or unreachable; retry shortly".into())
+            }
+            StoreError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}

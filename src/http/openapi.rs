@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{estimate, factor_sets, ops};
+use super::{campaigns, estimate, factor_sets, ops, organizations, results, trips};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -21,6 +21,23 @@ use super::{estimate, factor_sets, ops};
         estimate::estimate_batch,
         factor_sets::list_factor_sets,
         factor_sets::get_factor_set,
+        campaigns::create_campaign,
+        campaigns::list_campaigns,
+        campaigns::get_campaign,
+        campaigns::update_campaign,
+        campaigns::enroll_organization,
+        organizations::create_organization,
+        organizations::list_organizations,
+        organizations::get_organization,
+        organizations::issue_key,
+        organizations::revoke_key,
+        trips::log_trips,
+        trips::list_trips,
+        trips::delete_trip,
+        results::campaign_summary,
+        results::leaderboard,
+        results::leaderboard_csv,
+        results::organization_summary,
         ops::healthz,
         ops::readyz,
         ops::metrics,
@@ -29,6 +46,10 @@ use super::{estimate, factor_sets, ops};
     tags(
         (name = "Estimates", description = "Per-trip CO2e and savings; no account needed, any origin."),
         (name = "Factor sets", description = "Emission factors with their sources, quality and derivations."),
+        (name = "Campaigns", description = "Campaigns and enrollment (admin writes; public campaigns readable by anyone)."),
+        (name = "Organizations", description = "Organizations and their keys (admin)."),
+        (name = "Trips", description = "Logging commutes with an organization key: atomic batches, no double counting."),
+        (name = "Results", description = "Campaign summary, leaderboard and per-organization figures, from rollups."),
         (name = "Operations", description = "Health, readiness and Prometheus metrics."),
     )
 )]

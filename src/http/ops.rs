@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::Problem;
+use super::error::{ApiError, Problem};
 use super::{AppState, TAG_OPERATIONS};
 use crate::metrics::METRICS;
 
@@ -52,8 +52,13 @@ pub async fn healthz() -> HttpResponse {
         (status = 200, description = "Ready to serve", body = Status),
         (status = 503, description = "The store is unreachable", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn readyz(_state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(Status { status: "ok" })
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("the store does not answer: {e}")))?;
+    Ok(HttpResponse::Ok().json(Status { status: "ok" }))
 }
 
 /// Prometheus metrics

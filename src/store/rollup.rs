@@ -1,0 +1,65 @@
+//! Aggregate changes of a batch, computed in memory and applied once per key in the same
+//! transaction as the trips.
+
+use std::collections::BTreeMap;
+
+use super::model::Totals;
+
+/// What one organization's rollups change by.
+#[derive(Debug, Default)]
+pub struct RollupDelta {
+    /// Organization totals (`participants` is settled by the store from `by_participant`).
+    pub organization: Totals,
+    /// By main mode.
+    pub by_mode: BTreeMap<String, Totals>,
+    /// By date (`YYYY-MM-DD`).
+    pub by_day: BTreeMap<String, Totals>,
+    /// Trip count change per participant.
+    pub by_participant: BTreeMap<String, i64>,
+}
+
+/// One trip's contribution: `sign` is 1 when stored, -1 when deleted.
+pub struct TripFigures<'a> {
+    pub participant: &'a str,
+    pub date: &'a str,
+    pub main_mode: &'a str,
+    pub distance_m: i64,
+    pub co2e_g: i64,
+    pub baseline_co2e_g: i64,
+    pub savings_g: i64,
+}
+
+impl RollupDelta {
+    /// Adds (`sign` 1) or removes (`sign` -1) one trip.
+    pub fn apply(&mut self, trip: &TripFigures<'_>, sign: i64) {
+        let delta = Totals {
+            trips: sign,
+            participants: 0,
+            distance_m: sign * trip.distance_m,
+            co2e_g: sign * trip.co2e_g,
+            baseline_co2e_g: sign * trip.baseline_co2e_g,
+            savings_g: sign * trip.savings_g,
+        };
+        self.organization.add(&delta);
+        add_into(&mut self.by_mode, trip.main_mode, &delta);
+        add_into(&mut self.by_day, trip.date, &delta);
+        *self
+            .by_participant
+            .entry(trip.participant.to_owned())
+            .or_default() += sign;
+    }
+
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.organization.trips == 0 && self.by_participant.is_empty()
+    }
+}
+
+fn add_into(map: &mut BTreeMap<String, Totals>, key: &str, delta: &Totals) {
+    match map.get_mut(key) {
+        Some(totals) => totals.add(delta),
+        None => {
+            map.insert(key.to_owned(), *delta);
+        }
+    }
+}
