@@ -1,0 +1,364 @@
+//! Logging commutes and reading results, with answers worked out by hand from DESNZ 2025
+//! (bus 103.85, car 167.25, London Underground 27.8 g per km).
+
+use serde_json::{json, Value};
+
+use crate::fixtures::{log, world, World};
+use crate::helpers::{TestApp, ADMIN_TOKEN};
+
+fn uk_world(app: &TestApp, kinds: &[&str]) -> World {
+    world(app, "uk-week", kinds, json!({ "factor_set": "uk-desnz-2025" }))
+}
+
+fn one(participant: &str, date: &str, direction: &str, mode: &str, km: f64) -> Value {
+    json!({ "participant": participant, "date": date, "direction": direction, "mode": mode, "distance_km": km })
+}
+
+fn summary(app: &TestApp, campaign: &str) -> Value {
+    app.get(&format!("/v1/campaigns/{campaign}/summary")).assert_status(200).json()
+}
+
+#[test]
+fn logged_trips_are_computed_against_the_campaign_baseline() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let response = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([
+            // 5 km bus: 5 × 103.85 = 519.25 → 519; car 5 × 167.25 = 836.25 → 836.
+            one("alice", "2026-06-02", "to_work", "bus", 5.0),
+            // Round trip doubles: 10 × 103.85 = 1038.5 → 1039; car 1672.5 → 1673.
+            one("bob", "2026-06-02", "round_trip", "bus", 5.0),
+            // Three share a car for 12 km: 12 × 167.25 ÷ 3 = 669; baseline driving alone 2007.
+            { "participant": "carol", "date": "2026-06-03", "direction": "to_work", "mode": "car", "distance_km": 12.0, "passengers": 3 },
+            // Usual mode bus: 4 km Underground 111.2 → 111 against bus 415.4 → 415.
+            { "participant": "dan", "date": "2026-06-03", "direction": "from_work", "mode": "metro", "distance_km": 4.0, "baseline": { "mode": "bus" } },
+        ]),
+    )
+    .assert_status(201)
+    .json();
+    assert_eq!(response["accepted"], 4);
+    assert_eq!(response["duplicates"], 0);
+    let figures: Vec<(i64, i64, i64)> = response["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t["duplicate"], false);
+            (t["co2e_g"].as_i64().unwrap(), t["baseline_co2e_g"].as_i64().unwrap(), t["savings_g"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(figures, [(519, 836, 317), (1039, 1673, 634), (669, 2007, 1338), (111, 415, 304)]);
+
+    let s = summary(&app, &w.campaign);
+    assert_eq!(s["trips"], 4);
+    assert_eq!(s["participants"], 4);
+    assert_eq!(s["organizations"], 1);
+    assert_eq!(s["distance_km"], 31.0, "5 + 10 + 12 + 4");
+    assert_eq!(s["co2e_g"], 519 + 1039 + 669 + 111);
+    assert_eq!(s["baseline_co2e_g"], 836 + 1673 + 2007 + 415);
+    assert_eq!(s["savings_g"], 317 + 634 + 1338 + 304);
+    // 2593 ÷ 4 = 648.25 → 648
+    assert_eq!(s["savings_per_participant_g"], 648);
+    assert_eq!(
+        s["by_mode"],
+        json!([
+            { "mode": "bus", "trips": 2, "distance_km": 15.0, "co2e_g": 1558, "baseline_co2e_g": 2509, "savings_g": 951 },
+            { "mode": "car", "trips": 1, "distance_km": 12.0, "co2e_g": 669, "baseline_co2e_g": 2007, "savings_g": 1338 },
+            { "mode": "metro", "trips": 1, "distance_km": 4.0, "co2e_g": 111, "baseline_co2e_g": 415, "savings_g": 304 },
+        ])
+    );
+}
+
+#[test]
+fn a_retried_request_changes_nothing() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let trips = json!([one("p1", "2026-06-02", "to_work", "bus", 5.0), one("p2", "2026-06-02", "to_work", "rail", 20.0)]);
+    let first = log(&app, w.key(0), &w.campaign, trips.clone()).assert_status(201).json();
+    let before = summary(&app, &w.campaign);
+    let second = log(&app, w.key(0), &w.campaign, trips).assert_status(201).json();
+    assert_eq!(second["accepted"], 0);
+    assert_eq!(second["duplicates"], 2);
+    for (a, b) in first["trips"].as_array().unwrap().iter().zip(second["trips"].as_array().unwrap()) {
+        assert_eq!(b["duplicate"], true);
+        assert_eq!(a["id"], b["id"]);
+        assert_eq!(a["savings_g"], b["savings_g"]);
+    }
+    assert_eq!(summary(&app, &w.campaign), before);
+}
+
+#[test]
+fn a_round_trip_takes_both_directions() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let stored = log(&app, w.key(0), &w.campaign, json!([one("p", "2026-06-02", "round_trip", "bus", 5.0)]))
+        .assert_status(201)
+        .json();
+    let later = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([one("p", "2026-06-02", "to_work", "car", 5.0), one("p", "2026-06-02", "from_work", "bus", 5.0)]),
+    )
+    .assert_status(201)
+    .json();
+    assert_eq!(later["accepted"], 0);
+    for t in later["trips"].as_array().unwrap() {
+        assert_eq!(t["duplicate"], true);
+        assert_eq!(t["id"], stored["trips"][0]["id"]);
+        assert_eq!(t["direction"], "round_trip", "the stored trip's values are shown");
+    }
+    // The next day both directions are free, and a one-way trip blocks a later round trip.
+    let next = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([one("p", "2026-06-03", "to_work", "bus", 5.0), one("p", "2026-06-03", "from_work", "bus", 5.0), one("p", "2026-06-03", "round_trip", "bus", 5.0)]),
+    )
+    .json();
+    let duplicates: Vec<bool> = next["trips"].as_array().unwrap().iter().map(|t| t["duplicate"].as_bool().unwrap()).collect();
+    assert_eq!(duplicates, [false, false, true]);
+    assert_eq!(summary(&app, &w.campaign)["trips"], 3);
+}
+
+#[test]
+fn the_same_trip_twice_in_one_batch_counts_once() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let response = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([one("p", "2026-06-02", "to_work", "bus", 5.0), one("p", "2026-06-02", "to_work", "bus", 5.0)]),
+    )
+    .json();
+    assert_eq!(response["accepted"], 1);
+    assert_eq!(response["duplicates"], 1);
+    assert_eq!(response["trips"][1]["id"], response["trips"][0]["id"]);
+    assert_eq!(summary(&app, &w.campaign)["trips"], 1);
+}
+
+#[test]
+fn one_bad_row_rejects_the_batch_and_every_bad_row_is_listed() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let problem = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([
+            one("ok", "2026-06-02", "to_work", "bus", 5.0),
+            one("late", "2026-07-02", "to_work", "bus", 5.0),
+            one("bad-mode", "2026-06-02", "to_work", "hovercraft", 5.0),
+            { "participant": "typo", "date": "2026-06-02", "direction": "to_work", "mode": "bus", "distanse_km": 5.0 },
+            one("neg", "2026-06-02", "sideways", "bus", 5.0),
+            one("", "2026-06-02", "to_work", "bus", -1.0),
+        ]),
+    )
+    .problem(422);
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for expected in ["trips[1].date", "trips[2].mode", "trips[3].distanse_km", "trips[4].direction", "trips[5].participant", "trips[5].distance_km"] {
+        assert!(fields.contains(&expected), "missing {expected} in {fields:?}");
+    }
+    assert!(!fields.iter().any(|f| f.starts_with("trips[0]")));
+    assert_eq!(summary(&app, &w.campaign)["trips"], 0, "nothing was stored");
+}
+
+#[test]
+fn spreadsheets_log_trips_as_csv_and_errors_name_the_line() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["community"]);
+    let path = format!("/v1/campaigns/{}/trips", w.campaign);
+    let auth = format!("Bearer {}", w.key(0));
+    let csv = "participant,date,direction,mode,distance_km,passengers,baseline_mode\n\
+               r1,2026-06-02,to_work,bus,5,,\n\
+               r2,2026-06-02,round_trip,car,12,3,\n\
+               r3,2026-06-03,to_work,metro,4,,bus\n";
+    let response = app
+        .request("POST", &path, &[("Authorization", &auth), ("Content-Type", "text/csv")], csv.as_bytes())
+        .assert_status(201)
+        .json();
+    // Round trip car-pool: 24 × 167.25 ÷ 3 = 1338; alone 4014.
+    let co2e: Vec<i64> = response["trips"].as_array().unwrap().iter().map(|t| t["co2e_g"].as_i64().unwrap()).collect();
+    assert_eq!(co2e, [519, 1338, 111]);
+    assert_eq!(response["trips"][2]["baseline_co2e_g"], 415);
+
+    let bad = "participant,date,direction,mode,distance_km\n\
+               r4,2026-06-04,to_work,bus,5\n\
+               r5,2026-06-04,to_work,bus,far\n\
+               r6,2026-06-40,to_work,bus,5\n";
+    let problem = app
+        .request("POST", &path, &[("Authorization", &auth), ("Content-Type", "text/csv")], bad.as_bytes())
+        .problem(422);
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["line 3.distance_km", "line 4.date"]);
+    assert_eq!(summary(&app, &w.campaign)["trips"], 3);
+
+    let unknown_column = "participant,date,direction,mode,distance_km,colour\nr7,2026-06-04,to_work,bus,5,red\n";
+    let problem = app
+        .request("POST", &path, &[("Authorization", &auth), ("Content-Type", "text/csv")], unknown_column.as_bytes())
+        .problem(422);
+    assert_eq!(problem["errors"][0]["field"], "line 1");
+}
+
+#[test]
+fn logging_takes_json_or_csv_only() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let auth = format!("Bearer {}", w.key(0));
+    app.request(
+        "POST",
+        &format!("/v1/campaigns/{}/trips", w.campaign),
+        &[("Authorization", &auth), ("Content-Type", "text/plain")],
+        b"hello",
+    )
+    .problem(415);
+}
+
+#[test]
+fn a_stored_trip_keeps_the_factors_it_was_computed_with() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([{ "participant": "p", "date": "2026-06-02", "direction": "to_work",
+                 "legs": [{ "mode": "walk", "distance_km": 1.0 }, { "mode": "metro", "distance_km": 8.0 }, { "mode": "bus", "distance_km": 8.0 }] }]),
+    )
+    .assert_status(201);
+    let page = app
+        .get_as(w.key(0), &format!("/v1/campaigns/{}/trips", w.campaign))
+        .assert_status(200)
+        .json();
+    let trip = &page["trips"][0];
+    assert_eq!(trip["main_mode"], "metro", "the first of the longest legs");
+    assert_eq!(trip["detail"]["factor_set"]["id"], "uk-desnz-2025");
+    assert_eq!(trip["detail"]["legs"][1]["co2e_g_per_km"], 27.8);
+    assert_eq!(trip["detail"]["legs"][2]["co2e_g_per_km"], 103.85);
+    assert_eq!(trip["detail"]["baseline"]["co2e_g_per_km"], 167.25);
+    assert!(trip["detail"]["legs"][1]["source"].is_string());
+    assert_eq!(page["next_cursor"], Value::Null);
+}
+
+#[test]
+fn trip_lists_are_paginated_with_an_opaque_cursor() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let trips: Vec<Value> = (0..25).map(|i| one(&format!("p{i:02}"), "2026-06-02", "to_work", "bus", 3.0)).collect();
+    log(&app, w.key(0), &w.campaign, json!(trips)).assert_status(201);
+    let mut seen = Vec::new();
+    let mut path = format!("/v1/campaigns/{}/trips?limit=10", w.campaign);
+    loop {
+        let page = app.get_as(ADMIN_TOKEN, &path).assert_status(200).json();
+        seen.extend(page["trips"].as_array().unwrap().iter().map(|t| t["participant"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/v1/campaigns/{}/trips?limit=10&cursor={cursor}", w.campaign),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..25).map(|i| format!("p{i:02}")).collect();
+    assert_eq!(seen, expected);
+    app.get_as(ADMIN_TOKEN, &format!("/v1/campaigns/{}/trips?cursor=zzz", w.campaign)).problem(422);
+    app.get_as(ADMIN_TOKEN, &format!("/v1/campaigns/{}/trips?limit=0", w.campaign)).problem(422);
+}
+
+#[test]
+fn deleting_a_trip_updates_every_aggregate_at_once() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    let logged = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([one("p", "2026-06-02", "to_work", "bus", 5.0), one("p", "2026-06-03", "to_work", "metro", 4.0)]),
+    )
+    .json();
+    let id = logged["trips"][1]["id"].as_i64().unwrap();
+    app.request(
+        "DELETE",
+        &format!("/v1/campaigns/{}/trips/{id}", w.campaign),
+        &[("Authorization", &format!("Bearer {}", w.key(0)))],
+        b"",
+    )
+    .assert_status(204);
+    let s = summary(&app, &w.campaign);
+    assert_eq!(s["trips"], 1);
+    assert_eq!(s["participants"], 1);
+    assert_eq!(s["co2e_g"], 519);
+    assert_eq!(s["by_mode"].as_array().unwrap().len(), 1, "modes without trips are left out");
+    let org = app
+        .get(&format!("/v1/campaigns/{}/organizations/{}/summary", w.campaign, w.organizations[0].0))
+        .json();
+    assert_eq!(org["by_day"], json!([{ "date": "2026-06-02", "trips": 1, "distance_km": 5.0, "co2e_g": 519, "savings_g": 317 }]));
+    // Logging it again after deletion counts it again.
+    let again = log(&app, w.key(0), &w.campaign, json!([one("p", "2026-06-03", "to_work", "metro", 4.0)])).json();
+    assert_eq!(again["accepted"], 1);
+}
+
+#[test]
+fn the_leaderboard_lists_every_enrolled_organization_in_order() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise", "community", "institution", "enterprise"]);
+    // org-0: two participants, 317 + 317 = 634; org-1: one participant, 634; org-2 and org-3: nothing.
+    log(&app, w.key(0), &w.campaign, json!([one("a", "2026-06-02", "to_work", "bus", 5.0), one("b", "2026-06-02", "to_work", "bus", 5.0)]));
+    log(&app, w.key(1), &w.campaign, json!([one("c", "2026-06-02", "round_trip", "bus", 5.0)]));
+    let board = app.get("/v1/campaigns/uk-week/leaderboard").assert_status(200).json();
+    let order: Vec<(u64, &str, i64)> = board["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["rank"].as_u64().unwrap(), e["organization"]["id"].as_str().unwrap(), e["savings_g"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        order,
+        [(1, "uk-week-org-0", 634), (2, "uk-week-org-1", 634), (3, "uk-week-org-2", 0), (4, "uk-week-org-3", 0)],
+        "ties by organization id ascending"
+    );
+    let per_participant = app.get("/v1/campaigns/uk-week/leaderboard?sort=savings_per_participant").json();
+    assert_eq!(per_participant["entries"][0]["organization"]["id"], "uk-week-org-1");
+    assert_eq!(per_participant["entries"][0]["savings_per_participant_g"], 634);
+    assert_eq!(per_participant["entries"][1]["savings_per_participant_g"], 317);
+    let enterprises = app.get("/v1/campaigns/uk-week/leaderboard?kind=enterprise&limit=5").json();
+    let ids: Vec<&str> = enterprises["entries"].as_array().unwrap().iter().map(|e| e["organization"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["uk-week-org-0", "uk-week-org-3"]);
+    app.get("/v1/campaigns/uk-week/leaderboard?sort=loudest").problem(422);
+    app.get("/v1/campaigns/uk-week/leaderboard?kind=guild").problem(422);
+    app.get("/v1/campaigns/nope/leaderboard").problem(404);
+
+    let csv = app.get("/v1/campaigns/uk-week/leaderboard.csv");
+    csv.assert_status(200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<String> = csv.text().lines().map(str::to_owned).collect();
+    assert_eq!(lines[0], "rank,organization_id,organization_name,kind,trips,participants,distance_km,co2e_g,baseline_co2e_g,savings_g,savings_per_participant_g");
+    assert_eq!(lines[1], "1,uk-week-org-0,Organization uk-week-org-0,enterprise,2,2,10,1038,1672,634,317");
+    assert_eq!(lines.len(), 5);
+
+    let s = summary(&app, "uk-week");
+    assert_eq!(
+        s["by_organization_kind"],
+        json!([
+            { "kind": "enterprise", "organizations": 2, "trips": 2, "participants": 2, "distance_km": 10.0, "co2e_g": 1038, "savings_g": 634 },
+            { "kind": "institution", "organizations": 1, "trips": 0, "participants": 0, "distance_km": 0.0, "co2e_g": 0, "savings_g": 0 },
+            { "kind": "community", "organizations": 1, "trips": 1, "participants": 1, "distance_km": 10.0, "co2e_g": 1039, "savings_g": 634 },
+        ])
+    );
+}
+
+#[test]
+fn trips_must_fall_within_the_campaign_and_its_enrolled_organizations() {
+    let app = TestApp::spawn();
+    let w = uk_world(&app, &["enterprise"]);
+    for date in ["2026-05-31", "2026-06-15"] {
+        let problem = log(&app, w.key(0), &w.campaign, json!([one("p", date, "to_work", "bus", 5.0)])).problem(422);
+        assert_eq!(problem["errors"][0]["field"], "trips[0].date");
+    }
+    for date in ["2026-06-01", "2026-06-14"] {
+        log(&app, w.key(0), &w.campaign, json!([one("p", date, "to_work", "bus", 5.0)])).assert_status(201);
+    }
+    log(&app, w.key(0), "no-such-campaign", json!([one("p", "2026-06-02", "to_work", "bus", 5.0)])).problem(404);
+    log(&app, w.key(0), &w.campaign, json!([])).problem(422);
+}

@@ -1,0 +1,269 @@
+//! The factor-set loader: the bundled sets load, and a broken file is refused with an error that
+//! names the file, the mode (or region) and the field.
+
+use green_commute::factors::{parse, Catalogue, DEFAULT_SET_ID};
+use serde_json::{json, Value};
+
+const UK: &str = include_str!("../emission_factors/uk-desnz-2025.json");
+const CN: &str = include_str!("../emission_factors/cn-2022.json");
+
+/// The bundled file as JSON, to be broken by a test.
+fn file(json: &str) -> Value {
+    serde_json::from_str(json).expect("a bundled file is JSON")
+}
+
+/// The mode entry `id` of a set file.
+fn mode<'a>(set: &'a mut Value, id: &str) -> &'a mut Value {
+    set["modes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|m| m["mode"] == id)
+        .unwrap_or_else(|| panic!("no mode {id}"))
+}
+
+/// The grid region `id` of a set file.
+fn region<'a>(set: &'a mut Value, id: &str) -> &'a mut Value {
+    set["grid_regions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no region {id}"))
+}
+
+/// The loader's message for `set`, which must be refused.
+#[track_caller]
+fn refusal(set: &Value) -> String {
+    match parse("x.json", &set.to_string()) {
+        Ok(_) => panic!("the broken set was accepted"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn every_bundled_set_loads() {
+    // Act
+    let catalogue = Catalogue::bundled().expect("the bundled sets load");
+
+    // Assert
+    let ids: Vec<&str> = catalogue.sets().iter().map(|s| s.id()).collect();
+    assert_eq!(ids, ["cn-2022", "uk-desnz-2025", "uk-desnz-2025-wtw"]);
+    assert_eq!(catalogue.default_set().id(), DEFAULT_SET_ID);
+    assert_eq!(DEFAULT_SET_ID, "cn-2022");
+    for set in catalogue.sets() {
+        assert_eq!(set.modes().len(), 18, "{}", set.id());
+    }
+}
+
+#[test]
+fn each_bundled_file_parses_on_its_own() {
+    for (name, json) in [
+        ("cn-2022.json", CN),
+        ("uk-desnz-2025.json", UK),
+        (
+            "uk-desnz-2025-wtw.json",
+            include_str!("../emission_factors/uk-desnz-2025-wtw.json"),
+        ),
+    ] {
+        // Act
+        let set = parse(name, json);
+
+        // Assert
+        let set = set.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(format!("{}.json", set.id()), name);
+    }
+}
+
+#[test]
+fn a_negative_factor_names_file_mode_and_field() {
+    // Arrange: metro is the eighth mode (index 7).
+    let mut set = file(UK);
+    mode(&mut set, "metro")["co2e_g_per_km"] = json!(-27.8);
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(message.starts_with("x.json: "), "{message}");
+    assert!(
+        message.contains("modes[7] (metro).co2e_g_per_km"),
+        "{message}"
+    );
+    assert!(message.contains("-27.8"), "{message}");
+}
+
+#[test]
+fn an_unknown_field_is_refused_naming_it_and_where_it_is() {
+    // Arrange
+    let mut set = file(UK);
+    mode(&mut set, "metro")["co2e_kg_per_km"] = json!(0.0278);
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(message.starts_with("x.json: "), "{message}");
+    assert!(
+        message.contains("unknown field `co2e_kg_per_km`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("line "),
+        "the position in the file: {message}"
+    );
+}
+
+#[test]
+fn a_missing_fixed_mode_is_refused_naming_it() {
+    // Arrange
+    let mut set = file(UK);
+    set["modes"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["mode"] != "e_scooter");
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(message.contains("x.json: modes:"), "{message}");
+    assert!(message.contains("`e_scooter`"), "{message}");
+}
+
+#[test]
+fn a_source_not_listed_is_refused_at_the_mode() {
+    // Arrange
+    let mut set = file(UK);
+    mode(&mut set, "bus")["source"] = json!("desnz-2024");
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(
+        message.contains("x.json: modes[5] (bus).source"),
+        "{message}"
+    );
+    assert!(
+        message.contains("`desnz-2024` is not listed in sources"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_proxy_without_a_note_is_refused() {
+    // Arrange: e_scooter is a proxy in the UK set.
+    let mut set = file(UK);
+    let scooter = mode(&mut set, "e_scooter");
+    assert_eq!(scooter["quality"], "proxy");
+    scooter["note"] = Value::Null;
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(
+        message.contains("x.json: modes[3] (e_scooter).note"),
+        "{message}"
+    );
+    assert!(message.contains("proxy"), "{message}");
+}
+
+#[test]
+fn a_grid_mode_with_a_fixed_factor_as_well_is_refused() {
+    // Arrange: cn-2022 metro takes its factor from the grid.
+    let mut set = file(CN);
+    mode(&mut set, "metro")["co2e_g_per_km"] = json!(39.04);
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(
+        message.contains("x.json: modes[7] (metro).co2e_g_per_km"),
+        "{message}"
+    );
+    assert!(message.contains("grid_kwh_per_km"), "{message}");
+}
+
+#[test]
+fn an_unknown_parent_region_is_refused_naming_the_region() {
+    // Arrange
+    let mut set = file(CN);
+    region(&mut set, "CN-LN")["parent"] = json!("north-east");
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(
+        message.contains("x.json: grid_regions[13] (CN-LN).parent"),
+        "{message}"
+    );
+    assert!(
+        message.contains("`north-east` is not a grid region"),
+        "{message}"
+    );
+}
+
+#[test]
+fn other_broken_files_are_refused_at_the_field_at_fault() {
+    // Arrange: (what is broken, how, where the message must point)
+    type Break = fn(&mut Value);
+    let cases: [(&str, &str, Break, &str); 6] = [
+        (
+            "telework emitting",
+            "uk",
+            |s| mode(s, "telework")["co2e_g_per_km"] = json!(1.0),
+            "modes[17] (telework).co2e_g_per_km",
+        ),
+        (
+            "a car per passenger-km",
+            "uk",
+            |s| mode(s, "car")["basis"] = json!("passenger_km"),
+            "modes[11] (car).basis",
+        ),
+        (
+            "a published factor with a derivation",
+            "uk",
+            |s| mode(s, "bus")["derivation"] = json!({ "formula": "x", "inputs": [] }),
+            "modes[5] (bus).derivation",
+        ),
+        (
+            "a mode defined twice",
+            "uk",
+            |s| {
+                let copy = mode(s, "bus").clone();
+                s["modes"].as_array_mut().unwrap().push(copy);
+            },
+            "modes[18] (bus).mode",
+        ),
+        (
+            "a baseline mode the set lacks",
+            "uk",
+            |s| s["default_baseline_mode"] = json!("horse"),
+            "default_baseline_mode",
+        ),
+        (
+            "a default grid without its own factor",
+            "cn",
+            |s| s["default_grid_region"] = json!("CN-LN"),
+            "default_grid_region",
+        ),
+    ];
+
+    for (what, base, break_it, location) in cases {
+        let mut set = file(if base == "uk" { UK } else { CN });
+        break_it(&mut set);
+
+        // Act
+        let message = refusal(&set);
+
+        // Assert
+        assert!(
+            message.contains(&format!("x.json: {location}")),
+            "{what}: {message}"
+        );
+    }
+}
