@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 
 /// The command line.
 #[derive(Debug, Parser)]
-#[command(name = "green-commute", version, about = "Carbon calculator service for green-commuting campaigns")]
+#[command(
+    name = "green-commute",
+    version,
+    about = "Carbon calculator service for green-commuting campaigns"
+)]
 pub struct Cli {
     /// What to do (default: serve).
     #[command(subcommand)]
@@ -36,7 +40,11 @@ pub struct ServeConfig {
     pub bind: SocketAddr,
 
     /// Store: `sqlite://PATH` (the embedded default) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/green-commute.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/green-commute.db"
+    )]
     pub database_url: String,
 
     /// Token that authorizes admin operations; generated and printed once when absent.
@@ -44,7 +52,11 @@ pub struct ServeConfig {
     pub admin_token: Option<String>,
 
     /// Origin allowed to call authenticated endpoints from a browser (repeatable).
-    #[arg(long = "cors-origin", env = "GREEN_COMMUTE_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "cors-origin",
+        env = "GREEN_COMMUTE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
     pub cors_origins: Vec<String>,
 
     /// Folder of factor-set files that add to or override the bundled sets.
@@ -79,7 +91,10 @@ impl fmt::Debug for ServeConfig {
         f.debug_struct("ServeConfig")
             .field("bind", &self.bind)
             .field("database_url", &redact_url(&self.database_url))
-            .field("admin_token", &self.admin_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("cors_origins", &self.cors_origins)
             .field("factors_dir", &self.factors_dir)
             .field("workers", &self.workers)
@@ -116,6 +131,9 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(!shown.contains("topsecret"), "{shown}");
-        assert!(shown.contains("postgres://app:[redacted]@db:5432/gc"), "{shown}");
+        assert!(
+            shown.contains("postgres://app:[redacted]@db:5432/gc"),
+            "{shown}"
+        );
     }
 }

@@ -23,7 +23,9 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn serve(config: green_commute::config::ServeConfig) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(
+    config: green_commute::config::ServeConfig,
+) -> Result<(), Box<dyn std::error::Error>> {
     Application::build(config)?.run_until_stopped().await?;
     Ok(())
 }

@@ -90,11 +90,15 @@ impl Metrics {
             let mut routes: Vec<((&String, &String), &RouteStats)> = requests
                 .iter()
                 .flat_map(|(route, by_method)| {
-                    by_method.iter().map(move |(method, stats)| ((method, route), stats))
+                    by_method
+                        .iter()
+                        .map(move |(method, stats)| ((method, route), stats))
                 })
                 .collect();
             routes.sort_by(|a, b| (a.0 .1, a.0 .0).cmp(&(b.0 .1, b.0 .0)));
-            out.push_str("# HELP http_requests_total HTTP requests answered, by method, route and status.\n");
+            out.push_str(
+                "# HELP http_requests_total HTTP requests answered, by method, route and status.\n",
+            );
             out.push_str("# TYPE http_requests_total counter\n");
             for ((method, route), stats) in &routes {
                 let mut statuses: Vec<_> = stats.by_status.iter().collect();
@@ -107,22 +111,40 @@ impl Metrics {
                     );
                 }
             }
-            out.push_str("# HELP http_request_duration_seconds Time to answer, by method and route.\n");
+            out.push_str(
+                "# HELP http_request_duration_seconds Time to answer, by method and route.\n",
+            );
             out.push_str("# TYPE http_request_duration_seconds histogram\n");
             for ((method, route), stats) in &routes {
                 let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
-                write_histogram(&mut out, "http_request_duration_seconds", &labels, &stats.buckets, stats.count, stats.sum_s);
+                write_histogram(
+                    &mut out,
+                    "http_request_duration_seconds",
+                    &labels,
+                    &stats.buckets,
+                    stats.count,
+                    stats.sum_s,
+                );
             }
         }
         {
             let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
             let mut operations: Vec<_> = store.iter().collect();
             operations.sort_by_key(|(name, _)| **name);
-            out.push_str("# HELP store_operation_duration_seconds Time spent in the store, by operation.\n");
+            out.push_str(
+                "# HELP store_operation_duration_seconds Time spent in the store, by operation.\n",
+            );
             out.push_str("# TYPE store_operation_duration_seconds histogram\n");
             for (operation, stats) in operations {
                 let labels = format!("operation=\"{operation}\"");
-                write_histogram(&mut out, "store_operation_duration_seconds", &labels, &stats.buckets, stats.count, stats.sum_s);
+                write_histogram(
+                    &mut out,
+                    "store_operation_duration_seconds",
+                    &labels,
+                    &stats.buckets,
+                    stats.count,
+                    stats.sum_s,
+                );
             }
         }
         out.push_str("# HELP trips_logged_total Trips newly stored (duplicates excluded).\n");
@@ -136,7 +158,14 @@ impl Metrics {
     }
 }
 
-fn write_histogram(out: &mut String, name: &str, labels: &str, buckets: &[u64], count: u64, sum_s: f64) {
+fn write_histogram(
+    out: &mut String,
+    name: &str,
+    labels: &str,
+    buckets: &[u64],
+    count: u64,
+    sum_s: f64,
+) {
     for (bound, cumulative) in BUCKETS_S.iter().zip(buckets) {
         let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
     }

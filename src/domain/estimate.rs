@@ -138,7 +138,8 @@ pub fn estimate<'a>(
             );
         }
         check_distance(factor, leg.distance, &at("distance_km"), &mut errors);
-        let Ok(passengers) = check_passengers(factor, leg.passengers, &at("passengers"), &mut errors)
+        let Ok(passengers) =
+            check_passengers(factor, leg.passengers, &at("passengers"), &mut errors)
         else {
             continue;
         };

@@ -107,7 +107,11 @@ pub fn compute(
 ) -> Result<ComputedTrip, FieldErrors> {
     input.plan.round_trip = input.direction == Direction::RoundTrip;
     let result: Estimate<'_> = estimate(set, grid, &input.plan, Some(baseline_mode))?;
-    let main_mode = result.legs[result.main_leg()].factor.mode.as_str().to_owned();
+    let main_mode = result.legs[result.main_leg()]
+        .factor
+        .mode
+        .as_str()
+        .to_owned();
     let detail = TripDetail {
         factor_set: StoredSetRef {
             id: set.id().to_owned(),
@@ -115,7 +119,11 @@ pub fn compute(
         },
         grid_region: result.grid.map(|g| g.id.clone()),
         grid_co2e_g_per_kwh: result.grid.map(|g| g.co2e_g_per_kwh),
-        legs: result.legs.iter().map(|leg| StoredLeg::new(set, leg)).collect(),
+        legs: result
+            .legs
+            .iter()
+            .map(|leg| StoredLeg::new(set, leg))
+            .collect(),
         baseline: StoredLeg::new(set, &result.baseline),
     };
     Ok(ComputedTrip {

@@ -87,9 +87,8 @@ pub fn validate(origin: &str, file: FactorSetFile) -> Result<FactorSet, LoadErro
     }
     let known_source = |id: &str| source_ids.contains(id);
 
-    let (grid_regions, default_grid) = validate_grid(&file, &known_source).map_err(
-        |(location, message)| fail(location, message),
-    )?;
+    let (grid_regions, default_grid) = validate_grid(&file, &known_source)
+        .map_err(|(location, message)| fail(location, message))?;
 
     let mut modes = Vec::with_capacity(file.modes.len());
     let mut mode_index = HashMap::new();
@@ -113,7 +112,10 @@ pub fn validate(origin: &str, file: FactorSetFile) -> Result<FactorSet, LoadErro
     if !mode_index.contains_key(&file.default_baseline_mode) {
         return Err(fail(
             "default_baseline_mode".into(),
-            format!("`{}` is not one of the set's modes", file.default_baseline_mode),
+            format!(
+                "`{}` is not one of the set's modes",
+                file.default_baseline_mode
+            ),
         ));
     }
 
@@ -198,7 +200,11 @@ fn validate_mode(
             ))
         }
     };
-    let fixed_g_per_km = match (mode.co2e_g_per_km, mode.grid_kwh_per_km, mode.fixed_g_per_km) {
+    let fixed_g_per_km = match (
+        mode.co2e_g_per_km,
+        mode.grid_kwh_per_km,
+        mode.fixed_g_per_km,
+    ) {
         (Some(g), None, None) => {
             check_g("co2e_g_per_km", g)?;
             g
@@ -318,10 +324,7 @@ fn validate_grid(
                 return Err((at("parent"), format!("`{parent}` is not a grid region")));
             }
         } else if region.level != GridLevel::National {
-            return Err((
-                at("parent"),
-                "is required below the national level".into(),
-            ));
+            return Err((at("parent"), "is required below the national level".into()));
         }
         // Walk up until a region with a published factor; the depth bound catches cycles.
         let mut current = i;

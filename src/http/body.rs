@@ -31,7 +31,12 @@ pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = raw.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = raw
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let found = if essence == "application/json" || essence.ends_with("+json") {
         Some(MediaType::Json)
     } else if essence == "text/csv" {
@@ -49,7 +54,11 @@ pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType
                     MediaType::Csv => "text/csv",
                 })
                 .collect();
-            let given = if raw.is_empty() { "no Content-Type" } else { raw };
+            let given = if raw.is_empty() {
+                "no Content-Type"
+            } else {
+                raw
+            };
             Err(ApiError::UnsupportedMediaType(format!(
                 "this operation takes {}; the request has {given}",
                 names.join(" or ")
@@ -143,13 +152,17 @@ impl FromRequest for RawBody {
             .map_or(DEFAULT_BODY_LIMIT, |limit| limit.0);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = bytes.await.map_err(|error| match error.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit_bytes: limit },
-                _ => ApiError::Malformed {
-                    detail: format!("the request body could not be read: {error}"),
-                    errors: Vec::new(),
-                },
-            })?;
+            let body = bytes
+                .await
+                .map_err(|error| match error.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => {
+                        ApiError::PayloadTooLarge { limit_bytes: limit }
+                    }
+                    _ => ApiError::Malformed {
+                        detail: format!("the request body could not be read: {error}"),
+                        errors: Vec::new(),
+                    },
+                })?;
             Ok(RawBody(body))
         })
     }

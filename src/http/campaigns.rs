@@ -25,13 +25,13 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/campaigns")
-            .route(web::get().to(list_campaigns))
+            .route(super::read().to(list_campaigns))
             .route(web::post().to(create_campaign))
             .default_service(web::to(super::method_not_allowed("GET, HEAD, POST"))),
     )
     .service(
         web::resource("/v1/campaigns/{campaign_id}")
-            .route(web::get().to(get_campaign))
+            .route(super::read().to(get_campaign))
             .route(web::patch().to(update_campaign))
             .default_service(web::to(super::method_not_allowed("GET, HEAD, PATCH"))),
     )
@@ -59,23 +59,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }))]
 pub struct CampaignCreate {
     /// Slug `[a-z0-9-]{2,64}`, unique.
+    #[schema(pattern = "^[a-z0-9-]{2,64}$")]
     pub id: String,
     /// Display name (1–200 characters).
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// What the campaign is about (up to 2,000 characters).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
     /// Grid region for electric modes (for sets with grid regions), e.g. `CN-BJ` or `北京`; stored as its id.
     pub region: Option<String>,
     /// IANA time zone of the campaign's dates; default `Asia/Shanghai`.
     pub time_zone: Option<String>,
     /// First day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub starts_on: String,
-    /// Last day, `YYYY-MM-DD` (inclusive).
+    /// Last day, `YYYY-MM-DD` (inclusive), at most 400 days after the first.
+    #[schema(format = Date)]
     pub ends_on: String,
     /// Factor-set id; the campaign keeps a snapshot of it. Default: the default set.
     pub factor_set: Option<String>,
     /// Baseline mode for trips without their own; default: the set's.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,31}$")]
     pub baseline_mode: Option<String>,
     /// Whether results are readable by anyone; default true.
     pub public: Option<bool>,
@@ -87,8 +93,10 @@ pub struct CampaignCreate {
 #[schema(example = json!({ "name": "Beijing Green Commuting Week 2026 (extended)", "ends_on": "2026-06-21" }))]
 pub struct CampaignPatch {
     /// Display name.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// Description.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Grid region; `null` returns to the set's default grid.
     #[serde(default, deserialize_with = "present")]
@@ -97,12 +105,15 @@ pub struct CampaignPatch {
     /// IANA time zone.
     pub time_zone: Option<String>,
     /// First day.
+    #[schema(format = Date)]
     pub starts_on: Option<String>,
     /// Last day.
+    #[schema(format = Date)]
     pub ends_on: Option<String>,
     /// Factor set (409 once trips exist).
     pub factor_set: Option<String>,
     /// Baseline mode (409 once trips exist).
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,31}$")]
     pub baseline_mode: Option<String>,
     /// Public results.
     pub public: Option<bool>,
@@ -193,7 +204,10 @@ fn check_text(value: &str, field: &str, max: usize, required: bool, errors: &mut
     if required && value.trim().is_empty() {
         errors.push(field, "must not be empty");
     } else if length > max {
-        errors.push(field, format!("must be at most {max} characters, got {length}"));
+        errors.push(
+            field,
+            format!("must be at most {max} characters, got {length}"),
+        );
     }
 }
 
@@ -304,13 +318,19 @@ pub async fn create_campaign(
     }
     let starts_on = date(&request.starts_on, "starts_on", &mut errors);
     let ends_on = date(&request.ends_on, "ends_on", &mut errors);
-    let set = find_set(&state.catalogue, request.factor_set.as_deref(), "factor_set")?;
+    let set = find_set(
+        &state.catalogue,
+        request.factor_set.as_deref(),
+        "factor_set",
+    )?;
     let fields = check_campaign(
         set,
         request.name,
         request.description,
         request.region,
-        request.time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.into()),
+        request
+            .time_zone
+            .unwrap_or_else(|| DEFAULT_TIME_ZONE.into()),
         starts_on,
         ends_on,
         request.baseline_mode,
@@ -335,7 +355,10 @@ pub async fn create_campaign(
         revision: 1,
     };
     let snapshot = serde_json::to_string(set.file()).map_err(ApiError::internal)?;
-    state.store.create_campaign(record.clone(), snapshot).await?;
+    state
+        .store
+        .create_campaign(record.clone(), snapshot)
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/campaigns/{}", record.id)))
         .json(CampaignResponse::from(&record)))
@@ -354,7 +377,10 @@ pub async fn create_campaign(
         (status = 401, description = "Unknown credentials", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list_campaigns(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list_campaigns(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     let all = state.store.list_campaigns().await?;
     let enrolled = match caller.organization_id() {
         Some(organization) => state.store.enrolled_campaigns(organization).await?,
@@ -380,7 +406,8 @@ pub async fn readable_campaign(
     }
     match caller.organization_id() {
         None => Err(ApiError::Unauthorized(
-            "this campaign is private: use the admin token or an enrolled organization's key".into(),
+            "this campaign is private: use the admin token or an enrolled organization's key"
+                .into(),
         )),
         Some(organization) => {
             if state.store.is_enrolled(campaign_id, organization).await? {
@@ -462,7 +489,11 @@ pub async fn update_campaign(
         .as_deref()
         .is_some_and(|id| id != current.factor_set_id);
     let new_set = if set_changes {
-        Some(find_set(&state.catalogue, patch.factor_set.as_deref(), "factor_set")?)
+        Some(find_set(
+            &state.catalogue,
+            patch.factor_set.as_deref(),
+            "factor_set",
+        )?)
     } else {
         None
     };
@@ -482,7 +513,9 @@ pub async fn update_campaign(
     let fields = check_campaign(
         set,
         patch.name.unwrap_or_else(|| current.name.clone()),
-        patch.description.unwrap_or_else(|| current.description.clone()),
+        patch
+            .description
+            .unwrap_or_else(|| current.description.clone()),
         patch.region.unwrap_or_else(|| current.region.clone()),
         patch.time_zone.unwrap_or_else(|| current.time_zone.clone()),
         starts_on,

@@ -11,7 +11,10 @@ use actix_web::http::Method;
 pub fn cors(allowed_origins: Arc<Vec<String>>) -> Cors {
     Cors::default()
         .allowed_origin_fn(move |origin: &HeaderValue, head: &RequestHead| {
-            is_public(head) || allowed_origins.iter().any(|o| o.as_bytes() == origin.as_bytes())
+            is_public(head)
+                || allowed_origins
+                    .iter()
+                    .any(|o| o.as_bytes() == origin.as_bytes())
         })
         .allow_any_method()
         .allow_any_header()
@@ -46,10 +49,17 @@ fn is_public_read_path(path: &str) -> bool {
     }
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     // ["", "v1", "campaigns", …]
-    match segments.as_slice() {
-        ["", "v1", "campaigns"] | ["", "v1", "campaigns", _] => true,
-        ["", "v1", "campaigns", _, "summary" | "leaderboard" | "leaderboard.csv"] => true,
-        ["", "v1", "campaigns", _, "organizations", _, "summary"] => true,
-        _ => false,
-    }
+    matches!(
+        segments.as_slice(),
+        ["", "v1", "campaigns"]
+            | ["", "v1", "campaigns", _]
+            | [
+                "",
+                "v1",
+                "campaigns",
+                _,
+                "summary" | "leaderboard" | "leaderboard.csv"
+            ]
+            | ["", "v1", "campaigns", _, "organizations", _, "summary"]
+    )
 }

@@ -109,11 +109,7 @@ pub enum ApiError {
 fn invalid_detail(errors: &FieldErrors) -> String {
     match errors.0.as_slice() {
         [one] => format!("1 field is invalid: {one}"),
-        many => format!(
-            "{} fields are invalid: {}",
-            many.len(),
-            errors
-        ),
+        many => format!("{} fields are invalid: {}", many.len(), errors),
     }
 }
 
@@ -203,7 +199,10 @@ impl ResponseError for ApiError {
         let headers = response.headers_mut();
         match self {
             Self::Unauthorized(_) => {
-                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
             }
             Self::MethodNotAllowed { allow } => {
                 headers.insert(header::ALLOW, header::HeaderValue::from_static(allow));

@@ -56,7 +56,7 @@ pub struct EstimateRequest {
     #[schema(example = "CN-BJ")]
     pub region: Option<String>,
     /// Mode of a single-mode trip (use `legs` for several).
-    #[schema(example = "metro")]
+    #[schema(example = "metro", pattern = "^[a-z][a-z0-9_]{0,31}$")]
     pub mode: Option<String>,
     /// One-way distance of a single-mode trip, km (finite, > 0, at most the mode's limit).
     #[schema(example = 9.0)]
@@ -79,7 +79,7 @@ pub struct EstimateRequest {
 #[serde(deny_unknown_fields)]
 pub struct LegRequest {
     /// Mode id (`walk`, `bicycle`, `metro`, `car`, …).
-    #[schema(example = "metro")]
+    #[schema(example = "metro", pattern = "^[a-z][a-z0-9_]{0,31}$")]
     pub mode: String,
     /// One-way distance in km (finite, > 0, at most the mode's limit).
     #[schema(example = 9.0)]
@@ -94,7 +94,7 @@ pub struct LegRequest {
 #[serde(deny_unknown_fields)]
 pub struct BaselineRequest {
     /// Baseline mode, e.g. the participant's usual mode.
-    #[schema(example = "car")]
+    #[schema(example = "car", pattern = "^[a-z][a-z0-9_]{0,31}$")]
     pub mode: String,
     /// One-way baseline distance in km; default: the trip's total distance.
     pub distance_km: Option<f64>,
@@ -113,7 +113,8 @@ pub struct BaselineRequest {
 ]}))]
 pub struct BatchRequest {
     /// 1 to 10,000 estimate requests.
-    #[schema(value_type = Vec<EstimateRequest>, min_items = 1, max_items = 10000)]
+    /// Each item has the shape of an estimate request; an item that does not comes back as its own error.
+    #[schema(value_type = Vec<Object>, min_items = 1, max_items = 10000)]
     pub trips: Vec<Box<RawValue>>,
 }
 
@@ -235,7 +236,10 @@ impl EstimateRequest {
         let mut errors = FieldErrors::default();
         let legs = match (&self.mode, &self.legs) {
             (Some(_), Some(_)) => {
-                errors.push("legs", "give either `mode` and `distance_km`, or `legs`, not both");
+                errors.push(
+                    "legs",
+                    "give either `mode` and `distance_km`, or `legs`, not both",
+                );
                 Vec::new()
             }
             (None, None) => {
@@ -316,7 +320,11 @@ fn distance(km: f64, field: &str, errors: &mut FieldErrors) -> Option<Distance> 
         .ok()
 }
 
-fn passengers(count: Option<WholeNumber>, field: &str, errors: &mut FieldErrors) -> Option<Passengers> {
+fn passengers(
+    count: Option<WholeNumber>,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<Passengers> {
     count.and_then(|WholeNumber(n)| {
         Passengers::try_from(n)
             .map_err(|message| errors.push(field, message))
@@ -386,7 +394,11 @@ impl<'a> EstimateResponse<'a> {
                 source: &set.mode_file(baseline.factor).source,
             },
             savings_g: estimate.savings_g,
-            legs: estimate.legs.iter().map(|leg| LegResponse::new(set, leg)).collect(),
+            legs: estimate
+                .legs
+                .iter()
+                .map(|leg| LegResponse::new(set, leg))
+                .collect(),
         }
     }
 }
@@ -486,8 +498,8 @@ pub async fn estimate_batch(
         .enumerate()
         .map(|(i, raw)| {
             let prefix = format!("trips[{i}]");
-            let outcome = parse_item(raw)
-                .and_then(|item| run(catalogue, &item).map_err(ApiError::Invalid));
+            let outcome =
+                parse_item(raw).and_then(|item| run(catalogue, &item).map_err(ApiError::Invalid));
             match outcome {
                 Ok(estimate) => BatchItem::Estimate(estimate),
                 Err(error) => BatchItem::Failed(BatchError {

@@ -15,14 +15,12 @@ use super::{AppState, TAG_FACTORS};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/factor-sets")
-            .route(web::get().to(list_factor_sets))
-            .route(web::head().to(list_factor_sets))
+            .route(super::read().to(list_factor_sets))
             .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
     )
     .service(
         web::resource("/v1/factor-sets/{id}")
-            .route(web::get().to(get_factor_set))
-            .route(web::head().to(get_factor_set))
+            .route(super::read().to(get_factor_set))
             .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
     );
 }

@@ -50,8 +50,11 @@ pub struct AppState {
     /// The admin token (never logged).
     pub admin_token: Arc<str>,
     /// Parsed factor-set snapshots by campaign id, with the campaign revision they belong to.
-    pub snapshots: Arc<Mutex<HashMap<String, (i64, Arc<FactorSet>)>>>,
+    pub snapshots: Arc<Mutex<SnapshotCache>>,
 }
+
+/// Parsed snapshots by campaign id, each with the campaign revision it belongs to.
+pub type SnapshotCache = HashMap<String, (i64, Arc<FactorSet>)>;
 
 impl AppState {
     /// The campaign's factor-set snapshot, parsed once per campaign revision.
@@ -69,7 +72,7 @@ impl AppState {
         Ok(set)
     }
 
-    fn lock_snapshots(&self) -> std::sync::MutexGuard<'_, HashMap<String, (i64, Arc<FactorSet>)>> {
+    fn lock_snapshots(&self) -> std::sync::MutexGuard<'_, SnapshotCache> {
         self.snapshots.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -92,6 +95,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     results::configure(cfg);
     ops::configure(cfg);
     openapi::configure(cfg);
+}
+
+/// A route for GET and HEAD (actix sends HEAD answers without their body).
+pub fn read() -> actix_web::Route {
+    use actix_web::guard;
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// A handler answering 405 with the methods a path does take.

@@ -95,5 +95,9 @@ fn new_request_id() -> String {
         getrandom::getrandom(&mut bytes).unwrap_or_default();
         u32::from_le_bytes(bytes)
     });
-    format!("{:08x}-{:x}", *PREFIX, COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{:08x}-{:x}",
+        *PREFIX,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }

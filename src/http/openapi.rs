@@ -42,6 +42,11 @@ use super::{campaigns, estimate, factor_sets, ops, organizations, results, trips
         ops::readyz,
         ops::metrics,
     ),
+    components(schemas(
+        super::results::SortKey,
+        crate::domain::campaign::OrganizationKind,
+        crate::domain::campaign::Direction
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "Estimates", description = "Per-trip CO2e and savings; no account needed, any origin."),
@@ -88,14 +93,16 @@ pub static SPEC_JSON: Lazy<String> = Lazy::new(|| {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api-docs/openapi.json")
-            .route(web::get().to(spec))
+            .route(super::read().to(spec))
             .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
     )
-    .service(web::resource("/swagger-ui").route(web::get().to(|| async {
-        HttpResponse::PermanentRedirect()
-            .insert_header(("Location", "/swagger-ui/"))
-            .finish()
-    })))
+    .service(
+        web::resource("/swagger-ui").route(super::read().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", "/swagger-ui/"))
+                .finish()
+        })),
+    )
     .service(SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked(
         "/api-docs/openapi.json",
         serde_json::from_str::<serde_json::Value>(&SPEC_JSON).expect("the spec is JSON"),

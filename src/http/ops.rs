@@ -12,17 +12,17 @@ use crate::metrics::METRICS;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/healthz")
-            .route(web::get().to(healthz))
+            .route(super::read().to(healthz))
             .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
     )
     .service(
         web::resource("/readyz")
-            .route(web::get().to(readyz))
+            .route(super::read().to(readyz))
             .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
     )
     .service(
         web::resource("/metrics")
-            .route(web::get().to(metrics))
+            .route(super::read().to(metrics))
             .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
     );
 }

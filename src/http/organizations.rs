@@ -18,13 +18,13 @@ use super::{now, AppState, TAG_ORGANIZATIONS};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/organizations")
-            .route(web::get().to(list_organizations))
+            .route(super::read().to(list_organizations))
             .route(web::post().to(create_organization))
             .default_service(web::to(super::method_not_allowed("GET, HEAD, POST"))),
     )
     .service(
         web::resource("/v1/organizations/{organization_id}")
-            .route(web::get().to(get_organization))
+            .route(super::read().to(get_organization))
             .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
     )
     .service(
@@ -51,12 +51,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }))]
 pub struct OrganizationCreate {
     /// Slug `[a-z0-9-]{2,64}`, unique.
+    #[schema(pattern = "^[a-z0-9-]{2,64}$")]
     pub id: String,
     /// Display name (1–200 characters).
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// `enterprise`, `institution`, `social_organization`, `community` or `other`.
     pub kind: OrganizationKind,
     /// City (up to 100 characters).
+    #[schema(max_length = 100)]
     pub city: Option<String>,
     /// Members, for participation rates (0–10,000,000).
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 10000000)]
@@ -187,7 +190,10 @@ pub async fn create_organization(
         (status = 403, description = "Not the admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list_organizations(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list_organizations(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let all = state.store.list_organizations().await?;
     let organizations = all.iter().map(OrganizationResponse::from).collect();
@@ -216,7 +222,10 @@ pub async fn get_organization(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any()?;
-    if caller.organization_id().is_some_and(|own| own != path.as_str()) {
+    if caller
+        .organization_id()
+        .is_some_and(|own| own != path.as_str())
+    {
         return Err(ApiError::Forbidden(
             "an organization key reads only its own organization".into(),
         ));

@@ -18,13 +18,20 @@ use super::{AppState, TAG_RESULTS};
 
 /// Routes of this resource.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(read_only("/v1/campaigns/{campaign_id}/summary").route(web::get().to(campaign_summary)))
-        .service(read_only("/v1/campaigns/{campaign_id}/leaderboard").route(web::get().to(leaderboard)))
-        .service(read_only("/v1/campaigns/{campaign_id}/leaderboard.csv").route(web::get().to(leaderboard_csv)))
-        .service(
-            read_only("/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary")
-                .route(web::get().to(organization_summary)),
-        );
+    cfg.service(
+        read_only("/v1/campaigns/{campaign_id}/summary").route(super::read().to(campaign_summary)),
+    )
+    .service(
+        read_only("/v1/campaigns/{campaign_id}/leaderboard").route(super::read().to(leaderboard)),
+    )
+    .service(
+        read_only("/v1/campaigns/{campaign_id}/leaderboard.csv")
+            .route(super::read().to(leaderboard_csv)),
+    )
+    .service(
+        read_only("/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary")
+            .route(super::read().to(organization_summary)),
+    );
 }
 
 fn read_only(path: &str) -> actix_web::Resource {
@@ -415,7 +422,9 @@ pub async fn leaderboard_csv(
             ])
             .map_err(ApiError::internal)?;
     }
-    let body = writer.into_inner().map_err(|e| ApiError::internal(e.into_error()))?;
+    let body = writer
+        .into_inner()
+        .map_err(|e| ApiError::internal(e.into_error()))?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

@@ -30,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/campaigns/{campaign_id}/trips")
             .route(web::post().to(log_trips))
-            .route(web::get().to(list_trips))
+            .route(super::read().to(list_trips))
             .default_service(web::to(super::method_not_allowed("GET, HEAD, POST"))),
     )
     .service(
@@ -61,10 +61,10 @@ pub struct TripLogRequest {
 #[serde(deny_unknown_fields)]
 pub struct TripRequest {
     /// The organization's own pseudonymous id for the member (1–64 characters; no personal data needed).
-    #[schema(example = "emp-0001")]
+    #[schema(example = "emp-0001", min_length = 1, max_length = 64)]
     pub participant: String,
     /// Day of the commute, `YYYY-MM-DD` in the campaign's time zone, within the campaign.
-    #[schema(example = "2026-06-02")]
+    #[schema(example = "2026-06-02", format = Date)]
     pub date: String,
     /// `to_work`, `from_work` or `round_trip` (takes both directions, doubles distances).
     pub direction: Direction,
@@ -226,7 +226,7 @@ fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
 fn compute_all(
     campaign: &CampaignRecord,
     set: &FactorSet,
-    rows: Vec<(String, Result<TripRequest, ApiError>)>,
+    rows: Rows,
 ) -> Result<Vec<ComputedTrip>, ApiError> {
     let grid = resolve_grid(set, campaign.region.as_deref()).map_err(|m| {
         ApiError::Conflict(format!("the campaign's region cannot be resolved: {m}"))
@@ -300,7 +300,10 @@ fn trip_input(campaign: &CampaignRecord, request: TripRequest) -> Result<TripInp
 }
 
 /// Parses a JSON body into rows, each parsed on its own so that every bad row is reported.
-fn json_rows(body: &[u8]) -> Result<Vec<(String, Result<TripRequest, ApiError>)>, ApiError> {
+/// Each row of a request, located (`trips[3]`, `line 4`), parsed or with why it is not.
+type Rows = Vec<(String, Result<TripRequest, ApiError>)>;
+
+fn json_rows(body: &[u8]) -> Result<Rows, ApiError> {
     let request: TripLogRequest = parse_json(body)?;
     check_count(request.trips.len())?;
     Ok(request
@@ -340,16 +343,13 @@ const CSV_COLUMNS: [&str; 7] = [
 ];
 
 /// Parses a CSV body (header row first) into rows; errors name the CSV line and column.
-fn csv_rows(body: &[u8]) -> Result<Vec<(String, Result<TripRequest, ApiError>)>, ApiError> {
+fn csv_rows(body: &[u8]) -> Result<Rows, ApiError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
         .flexible(false)
         .from_reader(body);
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_malformed(&e))?
-        .clone();
+    let headers = reader.headers().map_err(|e| csv_malformed(&e))?.clone();
     let mut column = [None; CSV_COLUMNS.len()];
     let mut errors = FieldErrors::default();
     for (index, name) in headers.iter().enumerate() {
@@ -369,7 +369,10 @@ fn csv_rows(body: &[u8]) -> Result<Vec<(String, Result<TripRequest, ApiError>)>,
     }
     for (i, name) in CSV_COLUMNS.iter().enumerate().take(5) {
         if column[i].is_none() {
-            errors.push("line 1", format!("the header row must name the column `{name}`"));
+            errors.push(
+                "line 1",
+                format!("the header row must name the column `{name}`"),
+            );
         }
     }
     if !errors.is_empty() {
@@ -380,7 +383,11 @@ fn csv_rows(body: &[u8]) -> Result<Vec<(String, Result<TripRequest, ApiError>)>,
         let record = record.map_err(|e| csv_malformed(&e))?;
         let line = record.position().map_or(0, |p| p.line());
         let prefix = format!("line {line}");
-        let cell = |i: usize| column[i].and_then(|c| record.get(c)).filter(|v| !v.is_empty());
+        let cell = |i: usize| {
+            column[i]
+                .and_then(|c| record.get(c))
+                .filter(|v| !v.is_empty())
+        };
         rows.push((prefix, csv_row(&cell)));
         if rows.len() > MAX_TRIPS_PER_REQUEST {
             break;
@@ -418,7 +425,12 @@ fn csv_row<'a>(cell: &dyn Fn(usize) -> Option<&'a str>) -> Result<TripRequest, A
         }
         None => None,
     };
-    for (i, name) in [(0, "participant"), (1, "date"), (3, "mode"), (4, "distance_km")] {
+    for (i, name) in [
+        (0, "participant"),
+        (1, "date"),
+        (3, "mode"),
+        (4, "distance_km"),
+    ] {
         if cell(i).is_none() {
             errors.push(name, "is required");
         }
@@ -489,7 +501,11 @@ pub async fn log_trips(
 ) -> Result<HttpResponse, ApiError> {
     let organization_id = caller.require_organization()?.to_owned();
     let campaign = state.store.get_campaign(&path).await?;
-    if !state.store.is_enrolled(&campaign.id, &organization_id).await? {
+    if !state
+        .store
+        .is_enrolled(&campaign.id, &organization_id)
+        .await?
+    {
         return Err(ApiError::Forbidden(format!(
             "organization `{organization_id}` is not enrolled in campaign `{}`",
             campaign.id
@@ -545,9 +561,18 @@ pub async fn list_trips(
     let query: PageQuery = parse_query(&req)?;
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be 1 to {MAX_PAGE}")));
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        ));
     }
-    let after_id = query.cursor.as_deref().map(decode_cursor).transpose()?.unwrap_or(0);
+    let after_id = query
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(decode_cursor)
+        .transpose()?
+        .unwrap_or(0);
     let campaign = state.store.get_campaign(&path).await?;
     let organization_id = caller.organization_id().map(str::to_owned);
     if let Some(organization) = &organization_id {
@@ -604,9 +629,12 @@ pub async fn delete_trip(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any()?;
     let (campaign_id, trip_id) = path.into_inner();
-    let trip_id: i64 = trip_id
-        .parse()
-        .map_err(|_| ApiError::NotFound(format!("no trip `{}`", crate::domain::mode::truncate_for_message(&trip_id))))?;
+    let trip_id: i64 = trip_id.parse().map_err(|_| {
+        ApiError::NotFound(format!(
+            "no trip `{}`",
+            crate::domain::mode::truncate_for_message(&trip_id)
+        ))
+    })?;
     state
         .store
         .delete_trip(&campaign_id, trip_id, caller.organization_id())

@@ -77,7 +77,11 @@ impl Store {
     }
 
     /// Stores a new campaign; `Conflict` if the id is taken.
-    pub async fn create_campaign(&self, campaign: CampaignRecord, snapshot: String) -> Result<(), StoreError> {
+    pub async fn create_campaign(
+        &self,
+        campaign: CampaignRecord,
+        snapshot: String,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.create_campaign(campaign, snapshot).await)
     }
 
@@ -103,7 +107,10 @@ impl Store {
     }
 
     /// Stores a new organization; `Conflict` if the id is taken.
-    pub async fn create_organization(&self, organization: OrganizationRecord) -> Result<(), StoreError> {
+    pub async fn create_organization(
+        &self,
+        organization: OrganizationRecord,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.create_organization(organization).await)
     }
 
@@ -118,17 +125,29 @@ impl Store {
     }
 
     /// Enrolls an organization (idempotent).
-    pub async fn enroll(&self, campaign_id: &str, organization_id: &str, at: String) -> Result<(), StoreError> {
+    pub async fn enroll(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        at: String,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.enroll(campaign_id.to_owned(), organization_id.to_owned(), at).await)
     }
 
     /// Whether the organization is enrolled in the campaign.
-    pub async fn is_enrolled(&self, campaign_id: &str, organization_id: &str) -> Result<bool, StoreError> {
+    pub async fn is_enrolled(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<bool, StoreError> {
         delegate!(self, s => s.is_enrolled(campaign_id.to_owned(), organization_id.to_owned()).await)
     }
 
     /// Campaigns the organization is enrolled in.
-    pub async fn enrolled_campaigns(&self, organization_id: &str) -> Result<Vec<String>, StoreError> {
+    pub async fn enrolled_campaigns(
+        &self,
+        organization_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
         delegate!(self, s => s.enrolled_campaigns(organization_id.to_owned()).await)
     }
 
@@ -138,7 +157,12 @@ impl Store {
     }
 
     /// Revokes a key; `NotFound` unless it belongs to the organization.
-    pub async fn revoke_key(&self, organization_id: &str, key_id: &str, at: String) -> Result<(), StoreError> {
+    pub async fn revoke_key(
+        &self,
+        organization_id: &str,
+        key_id: &str,
+        at: String,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.revoke_key(organization_id.to_owned(), key_id.to_owned(), at).await)
     }
 
@@ -158,7 +182,12 @@ impl Store {
     }
 
     /// Deletes a trip and takes it out of every aggregate; `NotFound` unless visible to `organization_id`.
-    pub async fn delete_trip(&self, campaign_id: &str, trip_id: i64, organization_id: Option<&str>) -> Result<(), StoreError> {
+    pub async fn delete_trip(
+        &self,
+        campaign_id: &str,
+        trip_id: i64,
+        organization_id: Option<&str>,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.delete_trip(campaign_id.to_owned(), trip_id, organization_id.map(str::to_owned)).await)
     }
 
@@ -168,12 +197,20 @@ impl Store {
     }
 
     /// Totals by main mode, for the campaign or one organization.
-    pub async fn mode_totals(&self, campaign_id: &str, organization_id: Option<&str>) -> Result<Vec<ModeTotals>, StoreError> {
+    pub async fn mode_totals(
+        &self,
+        campaign_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<ModeTotals>, StoreError> {
         delegate!(self, s => s.mode_totals(campaign_id.to_owned(), organization_id.map(str::to_owned)).await)
     }
 
     /// Totals by day, for the campaign or one organization, ascending.
-    pub async fn day_totals(&self, campaign_id: &str, organization_id: Option<&str>) -> Result<Vec<DayTotals>, StoreError> {
+    pub async fn day_totals(
+        &self,
+        campaign_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<DayTotals>, StoreError> {
         delegate!(self, s => s.day_totals(campaign_id.to_owned(), organization_id.map(str::to_owned)).await)
     }
 }

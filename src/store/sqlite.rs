@@ -69,12 +69,11 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     )?;
     for (version, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let applied: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
-                [version],
-                |row| row.get(0),
-            )?;
+        let applied: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
+            [version],
+            |row| row.get(0),
+        )?;
         if !applied {
             tx.execute_batch(sql)?;
             tx.execute(
@@ -147,7 +146,11 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn create_campaign(&self, c: CampaignRecord, snapshot: String) -> Result<(), StoreError> {
+    pub async fn create_campaign(
+        &self,
+        c: CampaignRecord,
+        snapshot: String,
+    ) -> Result<(), StoreError> {
         self.write("create_campaign", move |conn| {
             let inserted = conn.execute(
                 "INSERT INTO campaigns (id, name, description, region, time_zone, starts_on, ends_on,
@@ -194,7 +197,8 @@ impl SqliteStore {
 
     pub async fn get_campaign(&self, id: String) -> Result<CampaignRecord, StoreError> {
         self.read("get_campaign", move |conn| {
-            let mut statement = conn.prepare_cached(&format!("{CAMPAIGN_COLUMNS} WHERE id = ?1"))?;
+            let mut statement =
+                conn.prepare_cached(&format!("{CAMPAIGN_COLUMNS} WHERE id = ?1"))?;
             statement
                 .query_row([&id], campaign_from_row)
                 .optional()?
@@ -293,7 +297,14 @@ impl SqliteStore {
             let inserted = conn.execute(
                 "INSERT INTO organizations (id, name, kind, city, headcount, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![o.id, o.name, o.kind.as_str(), o.city, o.headcount, o.created_at],
+                params![
+                    o.id,
+                    o.name,
+                    o.kind.as_str(),
+                    o.city,
+                    o.headcount,
+                    o.created_at
+                ],
             );
             match inserted {
                 Ok(_) => Ok(()),
@@ -321,14 +332,20 @@ impl SqliteStore {
 
     pub async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
         self.read("list_organizations", |conn| {
-            let mut statement = conn.prepare_cached(&format!("{ORGANIZATION_COLUMNS} ORDER BY id"))?;
+            let mut statement =
+                conn.prepare_cached(&format!("{ORGANIZATION_COLUMNS} ORDER BY id"))?;
             let rows = statement.query_map([], organization_from_row)?;
             rows.map(|row| row?).collect()
         })
         .await
     }
 
-    pub async fn enroll(&self, campaign_id: String, organization_id: String, at: String) -> Result<(), StoreError> {
+    pub async fn enroll(
+        &self,
+        campaign_id: String,
+        organization_id: String,
+        at: String,
+    ) -> Result<(), StoreError> {
         self.write("enroll", move |conn| {
             conn.execute(
                 "INSERT INTO enrollments (campaign_id, organization_id, enrolled_at) VALUES (?1, ?2, ?3)
@@ -340,7 +357,11 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn is_enrolled(&self, campaign_id: String, organization_id: String) -> Result<bool, StoreError> {
+    pub async fn is_enrolled(
+        &self,
+        campaign_id: String,
+        organization_id: String,
+    ) -> Result<bool, StoreError> {
         self.read("is_enrolled", move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM enrollments WHERE campaign_id = ?1 AND organization_id = ?2)",
@@ -350,7 +371,10 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn enrolled_campaigns(&self, organization_id: String) -> Result<Vec<String>, StoreError> {
+    pub async fn enrolled_campaigns(
+        &self,
+        organization_id: String,
+    ) -> Result<Vec<String>, StoreError> {
         self.read("enrolled_campaigns", move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT campaign_id FROM enrollments WHERE organization_id = ?1 ORDER BY campaign_id",
@@ -372,7 +396,12 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn revoke_key(&self, organization_id: String, key_id: String, at: String) -> Result<(), StoreError> {
+    pub async fn revoke_key(
+        &self,
+        organization_id: String,
+        key_id: String,
+        at: String,
+    ) -> Result<(), StoreError> {
         self.write("revoke_key", move |conn| {
             let changed = conn.execute(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3) WHERE id = ?1 AND organization_id = ?2",
@@ -807,7 +836,9 @@ fn campaign_from_row(row: &Row<'_>) -> rusqlite::Result<Result<CampaignRecord, S
 const ORGANIZATION_COLUMNS: &str =
     "SELECT id, name, kind, city, headcount, created_at FROM organizations";
 
-fn organization_from_row(row: &Row<'_>) -> rusqlite::Result<Result<OrganizationRecord, StoreError>> {
+fn organization_from_row(
+    row: &Row<'_>,
+) -> rusqlite::Result<Result<OrganizationRecord, StoreError>> {
     let kind: String = row.get(2)?;
     let Some(kind) = OrganizationKind::parse(&kind) else {
         return Ok(Err(internal(format!("stored organization kind `{kind}`"))));
@@ -829,7 +860,9 @@ fn trip_from_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredTrip, StoreErro
     let date: String = row.get(3)?;
     let direction: String = row.get(4)?;
     let (Ok(date), Some(direction)) = (parse_date(&date), Direction::parse(&direction)) else {
-        return Ok(Err(internal(format!("stored trip date `{date}` or direction `{direction}`"))));
+        return Ok(Err(internal(format!(
+            "stored trip date `{date}` or direction `{direction}`"
+        ))));
     };
     Ok(Ok(StoredTrip {
         id: row.get(0)?,

@@ -30,13 +30,21 @@ struct Setup {
 
 fn setup(public: bool) -> Setup {
     let app = TestApp::spawn();
-    let w = world(&app, "matrix", &["enterprise", "community"], json!({ "public": public }));
+    let w = world(
+        &app,
+        "matrix",
+        &["enterprise", "community"],
+        json!({ "public": public }),
+    );
     create_organization(&app, "outsider", "other");
     let (_, outsider_key) = issue_key(&app, "outsider");
     let (revoked_id, revoked_key) = issue_key(&app, &w.organizations[0].0);
     app.request(
         "DELETE",
-        &format!("/v1/organizations/{}/keys/{revoked_id}", w.organizations[0].0),
+        &format!(
+            "/v1/organizations/{}/keys/{revoked_id}",
+            w.organizations[0].0
+        ),
         &[("Authorization", &format!("Bearer {ADMIN_TOKEN}"))],
         b"",
     )
@@ -65,13 +73,21 @@ impl Setup {
         }
     }
 
-    fn call(&self, who: As, method: &str, path: &str, body: Option<&Value>) -> crate::helpers::Response {
+    fn call(
+        &self,
+        who: As,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> crate::helpers::Response {
         let auth = self.token(who).map(|t| format!("Bearer {t}"));
         let mut headers: Vec<(&str, &str)> = Vec::new();
         if let Some(auth) = &auth {
             headers.push(("Authorization", auth));
         }
-        let bytes = body.map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default();
+        let bytes = body
+            .map(|b| serde_json::to_vec(b).unwrap())
+            .unwrap_or_default();
         if body.is_some() {
             headers.push(("Content-Type", "application/json"));
         }
@@ -88,12 +104,39 @@ fn admin_operations_refuse_organization_keys_and_anonymous_calls() {
     let s = setup(true);
     let c = s.campaign.clone();
     let cases: Vec<(&str, String, Option<Value>, u16)> = vec![
-        ("POST", "/v1/campaigns".into(), Some(json!({ "id": "new-one", "name": "N", "starts_on": "2026-07-01", "ends_on": "2026-07-02" })), 201),
-        ("PATCH", format!("/v1/campaigns/{c}"), Some(json!({ "name": "Renamed" })), 200),
-        ("PUT", format!("/v1/campaigns/{c}/organizations/outsider"), None, 204),
-        ("POST", "/v1/organizations".into(), Some(json!({ "id": "fresh-org", "name": "F", "kind": "institution" })), 201),
+        (
+            "POST",
+            "/v1/campaigns".into(),
+            Some(
+                json!({ "id": "new-one", "name": "N", "starts_on": "2026-07-01", "ends_on": "2026-07-02" }),
+            ),
+            201,
+        ),
+        (
+            "PATCH",
+            format!("/v1/campaigns/{c}"),
+            Some(json!({ "name": "Renamed" })),
+            200,
+        ),
+        (
+            "PUT",
+            format!("/v1/campaigns/{c}/organizations/outsider"),
+            None,
+            204,
+        ),
+        (
+            "POST",
+            "/v1/organizations".into(),
+            Some(json!({ "id": "fresh-org", "name": "F", "kind": "institution" })),
+            201,
+        ),
         ("GET", "/v1/organizations".into(), None, 200),
-        ("POST", format!("/v1/organizations/{}/keys", s.own), None, 201),
+        (
+            "POST",
+            format!("/v1/organizations/{}/keys", s.own),
+            None,
+            201,
+        ),
     ];
     for (method, path, body, admin_status) in cases {
         for (who, expected) in [
@@ -128,8 +171,13 @@ fn revoking_a_key_stops_it_at_once() {
     let s = setup(true);
     let (key_id, key) = issue_key(&s.app, &s.own);
     log(&s.app, &key, &s.campaign, trip("before-revocation")).assert_status(201);
-    s.call(As::Admin, "DELETE", &format!("/v1/organizations/{}/keys/{key_id}", s.own), None)
-        .assert_status(204);
+    s.call(
+        As::Admin,
+        "DELETE",
+        &format!("/v1/organizations/{}/keys/{key_id}", s.own),
+        None,
+    )
+    .assert_status(204);
     log(&s.app, &key, &s.campaign, trip("after-revocation")).problem(401);
     // The organization's other keys keep working.
     log(&s.app, &s.own_key, &s.campaign, trip("other-key")).assert_status(201);
@@ -139,8 +187,13 @@ fn revoking_a_key_stops_it_at_once() {
 fn revoking_another_organizations_key_id_is_not_found() {
     let s = setup(true);
     let (key_id, _) = issue_key(&s.app, &s.own);
-    s.call(As::Admin, "DELETE", &format!("/v1/organizations/outsider/keys/{key_id}"), None)
-        .problem(404);
+    s.call(
+        As::Admin,
+        "DELETE",
+        &format!("/v1/organizations/outsider/keys/{key_id}"),
+        None,
+    )
+    .problem(404);
 }
 
 #[test]
@@ -173,7 +226,11 @@ fn only_enrolled_organizations_log_trips_with_their_own_key() {
         (As::Outsider, 403),
         (As::Own, 201),
     ] {
-        assert_eq!(s.call(who, "POST", &path, Some(&body)).status, expected, "{who:?}");
+        assert_eq!(
+            s.call(who, "POST", &path, Some(&body)).status,
+            expected,
+            "{who:?}"
+        );
     }
 }
 
@@ -185,7 +242,10 @@ fn no_key_lists_or_deletes_another_organizations_trips() {
     log(&s.app, &s.other_key, &s.campaign, trip("theirs")).assert_status(201);
 
     let list = format!("/v1/campaigns/{}/trips", s.campaign);
-    let own_list = s.call(As::Own, "GET", &list, None).assert_status(200).json();
+    let own_list = s
+        .call(As::Own, "GET", &list, None)
+        .assert_status(200)
+        .json();
     let participants: Vec<&str> = own_list["trips"]
         .as_array()
         .unwrap()
@@ -193,7 +253,10 @@ fn no_key_lists_or_deletes_another_organizations_trips() {
         .map(|t| t["participant"].as_str().unwrap())
         .collect();
     assert_eq!(participants, ["mine"]);
-    let all = s.call(As::Admin, "GET", &list, None).assert_status(200).json();
+    let all = s
+        .call(As::Admin, "GET", &list, None)
+        .assert_status(200)
+        .json();
     assert_eq!(all["trips"].as_array().unwrap().len(), 2);
     for who in [As::Nobody, As::WrongKey, As::Revoked] {
         s.call(who, "GET", &list, None).problem(401);
@@ -228,7 +291,11 @@ fn private_campaign_results_are_for_the_admin_and_enrolled_organizations() {
             (As::Other, 200),
             (As::Admin, 200),
         ] {
-            assert_eq!(s.call(who, "GET", &path, None).status, expected, "GET {path} as {who:?}");
+            assert_eq!(
+                s.call(who, "GET", &path, None).status,
+                expected,
+                "GET {path} as {who:?}"
+            );
         }
     }
     let anonymous_list = s.call(As::Nobody, "GET", "/v1/campaigns", None).json();

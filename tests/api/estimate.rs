@@ -320,85 +320,31 @@ fn telework_emits_nothing_and_saves_the_whole_baseline() {
 #[test]
 fn the_region_selects_the_grid_of_electric_modes_by_id_alias_or_regional_grid() {
     // Arrange: 20 km in a battery-electric car (0.17 kWh/km) against the cn-2022 `car`
-    // (170.6123077 g/km + 0.0102 kWh/km × grid).
+    // (170.6123077 g/km + 0.0102 kWh/km × grid), as
+    // (region sent, region used, factor from, g/kWh, trip g, baseline g).
     let app = TestApp::spawn();
-    struct Case {
-        region: Option<&'static str>,
-        id: &'static str,
-        factor_from: &'static str,
-        g_per_kwh: f64,
-        trip_g: i64,
-        baseline_g: i64,
-    }
     let cases = [
         // CN-BJ 558 g/kWh: 20 × 0.17 × 558 = 20 × 94.86 = 1897.2 → 1897;
-        //   car 20 × (170.612308 + 5.6916) = 3526.078 → 3526
-        Case {
-            region: Some("CN-BJ"),
-            id: "CN-BJ",
-            factor_from: "CN-BJ",
-            g_per_kwh: 558.0,
-            trip_g: 1897,
-            baseline_g: 3526,
-        },
-        Case {
-            region: Some("北京"),
-            id: "CN-BJ",
-            factor_from: "CN-BJ",
-            g_per_kwh: 558.0,
-            trip_g: 1897,
-            baseline_g: 3526,
-        },
-        Case {
-            region: Some("beijing"),
-            id: "CN-BJ",
-            factor_from: "CN-BJ",
-            g_per_kwh: 558.0,
-            trip_g: 1897,
-            baseline_g: 3526,
-        },
-        // north 677.6: 20 × 115.192 = 2303.84 → 2304; car 20 × (170.612308 + 6.91152) = 3550.48 → 3550
-        Case {
-            region: Some("north"),
-            id: "north",
-            factor_from: "north",
-            g_per_kwh: 677.6,
-            trip_g: 2304,
-            baseline_g: 3550,
-        },
-        // CN-LN has no own factor → northeast 556.4: 20 × 94.588 = 1891.76 → 1892;
+        //   car 20 × (170.612308 + 0.0102 × 558) = 20 × 176.303908 = 3526.078 → 3526
+        (Some("CN-BJ"), "CN-BJ", "CN-BJ", 558.0, 1897, 3526),
+        (Some("北京"), "CN-BJ", "CN-BJ", 558.0, 1897, 3526),
+        (Some("beijing"), "CN-BJ", "CN-BJ", 558.0, 1897, 3526),
+        // north 677.6: 20 × 115.192 = 2303.84 → 2304;
+        //   car 20 × (170.612308 + 6.91152) = 3550.48 → 3550
+        (Some("north"), "north", "north", 677.6, 2304, 3550),
+        (Some("华北"), "north", "north", 677.6, 2304, 3550),
+        // CN-LN publishes no factor → northeast 556.4: 20 × 94.588 = 1891.76 → 1892;
         //   car 20 × (170.612308 + 5.67528) = 3525.75 → 3526
-        Case {
-            region: Some("CN-LN"),
-            id: "CN-LN",
-            factor_from: "northeast",
-            g_per_kwh: 556.4,
-            trip_g: 1892,
-            baseline_g: 3526,
-        },
-        Case {
-            region: Some("辽宁"),
-            id: "CN-LN",
-            factor_from: "northeast",
-            g_per_kwh: 556.4,
-            trip_g: 1892,
-            baseline_g: 3526,
-        },
+        (Some("CN-LN"), "CN-LN", "northeast", 556.4, 1892, 3526),
+        (Some("辽宁"), "CN-LN", "northeast", 556.4, 1892, 3526),
         // none → national 536.6: 20 × 91.222 = 1824.44 → 1824; car 20 × 176.085628 = 3521.71 → 3522
-        Case {
-            region: None,
-            id: "national",
-            factor_from: "national",
-            g_per_kwh: 536.6,
-            trip_g: 1824,
-            baseline_g: 3522,
-        },
+        (None, "national", "national", 536.6, 1824, 3522),
     ];
 
-    for case in cases {
+    for (region, id, factor_from, g_per_kwh, trip_g, baseline_g) in cases {
         let mut trip =
             json!({ "factor_set": "cn-2022", "mode": "car_electric", "distance_km": 20.0 });
-        if let Some(region) = case.region {
+        if let Some(region) = region {
             trip["region"] = json!(region);
         }
 
@@ -406,21 +352,14 @@ fn the_region_selects_the_grid_of_electric_modes_by_id_alias_or_regional_grid() 
         let estimate = ok(app.estimate(&trip));
 
         // Assert
-        let label = case.region.unwrap_or("(none)");
+        let label = region.unwrap_or("(none)");
         let grid = &estimate["grid_region"];
-        assert_eq!(grid["id"], case.id, "region {label}");
-        assert_eq!(grid["factor_from"], case.factor_from, "region {label}");
-        assert_eq!(grid["co2e_g_per_kwh"], case.g_per_kwh, "region {label}");
-        assert_eq!(estimate["co2e_g"], case.trip_g, "region {label}");
-        assert_eq!(
-            estimate["baseline"]["co2e_g"], case.baseline_g,
-            "region {label}"
-        );
-        assert_eq!(
-            estimate["savings_g"],
-            case.baseline_g - case.trip_g,
-            "region {label}"
-        );
+        assert_eq!(grid["id"], id, "region {label}");
+        assert_eq!(grid["factor_from"], factor_from, "region {label}");
+        assert_eq!(grid["co2e_g_per_kwh"], g_per_kwh, "region {label}");
+        assert_eq!(estimate["co2e_g"], trip_g, "region {label}");
+        assert_eq!(estimate["baseline"]["co2e_g"], baseline_g, "region {label}");
+        assert_eq!(estimate["savings_g"], baseline_g - trip_g, "region {label}");
     }
 }
 

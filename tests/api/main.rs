@@ -1,13 +1,13 @@
 //! Black-box API tests: the real application on port 0, spoken to over HTTP.
 
-mod fixtures;
-mod helpers;
+mod authorization;
+mod campaigns;
 mod cors;
 mod errors;
 mod estimate;
 mod factor_sets;
+mod fixtures;
+mod helpers;
 mod openapi_spec;
 mod operations;
-mod authorization;
-mod campaigns;
 mod trips;

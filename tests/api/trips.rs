@@ -7,7 +7,12 @@ use crate::fixtures::{log, world, World};
 use crate::helpers::{TestApp, ADMIN_TOKEN};
 
 fn uk_world(app: &TestApp, kinds: &[&str]) -> World {
-    world(app, "uk-week", kinds, json!({ "factor_set": "uk-desnz-2025" }))
+    world(
+        app,
+        "uk-week",
+        kinds,
+        json!({ "factor_set": "uk-desnz-2025" }),
+    )
 }
 
 fn one(participant: &str, date: &str, direction: &str, mode: &str, km: f64) -> Value {
@@ -15,7 +20,9 @@ fn one(participant: &str, date: &str, direction: &str, mode: &str, km: f64) -> V
 }
 
 fn summary(app: &TestApp, campaign: &str) -> Value {
-    app.get(&format!("/v1/campaigns/{campaign}/summary")).assert_status(200).json()
+    app.get(&format!("/v1/campaigns/{campaign}/summary"))
+        .assert_status(200)
+        .json()
 }
 
 #[test]
@@ -47,10 +54,22 @@ fn logged_trips_are_computed_against_the_campaign_baseline() {
         .iter()
         .map(|t| {
             assert_eq!(t["duplicate"], false);
-            (t["co2e_g"].as_i64().unwrap(), t["baseline_co2e_g"].as_i64().unwrap(), t["savings_g"].as_i64().unwrap())
+            (
+                t["co2e_g"].as_i64().unwrap(),
+                t["baseline_co2e_g"].as_i64().unwrap(),
+                t["savings_g"].as_i64().unwrap(),
+            )
         })
         .collect();
-    assert_eq!(figures, [(519, 836, 317), (1039, 1673, 634), (669, 2007, 1338), (111, 415, 304)]);
+    assert_eq!(
+        figures,
+        [
+            (519, 836, 317),
+            (1039, 1673, 634),
+            (669, 2007, 1338),
+            (111, 415, 304)
+        ]
+    );
 
     let s = summary(&app, &w.campaign);
     assert_eq!(s["trips"], 4);
@@ -76,13 +95,25 @@ fn logged_trips_are_computed_against_the_campaign_baseline() {
 fn a_retried_request_changes_nothing() {
     let app = TestApp::spawn();
     let w = uk_world(&app, &["enterprise"]);
-    let trips = json!([one("p1", "2026-06-02", "to_work", "bus", 5.0), one("p2", "2026-06-02", "to_work", "rail", 20.0)]);
-    let first = log(&app, w.key(0), &w.campaign, trips.clone()).assert_status(201).json();
+    let trips = json!([
+        one("p1", "2026-06-02", "to_work", "bus", 5.0),
+        one("p2", "2026-06-02", "to_work", "rail", 20.0)
+    ]);
+    let first = log(&app, w.key(0), &w.campaign, trips.clone())
+        .assert_status(201)
+        .json();
     let before = summary(&app, &w.campaign);
-    let second = log(&app, w.key(0), &w.campaign, trips).assert_status(201).json();
+    let second = log(&app, w.key(0), &w.campaign, trips)
+        .assert_status(201)
+        .json();
     assert_eq!(second["accepted"], 0);
     assert_eq!(second["duplicates"], 2);
-    for (a, b) in first["trips"].as_array().unwrap().iter().zip(second["trips"].as_array().unwrap()) {
+    for (a, b) in first["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(second["trips"].as_array().unwrap())
+    {
         assert_eq!(b["duplicate"], true);
         assert_eq!(a["id"], b["id"]);
         assert_eq!(a["savings_g"], b["savings_g"]);
@@ -94,14 +125,22 @@ fn a_retried_request_changes_nothing() {
 fn a_round_trip_takes_both_directions() {
     let app = TestApp::spawn();
     let w = uk_world(&app, &["enterprise"]);
-    let stored = log(&app, w.key(0), &w.campaign, json!([one("p", "2026-06-02", "round_trip", "bus", 5.0)]))
-        .assert_status(201)
-        .json();
+    let stored = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([one("p", "2026-06-02", "round_trip", "bus", 5.0)]),
+    )
+    .assert_status(201)
+    .json();
     let later = log(
         &app,
         w.key(0),
         &w.campaign,
-        json!([one("p", "2026-06-02", "to_work", "car", 5.0), one("p", "2026-06-02", "from_work", "bus", 5.0)]),
+        json!([
+            one("p", "2026-06-02", "to_work", "car", 5.0),
+            one("p", "2026-06-02", "from_work", "bus", 5.0)
+        ]),
     )
     .assert_status(201)
     .json();
@@ -109,17 +148,29 @@ fn a_round_trip_takes_both_directions() {
     for t in later["trips"].as_array().unwrap() {
         assert_eq!(t["duplicate"], true);
         assert_eq!(t["id"], stored["trips"][0]["id"]);
-        assert_eq!(t["direction"], "round_trip", "the stored trip's values are shown");
+        assert_eq!(
+            t["direction"], "round_trip",
+            "the stored trip's values are shown"
+        );
     }
     // The next day both directions are free, and a one-way trip blocks a later round trip.
     let next = log(
         &app,
         w.key(0),
         &w.campaign,
-        json!([one("p", "2026-06-03", "to_work", "bus", 5.0), one("p", "2026-06-03", "from_work", "bus", 5.0), one("p", "2026-06-03", "round_trip", "bus", 5.0)]),
+        json!([
+            one("p", "2026-06-03", "to_work", "bus", 5.0),
+            one("p", "2026-06-03", "from_work", "bus", 5.0),
+            one("p", "2026-06-03", "round_trip", "bus", 5.0)
+        ]),
     )
     .json();
-    let duplicates: Vec<bool> = next["trips"].as_array().unwrap().iter().map(|t| t["duplicate"].as_bool().unwrap()).collect();
+    let duplicates: Vec<bool> = next["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["duplicate"].as_bool().unwrap())
+        .collect();
     assert_eq!(duplicates, [false, false, true]);
     assert_eq!(summary(&app, &w.campaign)["trips"], 3);
 }
@@ -132,7 +183,10 @@ fn the_same_trip_twice_in_one_batch_counts_once() {
         &app,
         w.key(0),
         &w.campaign,
-        json!([one("p", "2026-06-02", "to_work", "bus", 5.0), one("p", "2026-06-02", "to_work", "bus", 5.0)]),
+        json!([
+            one("p", "2026-06-02", "to_work", "bus", 5.0),
+            one("p", "2026-06-02", "to_work", "bus", 5.0)
+        ]),
     )
     .json();
     assert_eq!(response["accepted"], 1);
@@ -159,9 +213,24 @@ fn one_bad_row_rejects_the_batch_and_every_bad_row_is_listed() {
         ]),
     )
     .problem(422);
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for expected in ["trips[1].date", "trips[2].mode", "trips[3].distanse_km", "trips[4].direction", "trips[5].participant", "trips[5].distance_km"] {
-        assert!(fields.contains(&expected), "missing {expected} in {fields:?}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "trips[1].date",
+        "trips[2].mode",
+        "trips[3].distanse_km",
+        "trips[4].direction",
+        "trips[5].participant",
+        "trips[5].distance_km",
+    ] {
+        assert!(
+            fields.contains(&expected),
+            "missing {expected} in {fields:?}"
+        );
     }
     assert!(!fields.iter().any(|f| f.starts_with("trips[0]")));
     assert_eq!(summary(&app, &w.campaign)["trips"], 0, "nothing was stored");
@@ -178,11 +247,21 @@ fn spreadsheets_log_trips_as_csv_and_errors_name_the_line() {
                r2,2026-06-02,round_trip,car,12,3,\n\
                r3,2026-06-03,to_work,metro,4,,bus\n";
     let response = app
-        .request("POST", &path, &[("Authorization", &auth), ("Content-Type", "text/csv")], csv.as_bytes())
+        .request(
+            "POST",
+            &path,
+            &[("Authorization", &auth), ("Content-Type", "text/csv")],
+            csv.as_bytes(),
+        )
         .assert_status(201)
         .json();
     // Round trip car-pool: 24 × 167.25 ÷ 3 = 1338; alone 4014.
-    let co2e: Vec<i64> = response["trips"].as_array().unwrap().iter().map(|t| t["co2e_g"].as_i64().unwrap()).collect();
+    let co2e: Vec<i64> = response["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["co2e_g"].as_i64().unwrap())
+        .collect();
     assert_eq!(co2e, [519, 1338, 111]);
     assert_eq!(response["trips"][2]["baseline_co2e_g"], 415);
 
@@ -191,15 +270,31 @@ fn spreadsheets_log_trips_as_csv_and_errors_name_the_line() {
                r5,2026-06-04,to_work,bus,far\n\
                r6,2026-06-40,to_work,bus,5\n";
     let problem = app
-        .request("POST", &path, &[("Authorization", &auth), ("Content-Type", "text/csv")], bad.as_bytes())
+        .request(
+            "POST",
+            &path,
+            &[("Authorization", &auth), ("Content-Type", "text/csv")],
+            bad.as_bytes(),
+        )
         .problem(422);
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["line 3.distance_km", "line 4.date"]);
     assert_eq!(summary(&app, &w.campaign)["trips"], 3);
 
-    let unknown_column = "participant,date,direction,mode,distance_km,colour\nr7,2026-06-04,to_work,bus,5,red\n";
+    let unknown_column =
+        "participant,date,direction,mode,distance_km,colour\nr7,2026-06-04,to_work,bus,5,red\n";
     let problem = app
-        .request("POST", &path, &[("Authorization", &auth), ("Content-Type", "text/csv")], unknown_column.as_bytes())
+        .request(
+            "POST",
+            &path,
+            &[("Authorization", &auth), ("Content-Type", "text/csv")],
+            unknown_column.as_bytes(),
+        )
         .problem(422);
     assert_eq!(problem["errors"][0]["field"], "line 1");
 }
@@ -248,22 +343,43 @@ fn a_stored_trip_keeps_the_factors_it_was_computed_with() {
 fn trip_lists_are_paginated_with_an_opaque_cursor() {
     let app = TestApp::spawn();
     let w = uk_world(&app, &["enterprise"]);
-    let trips: Vec<Value> = (0..25).map(|i| one(&format!("p{i:02}"), "2026-06-02", "to_work", "bus", 3.0)).collect();
+    let trips: Vec<Value> = (0..25)
+        .map(|i| one(&format!("p{i:02}"), "2026-06-02", "to_work", "bus", 3.0))
+        .collect();
     log(&app, w.key(0), &w.campaign, json!(trips)).assert_status(201);
     let mut seen = Vec::new();
     let mut path = format!("/v1/campaigns/{}/trips?limit=10", w.campaign);
     loop {
         let page = app.get_as(ADMIN_TOKEN, &path).assert_status(200).json();
-        seen.extend(page["trips"].as_array().unwrap().iter().map(|t| t["participant"].as_str().unwrap().to_owned()));
+        seen.extend(
+            page["trips"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["participant"].as_str().unwrap().to_owned()),
+        );
         match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/v1/campaigns/{}/trips?limit=10&cursor={cursor}", w.campaign),
+            Some(cursor) => {
+                path = format!(
+                    "/v1/campaigns/{}/trips?limit=10&cursor={cursor}",
+                    w.campaign
+                )
+            }
             None => break,
         }
     }
     let expected: Vec<String> = (0..25).map(|i| format!("p{i:02}")).collect();
     assert_eq!(seen, expected);
-    app.get_as(ADMIN_TOKEN, &format!("/v1/campaigns/{}/trips?cursor=zzz", w.campaign)).problem(422);
-    app.get_as(ADMIN_TOKEN, &format!("/v1/campaigns/{}/trips?limit=0", w.campaign)).problem(422);
+    app.get_as(
+        ADMIN_TOKEN,
+        &format!("/v1/campaigns/{}/trips?cursor=zzz", w.campaign),
+    )
+    .problem(422);
+    app.get_as(
+        ADMIN_TOKEN,
+        &format!("/v1/campaigns/{}/trips?limit=0", w.campaign),
+    )
+    .problem(422);
 }
 
 #[test]
@@ -274,7 +390,10 @@ fn deleting_a_trip_updates_every_aggregate_at_once() {
         &app,
         w.key(0),
         &w.campaign,
-        json!([one("p", "2026-06-02", "to_work", "bus", 5.0), one("p", "2026-06-03", "to_work", "metro", 4.0)]),
+        json!([
+            one("p", "2026-06-02", "to_work", "bus", 5.0),
+            one("p", "2026-06-03", "to_work", "metro", 4.0)
+        ]),
     )
     .json();
     let id = logged["trips"][1]["id"].as_i64().unwrap();
@@ -289,44 +408,110 @@ fn deleting_a_trip_updates_every_aggregate_at_once() {
     assert_eq!(s["trips"], 1);
     assert_eq!(s["participants"], 1);
     assert_eq!(s["co2e_g"], 519);
-    assert_eq!(s["by_mode"].as_array().unwrap().len(), 1, "modes without trips are left out");
+    assert_eq!(
+        s["by_mode"].as_array().unwrap().len(),
+        1,
+        "modes without trips are left out"
+    );
     let org = app
-        .get(&format!("/v1/campaigns/{}/organizations/{}/summary", w.campaign, w.organizations[0].0))
+        .get(&format!(
+            "/v1/campaigns/{}/organizations/{}/summary",
+            w.campaign, w.organizations[0].0
+        ))
         .json();
-    assert_eq!(org["by_day"], json!([{ "date": "2026-06-02", "trips": 1, "distance_km": 5.0, "co2e_g": 519, "savings_g": 317 }]));
+    assert_eq!(
+        org["by_day"],
+        json!([{ "date": "2026-06-02", "trips": 1, "distance_km": 5.0, "co2e_g": 519, "savings_g": 317 }])
+    );
     // Logging it again after deletion counts it again.
-    let again = log(&app, w.key(0), &w.campaign, json!([one("p", "2026-06-03", "to_work", "metro", 4.0)])).json();
+    let again = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([one("p", "2026-06-03", "to_work", "metro", 4.0)]),
+    )
+    .json();
     assert_eq!(again["accepted"], 1);
 }
 
 #[test]
 fn the_leaderboard_lists_every_enrolled_organization_in_order() {
     let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise", "community", "institution", "enterprise"]);
+    let w = uk_world(
+        &app,
+        &["enterprise", "community", "institution", "enterprise"],
+    );
     // org-0: two participants, 317 + 317 = 634; org-1: one participant, 634; org-2 and org-3: nothing.
-    log(&app, w.key(0), &w.campaign, json!([one("a", "2026-06-02", "to_work", "bus", 5.0), one("b", "2026-06-02", "to_work", "bus", 5.0)]));
-    log(&app, w.key(1), &w.campaign, json!([one("c", "2026-06-02", "round_trip", "bus", 5.0)]));
-    let board = app.get("/v1/campaigns/uk-week/leaderboard").assert_status(200).json();
+    log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([
+            one("a", "2026-06-02", "to_work", "bus", 5.0),
+            one("b", "2026-06-02", "to_work", "bus", 5.0)
+        ]),
+    );
+    log(
+        &app,
+        w.key(1),
+        &w.campaign,
+        json!([one("c", "2026-06-02", "round_trip", "bus", 5.0)]),
+    );
+    let board = app
+        .get("/v1/campaigns/uk-week/leaderboard")
+        .assert_status(200)
+        .json();
     let order: Vec<(u64, &str, i64)> = board["entries"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["rank"].as_u64().unwrap(), e["organization"]["id"].as_str().unwrap(), e["savings_g"].as_i64().unwrap()))
+        .map(|e| {
+            (
+                e["rank"].as_u64().unwrap(),
+                e["organization"]["id"].as_str().unwrap(),
+                e["savings_g"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         order,
-        [(1, "uk-week-org-0", 634), (2, "uk-week-org-1", 634), (3, "uk-week-org-2", 0), (4, "uk-week-org-3", 0)],
+        [
+            (1, "uk-week-org-0", 634),
+            (2, "uk-week-org-1", 634),
+            (3, "uk-week-org-2", 0),
+            (4, "uk-week-org-3", 0)
+        ],
         "ties by organization id ascending"
     );
-    let per_participant = app.get("/v1/campaigns/uk-week/leaderboard?sort=savings_per_participant").json();
-    assert_eq!(per_participant["entries"][0]["organization"]["id"], "uk-week-org-1");
-    assert_eq!(per_participant["entries"][0]["savings_per_participant_g"], 634);
-    assert_eq!(per_participant["entries"][1]["savings_per_participant_g"], 317);
-    let enterprises = app.get("/v1/campaigns/uk-week/leaderboard?kind=enterprise&limit=5").json();
-    let ids: Vec<&str> = enterprises["entries"].as_array().unwrap().iter().map(|e| e["organization"]["id"].as_str().unwrap()).collect();
+    let per_participant = app
+        .get("/v1/campaigns/uk-week/leaderboard?sort=savings_per_participant")
+        .json();
+    assert_eq!(
+        per_participant["entries"][0]["organization"]["id"],
+        "uk-week-org-1"
+    );
+    assert_eq!(
+        per_participant["entries"][0]["savings_per_participant_g"],
+        634
+    );
+    assert_eq!(
+        per_participant["entries"][1]["savings_per_participant_g"],
+        317
+    );
+    let enterprises = app
+        .get("/v1/campaigns/uk-week/leaderboard?kind=enterprise&limit=5")
+        .json();
+    let ids: Vec<&str> = enterprises["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["organization"]["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["uk-week-org-0", "uk-week-org-3"]);
-    app.get("/v1/campaigns/uk-week/leaderboard?sort=loudest").problem(422);
-    app.get("/v1/campaigns/uk-week/leaderboard?kind=guild").problem(422);
+    app.get("/v1/campaigns/uk-week/leaderboard?sort=loudest")
+        .problem(422);
+    app.get("/v1/campaigns/uk-week/leaderboard?kind=guild")
+        .problem(422);
     app.get("/v1/campaigns/nope/leaderboard").problem(404);
 
     let csv = app.get("/v1/campaigns/uk-week/leaderboard.csv");
@@ -334,7 +519,10 @@ fn the_leaderboard_lists_every_enrolled_organization_in_order() {
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     let lines: Vec<String> = csv.text().lines().map(str::to_owned).collect();
     assert_eq!(lines[0], "rank,organization_id,organization_name,kind,trips,participants,distance_km,co2e_g,baseline_co2e_g,savings_g,savings_per_participant_g");
-    assert_eq!(lines[1], "1,uk-week-org-0,Organization uk-week-org-0,enterprise,2,2,10,1038,1672,634,317");
+    assert_eq!(
+        lines[1],
+        "1,uk-week-org-0,Organization uk-week-org-0,enterprise,2,2,10,1038,1672,634,317"
+    );
     assert_eq!(lines.len(), 5);
 
     let s = summary(&app, "uk-week");
@@ -353,12 +541,30 @@ fn trips_must_fall_within_the_campaign_and_its_enrolled_organizations() {
     let app = TestApp::spawn();
     let w = uk_world(&app, &["enterprise"]);
     for date in ["2026-05-31", "2026-06-15"] {
-        let problem = log(&app, w.key(0), &w.campaign, json!([one("p", date, "to_work", "bus", 5.0)])).problem(422);
+        let problem = log(
+            &app,
+            w.key(0),
+            &w.campaign,
+            json!([one("p", date, "to_work", "bus", 5.0)]),
+        )
+        .problem(422);
         assert_eq!(problem["errors"][0]["field"], "trips[0].date");
     }
     for date in ["2026-06-01", "2026-06-14"] {
-        log(&app, w.key(0), &w.campaign, json!([one("p", date, "to_work", "bus", 5.0)])).assert_status(201);
+        log(
+            &app,
+            w.key(0),
+            &w.campaign,
+            json!([one("p", date, "to_work", "bus", 5.0)]),
+        )
+        .assert_status(201);
     }
-    log(&app, w.key(0), "no-such-campaign", json!([one("p", "2026-06-02", "to_work", "bus", 5.0)])).problem(404);
+    log(
+        &app,
+        w.key(0),
+        "no-such-campaign",
+        json!([one("p", "2026-06-02", "to_work", "bus", 5.0)]),
+    )
+    .problem(404);
     log(&app, w.key(0), &w.campaign, json!([])).problem(422);
 }
