@@ -114,7 +114,7 @@ pub struct BaselineRequest {
 pub struct BatchRequest {
     /// 1 to 10,000 estimate requests.
     /// Each item has the shape of an estimate request; an item that does not comes back as its own error.
-    #[schema(value_type = Vec<Object>, min_items = 1, max_items = 10000)]
+    #[schema(value_type = Vec<Value>, min_items = 1, max_items = 10000)]
     pub trips: Vec<Box<RawValue>>,
 }
 
