@@ -1,5 +1,6 @@
 //! The storage seam: one interface, chosen by the database URL's scheme. SQL lives only here.
 
+mod dedup;
 mod model;
 mod rollup;
 mod sqlite;

@@ -29,6 +29,21 @@ pub struct TripFigures<'a> {
     pub savings_g: i64,
 }
 
+impl<'a> TripFigures<'a> {
+    /// The figures of a computed trip; `date` is its `YYYY-MM-DD` text.
+    pub fn of(trip: &'a crate::domain::trip::ComputedTrip, date: &'a str) -> Self {
+        Self {
+            participant: trip.participant.as_str(),
+            date,
+            main_mode: &trip.main_mode,
+            distance_m: trip.distance_m,
+            co2e_g: trip.co2e_g,
+            baseline_co2e_g: trip.baseline_co2e_g,
+            savings_g: trip.savings_g,
+        }
+    }
+}
+
 impl RollupDelta {
     /// Adds (`sign` 1) or removes (`sign` -1) one trip.
     pub fn apply(&mut self, trip: &TripFigures<'_>, sign: i64) {

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
+use super::dedup::{decide, outcomes, participant_days, Decision, Occupant};
 use super::model::*;
 use super::rollup::{RollupDelta, TripFigures};
 use super::StoreError;
@@ -604,76 +605,55 @@ async fn run_blocking<T: Send + 'static>(
     result
 }
 
-/// A stored trip's key fields, for duplicate checks.
-struct Occupant {
-    direction: Direction,
-    logged: LoggedTrip,
-}
-
 fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut results = Vec::with_capacity(batch.trips.len());
-    let mut delta = RollupDelta::default();
-    let mut in_batch: HashMap<(String, jiff::civil::Date), Vec<Occupant>> = HashMap::new();
+    let mut stored = Vec::new();
     {
         let mut find = tx.prepare_cached(
             "SELECT id, direction, co2e_g, baseline_co2e_g, savings_g FROM trips
              WHERE campaign_id = ?1 AND organization_id = ?2 AND participant = ?3 AND date = ?4",
         )?;
+        for (participant, date) in participant_days(&batch.trips) {
+            let mut rows = find.query(params![
+                batch.campaign_id,
+                batch.organization_id,
+                participant,
+                date.to_string()
+            ])?;
+            while let Some(row) = rows.next()? {
+                let direction: String = row.get(1)?;
+                stored.push(Occupant {
+                    participant: participant.clone(),
+                    date,
+                    direction: Direction::parse(&direction)
+                        .ok_or_else(|| internal(format!("stored direction `{direction}`")))?,
+                    id: row.get(0)?,
+                    co2e_g: row.get(2)?,
+                    baseline_co2e_g: row.get(3)?,
+                    savings_g: row.get(4)?,
+                });
+            }
+        }
+    }
+    let decisions = decide(&batch.trips, stored);
+    let mut new_ids = HashMap::new();
+    let mut delta = RollupDelta::default();
+    {
         let mut insert = tx.prepare_cached(
             "INSERT INTO trips (campaign_id, organization_id, participant, date, direction, main_mode,
                  distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
-        for trip in &batch.trips {
-            let participant = trip.participant.as_str();
-            let date_text = trip.date.to_string();
-            let key = (participant.to_owned(), trip.date);
-            if let Some(occupant) = in_batch
-                .get(&key)
-                .and_then(|list| list.iter().find(|o| o.direction.overlaps(trip.direction)))
-            {
-                results.push(LoggedTrip {
-                    duplicate: true,
-                    ..occupant.logged.clone()
-                });
+        for (index, trip) in batch.trips.iter().enumerate() {
+            if decisions[index] != Decision::New {
                 continue;
             }
-            let mut rows = find.query(params![
-                batch.campaign_id,
-                batch.organization_id,
-                participant,
-                date_text
-            ])?;
-            let mut stored = None;
-            while let Some(row) = rows.next()? {
-                let direction_text: String = row.get(1)?;
-                let direction = Direction::parse(&direction_text)
-                    .ok_or_else(|| internal(format!("stored direction `{direction_text}`")))?;
-                if direction.overlaps(trip.direction) {
-                    stored = Some(LoggedTrip {
-                        id: row.get(0)?,
-                        participant: participant.to_owned(),
-                        date: trip.date,
-                        direction,
-                        co2e_g: row.get(2)?,
-                        baseline_co2e_g: row.get(3)?,
-                        savings_g: row.get(4)?,
-                        duplicate: true,
-                    });
-                    break;
-                }
-            }
-            drop(rows);
-            if let Some(stored) = stored {
-                results.push(stored);
-                continue;
-            }
+            let date = trip.date.to_string();
             insert.execute(params![
                 batch.campaign_id,
                 batch.organization_id,
-                participant,
-                date_text,
+                trip.participant.as_str(),
+                date,
                 trip.direction.as_str(),
                 trip.main_mode,
                 trip.distance_m,
@@ -683,38 +663,13 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
                 trip.detail,
                 batch.created_at
             ])?;
-            let logged = LoggedTrip {
-                id: tx.last_insert_rowid(),
-                participant: participant.to_owned(),
-                date: trip.date,
-                direction: trip.direction,
-                co2e_g: trip.co2e_g,
-                baseline_co2e_g: trip.baseline_co2e_g,
-                savings_g: trip.savings_g,
-                duplicate: false,
-            };
-            delta.apply(
-                &TripFigures {
-                    participant,
-                    date: &date_text,
-                    main_mode: &trip.main_mode,
-                    distance_m: trip.distance_m,
-                    co2e_g: trip.co2e_g,
-                    baseline_co2e_g: trip.baseline_co2e_g,
-                    savings_g: trip.savings_g,
-                },
-                1,
-            );
-            in_batch.entry(key).or_default().push(Occupant {
-                direction: trip.direction,
-                logged: logged.clone(),
-            });
-            results.push(logged);
+            new_ids.insert(index, tx.last_insert_rowid());
+            delta.apply(&TripFigures::of(trip, &date), 1);
         }
     }
     apply_rollups(&tx, &batch.campaign_id, &batch.organization_id, &delta)?;
     tx.commit()?;
-    Ok(results)
+    Ok(outcomes(&batch.trips, decisions, &new_ids))
 }
 
 /// Applies one organization's rollup changes inside the caller's transaction.
