@@ -2,12 +2,14 @@
 
 mod dedup;
 mod model;
+mod postgres;
 mod rollup;
 mod sqlite;
 
 use std::sync::Arc;
 
 pub use model::*;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Why a store operation failed.
@@ -31,7 +33,7 @@ pub enum StoreError {
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// The URL names no supported backend.
-    #[error("unsupported database URL `{0}`: use sqlite://PATH")]
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     /// The database could not be opened or migrated.
     #[error("cannot open {url}: {source}")]
@@ -48,12 +50,15 @@ pub enum OpenError {
 pub enum Store {
     /// The embedded SQLite file.
     Sqlite(Arc<SqliteStore>),
+    /// A PostgreSQL server shared by any number of service processes.
+    Postgres(Arc<PostgresStore>),
 }
 
 macro_rules! delegate {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
             Store::Sqlite($store) => $call,
+            Store::Postgres($store) => $call,
         }
     };
 }
@@ -68,6 +73,13 @@ impl Store {
                 source,
             })?;
             return Ok(Self::Sqlite(Arc::new(store)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let store = PostgresStore::open(url).map_err(|source| OpenError::Open {
+                url: redacted,
+                source,
+            })?;
+            return Ok(Self::Postgres(Arc::new(store)));
         }
         Err(OpenError::UnsupportedUrl(redacted))
     }

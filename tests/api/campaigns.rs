@@ -181,7 +181,7 @@ fn campaign_results_never_change_when_factor_files_change() {
         }
     }
     std::fs::write(dir.path().join("cn-2022.json"), cn.to_string()).unwrap();
-    let database_url = format!("sqlite://{}", app.data_dir.path().join("test.db").display());
+    let database_url = app.database_url.clone();
     let changed = TestApp::spawn_with(|c| {
         c.database_url = database_url;
         c.factors_dir = Some(dir.path().to_path_buf());

@@ -17,8 +17,84 @@ pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 pub struct TestApp {
     /// `127.0.0.1:PORT`.
     pub address: String,
-    /// Keeps the database folder alive for the test's duration.
-    pub data_dir: tempfile::TempDir,
+    /// The store the application uses (another application may share it).
+    pub database_url: String,
+    /// Keeps the database (a SQLite folder, or a PostgreSQL database) alive for the test.
+    _database: TestDatabase,
+}
+
+/// Which backend the tests run against: `GREEN_COMMUTE_TEST_BACKEND=postgres` selects a fresh
+/// PostgreSQL database per test on `GREEN_COMMUTE_TEST_POSTGRES` (default: the local server);
+/// anything else, a fresh SQLite file.
+pub fn backend_is_postgres() -> bool {
+    std::env::var("GREEN_COMMUTE_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// A database made for one test and removed after it.
+pub enum TestDatabase {
+    /// A SQLite file in a temporary folder (removed with it).
+    Sqlite { _folder: tempfile::TempDir },
+    /// A PostgreSQL database, dropped (forcibly) at the end of the test.
+    Postgres { server: String, name: String },
+}
+
+impl TestDatabase {
+    /// Creates a database for the backend under test; returns it with its URL.
+    pub fn create() -> (Self, String) {
+        if !backend_is_postgres() {
+            let dir = tempfile::tempdir().expect("a temporary folder");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            return (Self::Sqlite { _folder: dir }, url);
+        }
+        let server = std::env::var("GREEN_COMMUTE_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let mut suffix = [0u8; 6];
+        getrandom::getrandom(&mut suffix).unwrap();
+        let name = format!(
+            "gc_test_{}",
+            suffix
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        admin_sql(&server, &format!("CREATE DATABASE {name}"));
+        let url = format!("{server}/{name}");
+        (Self::Postgres { server, name }, url)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres { server, name } = self {
+            admin_sql(
+                server,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
+}
+
+/// Runs one statement on the server's `postgres` database.
+fn admin_sql(server: &str, sql: &str) {
+    let url = format!("{server}/postgres");
+    let sql = sql.to_owned();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {url}: {e}"));
+            let driver = tokio::spawn(connection);
+            client.batch_execute(&sql).await.unwrap();
+            drop(client);
+            let _ = driver.await;
+        })
+    })
+    .join()
+    .unwrap();
 }
 
 /// A response as received.
@@ -87,15 +163,16 @@ impl TestApp {
 
     /// Starts the application after `adjust` has changed its configuration.
     pub fn spawn_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
-        let data_dir = tempfile::tempdir().expect("a temporary folder");
+        let (database, database_url) = TestDatabase::create();
         let mut config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}", data_dir.path().join("test.db").display()),
+            database_url,
             admin_token: Some(ADMIN_TOKEN.into()),
             workers: Some(1),
             ..ServeConfig::default()
         };
         adjust(&mut config);
+        let database_url = config.database_url.clone();
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -114,7 +191,8 @@ impl TestApp {
             .expect("the application builds");
         Self {
             address: format!("127.0.0.1:{port}"),
-            data_dir,
+            database_url,
+            _database: database,
         }
     }
 
