@@ -1,0 +1,407 @@
+//! The storage seam itself, on the backend under test (`GREEN_COMMUTE_TEST_BACKEND`): duplicate
+//! rules, rollups, deletions, campaign locking, keys, and two stores (two processes' worth of
+//! connections) writing the same trips at once.
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::collections::BTreeSet;
+
+use green_commute::domain::campaign::{Direction, OrganizationKind, Participant};
+use green_commute::domain::estimate::{BaselineSpec, LegSpec, TripPlan};
+use green_commute::domain::trip::{compute, ComputedTrip, TripInput};
+use green_commute::domain::Distance;
+use green_commute::factors::Catalogue;
+use green_commute::store::*;
+use helpers::TestDatabase;
+use jiff::civil::{date, Date};
+
+fn run<F: std::future::Future>(future: F) -> F::Output {
+    actix_web::rt::System::new().block_on(future)
+}
+
+fn campaign(id: &str) -> CampaignRecord {
+    CampaignRecord {
+        id: id.into(),
+        name: "Test".into(),
+        description: String::new(),
+        region: None,
+        time_zone: "Asia/Shanghai".into(),
+        starts_on: date(2026, 6, 1),
+        ends_on: date(2026, 6, 30),
+        factor_set_id: "uk-desnz-2025".into(),
+        factor_set_version: "2025.1".into(),
+        baseline_mode: "car".into(),
+        public: true,
+        created_at: "2026-05-01T00:00:00Z".into(),
+        updated_at: "2026-05-01T00:00:00Z".into(),
+        revision: 1,
+    }
+}
+
+fn organization(id: &str, kind: OrganizationKind) -> OrganizationRecord {
+    OrganizationRecord {
+        id: id.into(),
+        name: id.into(),
+        kind,
+        city: None,
+        headcount: None,
+        created_at: "2026-05-01T00:00:00Z".into(),
+    }
+}
+
+fn trip(participant: &str, day: Date, direction: Direction, mode: &str, km: f64) -> ComputedTrip {
+    let catalogue = Catalogue::bundled().unwrap();
+    let set = catalogue.get("uk-desnz-2025").unwrap();
+    let input = TripInput {
+        participant: Participant::try_from(participant).unwrap(),
+        date: day,
+        direction,
+        plan: TripPlan {
+            legs: vec![LegSpec {
+                mode: mode.into(),
+                distance: Distance::try_from(km).unwrap(),
+                passengers: None,
+                path: String::new(),
+            }],
+            round_trip: false,
+            baseline: BaselineSpec::default(),
+        },
+    };
+    compute(set, None, "car", input).unwrap()
+}
+
+fn batch(organization: &str, trips: Vec<ComputedTrip>) -> TripBatch {
+    TripBatch {
+        campaign_id: "c".into(),
+        organization_id: organization.into(),
+        trips,
+        created_at: "2026-06-01T08:00:00Z".into(),
+    }
+}
+
+async fn setup(url: &str) -> Store {
+    let store = Store::open(url).unwrap();
+    store
+        .create_campaign(campaign("c"), "{}".into())
+        .await
+        .unwrap();
+    for (id, kind) in [
+        ("a", OrganizationKind::Enterprise),
+        ("b", OrganizationKind::Community),
+        ("idle", OrganizationKind::Other),
+    ] {
+        store
+            .create_organization(organization(id, kind))
+            .await
+            .unwrap();
+        store
+            .enroll("c", id, "2026-05-01T00:00:00Z".into())
+            .await
+            .unwrap();
+    }
+    store
+}
+
+#[test]
+fn duplicates_are_reported_with_the_stored_trip_and_never_counted() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        let d = date(2026, 6, 2);
+        let first = store
+            .log_trips(batch(
+                "a",
+                vec![
+                    trip("p", d, Direction::RoundTrip, "bus", 5.0),
+                    trip("p", d, Direction::ToWork, "bus", 5.0),
+                ],
+            ))
+            .await
+            .unwrap();
+        assert!(!first[0].duplicate);
+        assert!(first[1].duplicate);
+        assert_eq!(first[1].id, first[0].id);
+        assert_eq!(first[1].direction, Direction::RoundTrip);
+        let again = store
+            .log_trips(batch(
+                "a",
+                vec![trip("p", d, Direction::FromWork, "rail", 9.0)],
+            ))
+            .await
+            .unwrap();
+        assert!(again[0].duplicate);
+        assert_eq!(
+            again[0].co2e_g, first[0].co2e_g,
+            "the stored values, not the new ones"
+        );
+        // The same participant id in another organization is another person.
+        let other = store
+            .log_trips(batch(
+                "b",
+                vec![trip("p", d, Direction::ToWork, "bus", 5.0)],
+            ))
+            .await
+            .unwrap();
+        assert!(!other[0].duplicate);
+        let standings = store.standings("c").await.unwrap();
+        let trips: Vec<(String, i64, i64)> = standings
+            .iter()
+            .map(|s| {
+                (
+                    s.organization_id.clone(),
+                    s.totals.trips,
+                    s.totals.participants,
+                )
+            })
+            .collect();
+        assert_eq!(
+            trips,
+            [
+                ("a".into(), 1, 1),
+                ("b".into(), 1, 1),
+                ("idle".into(), 0, 0)
+            ]
+        );
+    });
+}
+
+#[test]
+fn deleting_trips_takes_them_out_of_every_rollup() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        let logged = store
+            .log_trips(batch(
+                "a",
+                vec![
+                    trip("p", date(2026, 6, 2), Direction::ToWork, "bus", 5.0),
+                    trip("p", date(2026, 6, 3), Direction::ToWork, "metro", 4.0),
+                    trip("q", date(2026, 6, 3), Direction::ToWork, "metro", 4.0),
+                ],
+            ))
+            .await
+            .unwrap();
+        store
+            .delete_trip("c", logged[2].id, Some("b"))
+            .await
+            .unwrap_err();
+        store
+            .delete_trip("c", logged[2].id, Some("a"))
+            .await
+            .unwrap();
+        store.delete_trip("c", logged[1].id, None).await.unwrap();
+        let a = &store.standings("c").await.unwrap()[0];
+        assert_eq!((a.totals.trips, a.totals.participants), (1, 1));
+        assert_eq!(a.totals.co2e_g, logged[0].co2e_g);
+        let modes = store.mode_totals("c", None).await.unwrap();
+        assert_eq!(
+            modes.iter().map(|m| m.mode.as_str()).collect::<Vec<_>>(),
+            ["bus"]
+        );
+        let days = store.day_totals("c", Some("a")).await.unwrap();
+        assert_eq!(
+            days.iter().map(|d| d.date).collect::<Vec<_>>(),
+            [date(2026, 6, 2)]
+        );
+        assert!(matches!(
+            store.delete_trip("c", logged[1].id, None).await,
+            Err(StoreError::NotFound(_))
+        ));
+    });
+}
+
+#[test]
+fn a_campaigns_calculation_is_locked_once_it_has_trips() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        let mut changed = campaign("c");
+        changed.baseline_mode = "car_petrol".into();
+        changed.revision = 2;
+        store
+            .update_campaign(CampaignUpdate {
+                campaign: changed.clone(),
+                snapshot: None,
+                expected_revision: 1,
+            })
+            .await
+            .unwrap();
+        store
+            .log_trips(batch(
+                "a",
+                vec![trip("p", date(2026, 6, 2), Direction::ToWork, "bus", 5.0)],
+            ))
+            .await
+            .unwrap();
+        changed.baseline_mode = "car".into();
+        let refused = store
+            .update_campaign(CampaignUpdate {
+                campaign: changed.clone(),
+                snapshot: None,
+                expected_revision: 2,
+            })
+            .await;
+        assert!(matches!(refused, Err(StoreError::Conflict(_))));
+        let stale = store
+            .update_campaign(CampaignUpdate {
+                campaign: changed,
+                snapshot: None,
+                expected_revision: 1,
+            })
+            .await;
+        assert!(matches!(stale, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            store.create_campaign(campaign("c"), "{}".into()).await,
+            Err(StoreError::Conflict(_))
+        ));
+    });
+}
+
+#[test]
+fn revoked_keys_are_not_found() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        let key = ApiKeyRecord {
+            id: "key_1".into(),
+            organization_id: "a".into(),
+            key_hash: "h1".into(),
+            created_at: "t".into(),
+        };
+        store.create_key(key).await.unwrap();
+        assert_eq!(
+            store.find_key("h1").await.unwrap().unwrap().organization_id,
+            "a"
+        );
+        assert!(matches!(
+            store.revoke_key("b", "key_1", "t".into()).await,
+            Err(StoreError::NotFound(_))
+        ));
+        store.revoke_key("a", "key_1", "t".into()).await.unwrap();
+        assert_eq!(store.find_key("h1").await.unwrap(), None);
+    });
+}
+
+#[test]
+fn two_stores_writing_the_same_trips_at_once_count_each_trip_once() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let first = setup(&url).await;
+        // A second pool of connections on the same database: what a second process has.
+        let second = Store::open(&url).unwrap();
+        let trips_of = |organization: &str, offset: usize| {
+            (0..400)
+                .map(|i| {
+                    let day = date(2026, 6, 1 + ((i + offset) % 20) as i8);
+                    let direction = match (i + offset) % 3 {
+                        0 => Direction::ToWork,
+                        1 => Direction::FromWork,
+                        _ => Direction::RoundTrip,
+                    };
+                    trip(
+                        &format!("{organization}-{}", i % 37),
+                        day,
+                        direction,
+                        if i % 2 == 0 { "bus" } else { "metro" },
+                        3.0 + (i % 11) as f64,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut tasks = Vec::new();
+        for (round, store) in [first.clone(), second.clone(), first.clone(), second.clone()]
+            .into_iter()
+            .enumerate()
+        {
+            for organization in ["a", "b"] {
+                let mut trips = trips_of(organization, round % 2);
+                if round >= 2 {
+                    trips.reverse();
+                }
+                let store = store.clone();
+                let organization = organization.to_owned();
+                tasks.push(actix_web::rt::spawn(async move {
+                    let mut outcomes = Vec::new();
+                    for chunk in trips.chunks(50) {
+                        outcomes.extend(
+                            store
+                                .log_trips(batch(&organization, chunk.to_vec()))
+                                .await
+                                .unwrap(),
+                        );
+                    }
+                    outcomes
+                }));
+            }
+        }
+        let mut acknowledged = BTreeSet::new();
+        for task in tasks {
+            for outcome in task.await.unwrap() {
+                acknowledged.insert(outcome.id);
+            }
+        }
+        // Every acknowledged id (new or duplicate) is a stored trip, and nothing else is stored.
+        let mut stored = Vec::new();
+        let mut after_id = 0;
+        loop {
+            let page = second
+                .list_trips(TripQuery {
+                    campaign_id: "c".into(),
+                    organization_id: None,
+                    after_id,
+                    limit: 500,
+                })
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after_id = last.id;
+            stored.extend(page);
+        }
+        let stored_ids: BTreeSet<i64> = stored.iter().map(|t| t.id).collect();
+        assert_eq!(stored_ids, acknowledged);
+        // No participant-day holds overlapping directions.
+        for (i, a) in stored.iter().enumerate() {
+            for b in &stored[i + 1..] {
+                let same_day = a.organization_id == b.organization_id
+                    && a.participant == b.participant
+                    && a.date == b.date;
+                assert!(
+                    !(same_day && a.direction.overlaps(b.direction)),
+                    "{a:?} and {b:?} overlap"
+                );
+            }
+        }
+        // Rollups equal the sums over the stored trips.
+        for standing in first.standings("c").await.unwrap() {
+            let own: Vec<&StoredTrip> = stored
+                .iter()
+                .filter(|t| t.organization_id == standing.organization_id)
+                .collect();
+            let participants: BTreeSet<&str> = own.iter().map(|t| t.participant.as_str()).collect();
+            assert_eq!(standing.totals.trips, own.len() as i64);
+            assert_eq!(standing.totals.participants, participants.len() as i64);
+            assert_eq!(
+                standing.totals.co2e_g,
+                own.iter().map(|t| t.co2e_g).sum::<i64>()
+            );
+            assert_eq!(
+                standing.totals.savings_g,
+                own.iter().map(|t| t.savings_g).sum::<i64>()
+            );
+            assert_eq!(
+                standing.totals.distance_m,
+                own.iter().map(|t| t.distance_m).sum::<i64>()
+            );
+        }
+        let day_total: i64 = first
+            .day_totals("c", None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.totals.trips)
+            .sum();
+        assert_eq!(day_total, stored.len() as i64);
+    });
+}
