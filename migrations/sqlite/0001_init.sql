@@ -43,9 +43,10 @@ CREATE TABLE api_keys (
 );
 
 -- One row per trip; the unique key is the trip key (a round trip is checked against both
--- directions by the store before inserting).
+-- directions by the store before inserting). AUTOINCREMENT: a deleted trip's id is never given
+-- to another trip, so a retried DELETE cannot remove a trip logged after the first one.
 CREATE TABLE trips (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     campaign_id     TEXT NOT NULL,
     organization_id TEXT NOT NULL,
     participant     TEXT NOT NULL,
