@@ -70,6 +70,10 @@ pub struct ServeConfig {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "GREEN_COMMUTE_BODY_LIMIT", default_value_t = crate::http::body::DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
+
+    /// Seed the demo campaign `beijing-green-week-2026` before serving (idempotent).
+    #[arg(long, env = "GREEN_COMMUTE_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
+    pub demo: bool,
 }
 
 impl Default for ServeConfig {
@@ -82,6 +86,7 @@ impl Default for ServeConfig {
             factors_dir: None,
             workers: None,
             body_limit: crate::http::body::DEFAULT_BODY_LIMIT,
+            demo: false,
         }
     }
 }
@@ -99,6 +104,7 @@ impl fmt::Debug for ServeConfig {
             .field("factors_dir", &self.factors_dir)
             .field("workers", &self.workers)
             .field("body_limit", &self.body_limit)
+            .field("demo", &self.demo)
             .finish()
     }
 }

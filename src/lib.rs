@@ -2,6 +2,8 @@
 
 /// Flags and environment.
 pub mod config;
+/// The demo campaign seeded by `serve --demo`.
+pub mod demo;
 /// Pure domain types and rules.
 pub mod domain;
 /// Emission-factor sets.

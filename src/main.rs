@@ -24,8 +24,11 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve(
-    config: green_commute::config::ServeConfig,
+    mut config: green_commute::config::ServeConfig,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    if config.demo {
+        config = green_commute::demo::prepare(config).await?;
+    }
     Application::build(config)?.run_until_stopped().await?;
     Ok(())
 }

@@ -38,13 +38,18 @@ pub enum StartupError {
     },
 }
 
+/// The bundled factor sets, plus or overridden by those of the configured folder.
+pub fn load_catalogue(config: &ServeConfig) -> Result<Catalogue, StartupError> {
+    Ok(match &config.factors_dir {
+        Some(dir) => Catalogue::bundled_and_dir(dir)?,
+        None => Catalogue::bundled()?,
+    })
+}
+
 impl Application {
     /// Loads everything and binds the listener.
     pub fn build(config: ServeConfig) -> Result<Self, StartupError> {
-        let catalogue = match &config.factors_dir {
-            Some(dir) => Catalogue::bundled_and_dir(dir)?,
-            None => Catalogue::bundled()?,
-        };
+        let catalogue = load_catalogue(&config)?;
         let store = Store::open(&config.database_url)?;
         let admin_token: Arc<str> = match &config.admin_token {
             Some(token) if !token.trim().is_empty() => token.trim().into(),

@@ -46,13 +46,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "id": "beijing-green-week-2026",
-    "name": "Beijing Green Commuting Week 2026",
-    "description": "北京绿色出行周: walk, cycle, ride transit or share a car to work.",
+    "id": "haidian-bike-month-2026",
+    "name": "Haidian Bike-to-Work Month 2026 · 海淀骑行上班月",
+    "description": "海淀骑行上班月: cycle or walk to work for a month.",
     "region": "CN-BJ",
     "time_zone": "Asia/Shanghai",
-    "starts_on": "2026-06-01",
-    "ends_on": "2026-06-14",
+    "starts_on": "2026-09-01",
+    "ends_on": "2026-09-30",
     "factor_set": "cn-2022",
     "baseline_mode": "car",
     "public": true
@@ -90,7 +90,7 @@ pub struct CampaignCreate {
 /// Changes to a campaign; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({ "name": "Beijing Green Commuting Week 2026 (extended)", "ends_on": "2026-06-21" }))]
+#[schema(example = json!({ "description": "Two weeks in June: walk, cycle, ride transit, share a car or work from home. 六月两周，绿色出行。" }))]
 pub struct CampaignPatch {
     /// Display name.
     #[schema(min_length = 1, max_length = 200)]
@@ -289,7 +289,9 @@ fn check_campaign(
 /// Create a campaign
 ///
 /// Admin only. The campaign keeps a snapshot of its factor set, so its results never change when
-/// factor files change.
+/// factor files change. Organizations are then enrolled with `PUT
+/// /v1/campaigns/{campaign_id}/organizations/{organization_id}`. The example creates a second
+/// campaign beside the demo one (`beijing-green-week-2026`); a second try answers 409.
 #[utoipa::path(
     post,
     path = "/v1/campaigns",
@@ -367,11 +369,12 @@ pub async fn create_campaign(
 /// List campaigns
 ///
 /// Anyone sees the public campaigns; an organization also sees the private ones it is enrolled
-/// in; the admin sees all.
+/// in; the admin sees all. No credentials needed.
 #[utoipa::path(
     get,
     path = "/v1/campaigns",
     tag = TAG_CAMPAIGNS,
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Campaigns visible to the caller", body = CampaignList),
         (status = 401, description = "Unknown credentials", body = Problem, content_type = "application/problem+json"),
@@ -423,11 +426,13 @@ pub async fn readable_campaign(
 
 /// Read a campaign
 ///
-/// Public campaigns are readable by anyone; private ones by the admin and enrolled organizations.
+/// Public campaigns are readable by anyone, without credentials; private ones by the admin and
+/// enrolled organizations.
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign_id}",
     tag = TAG_CAMPAIGNS,
+    security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
     responses(
         (status = 200, description = "The campaign", body = CampaignResponse),
@@ -447,15 +452,22 @@ pub async fn get_campaign(
 
 /// Update a campaign
 ///
-/// Admin only. The factor set and baseline cannot change once trips exist (409), nor can the
-/// period shrink past stored trips.
+/// Admin only. Absent fields stay as they are. The factor set and baseline cannot change once
+/// trips exist (409), nor can the period shrink past stored trips.
 #[utoipa::path(
     patch,
     path = "/v1/campaigns/{campaign_id}",
     tag = TAG_CAMPAIGNS,
     security(("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
-    request_body = CampaignPatch,
+    request_body(content = CampaignPatch, examples(
+        ("new description" = (summary = "Change the description only", value = json!({
+            "description": "Two weeks in June: walk, cycle, ride transit, share a car or work from home. 六月两周，绿色出行。"
+        }))),
+        ("extend by a week" = (summary = "Move the last day a week later", value = json!({
+            "ends_on": "2026-06-21"
+        })))
+    )),
     responses(
         (status = 200, description = "The updated campaign", body = CampaignResponse),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -557,7 +569,8 @@ pub async fn update_campaign(
 
 /// Enroll an organization
 ///
-/// Admin only. Idempotent: enrolling twice changes nothing.
+/// Admin only. Idempotent: enrolling twice changes nothing. An enrolled organization appears on
+/// the leaderboard (with zeros until it logs trips) and its keys may log trips into the campaign.
 #[utoipa::path(
     put,
     path = "/v1/campaigns/{campaign_id}/organizations/{organization_id}",

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod ops;
 pub mod organizations;
 pub mod results;
+pub mod site;
 pub mod trips;
 pub mod wire;
 
@@ -95,6 +96,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     results::configure(cfg);
     ops::configure(cfg);
     openapi::configure(cfg);
+    site::configure(cfg);
 }
 
 /// A route for GET and HEAD (actix sends HEAD answers without their body).

@@ -13,7 +13,7 @@ use super::{campaigns, estimate, factor_sets, ops, organizations, results, trips
 #[openapi(
     info(
         title = "Green Commute API",
-        description = "Carbon calculator for green-commuting campaigns: emission-factor sets with their sources, per-trip CO2e and savings against a baseline, campaigns in which organizations log commutes, and results aggregated by organization.\n\nAmounts are whole grams of CO2e (fields ending in `_g`); each leg is rounded half away from zero and totals are exact sums. Errors are `application/problem+json` with the path of every invalid field.",
+        description = "Carbon calculator for green-commuting campaigns: emission-factor sets with their sources, per-trip CO2e and savings against a baseline, campaigns in which organizations log commutes, and results aggregated by organization.\n\nAmounts are whole grams of CO2e (fields ending in `_g`); each leg is rounded half away from zero and totals are exact sums. Errors are `application/problem+json` with the path of every invalid field.\n\n**Try it.** Start the service with `green-commute serve --demo` (`cargo run -- serve --demo`): it seeds the demo campaign `beijing-green-week-2026` (13 organizations, two weeks of commutes) and prints an admin token and a key of the organization `sunrise-tech`. Click **Authorize** and paste one of them: the admin token for campaigns and organizations, the `sunrise-tech` key for trips. Every example below is written against the demo campaign and succeeds as given. Estimates, factor sets and the results of public campaigns need no credentials. The campaign page is at [/campaigns/beijing-green-week-2026](/campaigns/beijing-green-week-2026).",
         license(name = "MIT OR Apache-2.0"),
     ),
     paths(
@@ -50,11 +50,11 @@ use super::{campaigns, estimate, factor_sets, ops, organizations, results, trips
     modifiers(&BearerAuth),
     tags(
         (name = "Estimates", description = "Per-trip CO2e and savings; no account needed, any origin."),
-        (name = "Factor sets", description = "Emission factors with their sources, quality and derivations."),
-        (name = "Campaigns", description = "Campaigns and enrollment (admin writes; public campaigns readable by anyone)."),
-        (name = "Organizations", description = "Organizations and their keys (admin)."),
-        (name = "Trips", description = "Logging commutes with an organization key: atomic batches, no double counting."),
-        (name = "Results", description = "Campaign summary, leaderboard and per-organization figures, from rollups."),
+        (name = "Factor sets", description = "Emission factors with their sources, quality and derivations; no account needed."),
+        (name = "Campaigns", description = "Campaigns and enrollment: the admin token writes; public campaigns are readable by anyone."),
+        (name = "Organizations", description = "Organizations and their keys: the admin token."),
+        (name = "Trips", description = "Logging commutes with an organization key (in the demo: the `sunrise-tech` key): atomic batches, no double counting."),
+        (name = "Results", description = "Campaign summary, leaderboard and per-organization figures; public campaigns need no credentials."),
         (name = "Operations", description = "Health, readiness and Prometheus metrics."),
     )
 )]
@@ -72,7 +72,7 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "The admin token (from configuration) or an organization key (issued by the admin).",
+                        "The admin token (from configuration) or an organization key (issued by the admin); `serve --demo` prints one of each.",
                     ))
                     .build(),
             ),

@@ -43,11 +43,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "id": "sunrise-tech",
-    "name": "Sunrise Technology Co., Ltd. 朝阳科技有限公司",
-    "kind": "enterprise",
+    "id": "lakeside-hospital",
+    "name": "Lakeside Hospital 湖畔医院",
+    "kind": "institution",
     "city": "Beijing",
-    "headcount": 420
+    "headcount": 650
 }))]
 pub struct OrganizationCreate {
     /// Slug `[a-z0-9-]{2,64}`, unique.
@@ -121,7 +121,8 @@ pub struct IssuedKey {
 
 /// Create an organization
 ///
-/// Admin only.
+/// Admin only. Then enroll it in a campaign and issue it a key. The example adds an organization
+/// that the demo campaign does not have; a second try answers 409.
 #[utoipa::path(
     post,
     path = "/v1/organizations",
@@ -178,7 +179,7 @@ pub async fn create_organization(
 
 /// List organizations
 ///
-/// Admin only.
+/// Admin only. Every organization, enrolled in a campaign or not.
 #[utoipa::path(
     get,
     path = "/v1/organizations",
@@ -237,7 +238,7 @@ pub async fn get_organization(
 /// Issue an organization key
 ///
 /// Admin only. The key is shown only in this response and stored only as a hash; send it as
-/// `Authorization: Bearer <key>` to log the organization's commutes.
+/// `Authorization: Bearer <key>` (in Swagger UI: "Authorize") to log the organization's commutes.
 #[utoipa::path(
     post,
     path = "/v1/organizations/{organization_id}/keys",
@@ -276,7 +277,9 @@ pub async fn issue_key(
 
 /// Revoke an organization key
 ///
-/// Admin only. The key stops working at once.
+/// Admin only. The key stops working at once; revoking it again changes nothing. In the demo,
+/// `key_demo_spare` is a spare key of `sunrise-tech`, so the example leaves the key printed at
+/// start-up working.
 #[utoipa::path(
     delete,
     path = "/v1/organizations/{organization_id}/keys/{key_id}",
@@ -284,7 +287,7 @@ pub async fn issue_key(
     security(("bearer" = [])),
     params(
         ("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech"),
-        ("key_id" = String, Path, description = "Key id", example = "key_3f9a1c7e20b4"),
+        ("key_id" = String, Path, description = "Key id, as returned when the key was issued", example = "key_demo_spare"),
     ),
     responses(
         (status = 204, description = "Revoked"),

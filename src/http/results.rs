@@ -273,6 +273,7 @@ fn ranked(standings: Vec<Standing>, query: &LeaderboardQuery) -> Vec<Leaderboard
     get,
     path = "/v1/campaigns/{campaign_id}/summary",
     tag = TAG_RESULTS,
+    security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
     responses(
         (status = 200, description = "The summary", body = CampaignSummary),
@@ -342,11 +343,13 @@ async fn leaderboard_entries(
 /// Leaderboard
 ///
 /// Every enrolled organization (of `kind`, if given), with zeros where it has no trips, ranked by
-/// total saving or saving per participant, descending; ties by organization id.
+/// total saving (`sort=savings`, the default) or saving per participant
+/// (`sort=savings_per_participant`), descending; ties by organization id.
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign_id}/leaderboard",
     tag = TAG_RESULTS,
+    security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), LeaderboardQuery),
     responses(
         (status = 200, description = "The leaderboard", body = Leaderboard),
@@ -368,11 +371,12 @@ pub async fn leaderboard(
 
 /// Leaderboard as CSV
 ///
-/// The same entries as the JSON leaderboard, one row each under a header row.
+/// The same entries as the JSON leaderboard, one row each under a header row, for spreadsheets.
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign_id}/leaderboard.csv",
     tag = TAG_RESULTS,
+    security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), LeaderboardQuery),
     responses(
         (status = 200, description = "CSV with a header row", body = String, content_type = "text/csv"),
@@ -436,11 +440,13 @@ pub async fn leaderboard_csv(
 
 /// Organization summary
 ///
-/// One enrolled organization's figures in the campaign, with `by_mode` and `by_day`.
+/// One enrolled organization's figures in the campaign, with `by_mode` and `by_day`. Readable
+/// like the campaign: by anyone for a public campaign.
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary",
     tag = TAG_RESULTS,
+    security((), ("bearer" = [])),
     params(
         ("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"),
         ("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech"),

@@ -536,7 +536,8 @@ pub async fn log_trips(
 
 /// List trips
 ///
-/// An organization key lists its own trips; the admin lists all. Paginated in id order.
+/// An organization key lists its own trips; the admin lists all. Paginated in id order: pass
+/// `next_cursor` as `cursor` for the next page. Each trip keeps the factors it was computed with.
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign_id}/trips",
@@ -606,7 +607,8 @@ pub async fn list_trips(
 
 /// Delete a trip
 ///
-/// An organization deletes its own trips; the admin any. Aggregates follow at once.
+/// An organization deletes its own trips; the admin any. Aggregates follow at once. In the demo,
+/// trip 1 is one of `sunrise-tech`'s; once deleted, it is a 404.
 #[utoipa::path(
     delete,
     path = "/v1/campaigns/{campaign_id}/trips/{trip_id}",

@@ -399,7 +399,7 @@ fn an_unknown_route_is_a_404_problem() {
     for (method, path) in [
         ("GET", "/v1/estimates"),
         ("POST", "/v2/estimate"),
-        ("GET", "/"),
+        ("GET", "/campaigns"),
     ] {
         // Act
         let response = app.request(method, path, &[], b"");

@@ -10,4 +10,5 @@ mod fixtures;
 mod helpers;
 mod openapi_spec;
 mod operations;
+mod site;
 mod trips;

@@ -1,0 +1,1118 @@
+/*
+ * Green Commute campaign page. Plain JavaScript, no build step, no third-party code.
+ *
+ * It reads only the public API, so the same file works on any origin:
+ *   <div id="green-commute" data-campaign="beijing-green-week-2026"></div>
+ *   <script src="app.js" data-api="https://api.example.org" defer></script>
+ * (or set window.GREEN_COMMUTE_API before loading it). Without data-campaign the campaign comes
+ * from ?campaign=ID or a /campaigns/ID path, and without either the page lists public campaigns.
+ */
+(function () {
+  'use strict';
+
+  var script = document.currentScript || document.querySelector('script[data-api]');
+  var root = document.getElementById('green-commute');
+  if (!root) {
+    // Embedded without a container: render where the script tag stands.
+    root = document.createElement('div');
+    root.id = 'green-commute';
+    script.parentNode.insertBefore(root, script);
+  }
+  root.classList.add('gc');
+  var standalone = root.hasAttribute('data-standalone');
+  var API = String(
+    window.GREEN_COMMUTE_API != null ? window.GREEN_COMMUTE_API
+      : root.dataset.api != null ? root.dataset.api
+      : (script && script.dataset.api) || ''
+  ).replace(/\/+$/, '');
+  var LANG_KEY = 'green-commute.lang';
+  var KINDS = ['enterprise', 'institution', 'social_organization', 'community', 'other'];
+
+  var TEXT = {
+    en: {
+      brand: 'Green Commute',
+      tagline: 'Low-carbon commuting campaigns',
+      language: 'Language',
+      api_docs: 'API · Swagger UI',
+      loading: 'Loading…',
+      load_error: 'The figures could not be loaded',
+      retry: 'Try again',
+      not_found: 'There is no public campaign “{id}”.',
+      all_campaigns: 'All campaigns',
+      campaigns_title: 'Public campaigns',
+      campaigns_intro: 'Organizations log their members’ commutes; everyone sees the CO₂e they saved by walking, cycling, riding transit, sharing cars and working from home.',
+      no_campaigns: 'No public campaign yet. Start the service with “serve --demo” for a demo campaign.',
+      view_results: 'See the results',
+      dates: '{from} – {to}',
+      region: 'Region',
+      factors: 'Emission factors',
+      compared_with: 'Baseline',
+      totals: 'Campaign totals',
+      t_trips: 'trips logged',
+      t_participants: 'participants',
+      t_organizations: 'organizations',
+      t_saved: 'kg CO₂e saved',
+      t_saved_share: '{pct}% less than by {mode}',
+      chart_mode: 'Savings by main mode',
+      chart_mode_desc: 'kg CO₂e saved; each trip counts under the mode of its longest leg.',
+      chart_day: 'Savings by day',
+      chart_day_desc: 'kg CO₂e saved each day, all organizations together.',
+      show_data: 'Show the numbers',
+      no_trips: 'No trips logged yet.',
+      col_mode: 'Main mode',
+      col_day: 'Day',
+      col_trips: 'Trips',
+      col_saved: 'Saved (kg)',
+      leaderboard: 'Leaderboard',
+      kind: 'Kind',
+      all_kinds: 'All kinds',
+      rank_by: 'Rank by',
+      sort_savings: 'Total saved',
+      sort_per: 'Saved per participant',
+      col_rank: 'Rank',
+      col_org: 'Organization',
+      col_participants: 'Participants',
+      col_per: 'Per participant (kg)',
+      lb_caption: 'Organizations ranked by {sort}',
+      lb_empty: 'No organization of this kind takes part.',
+      download_csv: 'Download CSV',
+      kind_enterprise: 'Enterprise',
+      kind_institution: 'Institution',
+      kind_social_organization: 'Social organization',
+      kind_community: 'Community',
+      kind_other: 'Other',
+      calculator: 'Commute calculator',
+      calc_intro: 'Estimate one commute with this campaign’s factors and baseline.',
+      calc_trip: 'The trip',
+      calc_single: 'One mode',
+      calc_legs: 'Several legs',
+      calc_mode: 'Mode',
+      calc_distance: 'Distance (km)',
+      calc_passengers: 'People sharing the vehicle',
+      calc_round: 'Round trip (there and back)',
+      calc_leg: 'Leg {n}',
+      calc_add_leg: 'Add a leg',
+      calc_remove_leg: 'Remove leg {n}',
+      calc_submit: 'Calculate',
+      calc_working: 'Calculating…',
+      calc_unavailable: 'The calculator needs the campaign’s factor set, which could not be loaded.',
+      r_trip: 'This commute',
+      r_baseline: 'By {mode}, {km} km',
+      r_saving: 'Saving',
+      r_more: 'more than the baseline',
+      r_legs: 'Each leg, its factor and source',
+      col_leg_mode: 'Mode',
+      col_distance: 'km',
+      col_factor: 'Factor',
+      col_co2e: 'CO₂e (g)',
+      col_source: 'Source',
+      per_passenger_km: 'g / passenger-km',
+      per_vehicle_km: 'g / vehicle-km, ÷ {n}',
+      r_set: 'Factor set {id} (version {version})',
+      r_grid: 'electricity: {region} grid, {g} g CO₂/kWh',
+      quality_published: 'published',
+      quality_derived: 'derived',
+      quality_proxy: 'proxy',
+      error_fields: 'Please check:',
+      footer: 'Amounts are CO₂-equivalent (CO₂e), computed by the Green Commute API from published emission factors.'
+    },
+    zh: {
+      brand: '绿色出行',
+      tagline: '低碳通勤活动',
+      language: '语言',
+      api_docs: 'API · Swagger UI',
+      loading: '加载中…',
+      load_error: '数据加载失败',
+      retry: '重试',
+      not_found: '没有名为“{id}”的公开活动。',
+      all_campaigns: '全部活动',
+      campaigns_title: '公开活动',
+      campaigns_intro: '各单位记录成员的通勤方式，人人可见步行、骑行、公共交通、拼车和居家办公减少的碳排放（CO₂e）。',
+      no_campaigns: '暂无公开活动。用 “serve --demo” 启动服务即可体验演示活动。',
+      view_results: '查看成果',
+      dates: '{from} 至 {to}',
+      region: '地区',
+      factors: '排放因子',
+      compared_with: '基准',
+      totals: '活动总计',
+      t_trips: '次出行',
+      t_participants: '位参与者',
+      t_organizations: '个单位',
+      t_saved: '千克 CO₂e 减排',
+      t_saved_share: '比{mode}少 {pct}%',
+      chart_mode: '按主要方式的减排量',
+      chart_mode_desc: '减排量（千克 CO₂e），每次出行按其最长一段的方式统计。',
+      chart_day: '每日减排量',
+      chart_day_desc: '所有单位每天的减排量（千克 CO₂e）。',
+      show_data: '查看数据',
+      no_trips: '尚无出行记录。',
+      col_mode: '主要方式',
+      col_day: '日期',
+      col_trips: '出行次数',
+      col_saved: '减排（千克）',
+      leaderboard: '排行榜',
+      kind: '类型',
+      all_kinds: '全部类型',
+      rank_by: '排序',
+      sort_savings: '总减排量',
+      sort_per: '人均减排量',
+      col_rank: '名次',
+      col_org: '单位',
+      col_participants: '参与人数',
+      col_per: '人均（千克）',
+      lb_caption: '各单位按{sort}排名',
+      lb_empty: '没有该类型的单位参加。',
+      download_csv: '下载 CSV',
+      kind_enterprise: '企业',
+      kind_institution: '事业单位/机关',
+      kind_social_organization: '社会组织',
+      kind_community: '社区',
+      kind_other: '其他',
+      calculator: '通勤计算器',
+      calc_intro: '按本活动的排放因子和基准，估算一次通勤的排放与减排。',
+      calc_trip: '行程',
+      calc_single: '单一方式',
+      calc_legs: '多段行程',
+      calc_mode: '方式',
+      calc_distance: '距离（公里）',
+      calc_passengers: '同车人数',
+      calc_round: '往返',
+      calc_leg: '第 {n} 段',
+      calc_add_leg: '添加一段',
+      calc_remove_leg: '删除第 {n} 段',
+      calc_submit: '计算',
+      calc_working: '计算中…',
+      calc_unavailable: '无法加载本活动的排放因子，计算器暂不可用。',
+      r_trip: '本次通勤',
+      r_baseline: '{mode}，{km} 公里',
+      r_saving: '减排',
+      r_more: '高于基准',
+      r_legs: '各段排放因子及来源',
+      col_leg_mode: '方式',
+      col_distance: '公里',
+      col_factor: '因子',
+      col_co2e: 'CO₂e（克）',
+      col_source: '来源',
+      per_passenger_km: '克/人公里',
+      per_vehicle_km: '克/车公里，÷ {n}',
+      r_set: '排放因子集 {id}（版本 {version}）',
+      r_grid: '电力：{region} 电网，{g} 克 CO₂/千瓦时',
+      quality_published: '公开数据',
+      quality_derived: '推算',
+      quality_proxy: '替代值',
+      error_fields: '请检查：',
+      footer: '数值均为二氧化碳当量（CO₂e），由 Green Commute API 依据公开的排放因子计算。'
+    }
+  };
+
+  var state = {
+    lang: initialLanguage(),
+    campaignId: campaignId(),
+    view: 'loading',
+    error: null,
+    campaigns: null,
+    summaries: {},
+    campaign: null,
+    set: null,
+    summary: null,
+    board: null,
+    boardKind: '',
+    boardSort: 'savings',
+    days: null,
+    calc: {
+      multi: true,
+      mode: 'metro',
+      distance: '10',
+      passengers: '1',
+      legs: [{ mode: 'bicycle', distance: '2', passengers: '1' }, { mode: 'metro', distance: '9', passengers: '1' }],
+      round: false
+    },
+    calcResult: null,
+    calcError: null,
+    calcBusy: false
+  };
+
+  // ---- small helpers -------------------------------------------------------------------------
+
+  function initialLanguage() {
+    var asked = new URLSearchParams(location.search).get('lang');
+    if (asked === 'en' || asked === 'zh') return asked;
+    try {
+      var stored = localStorage.getItem(LANG_KEY);
+      if (stored === 'en' || stored === 'zh') return stored;
+    } catch (e) { /* storage may be disabled: fall back to the browser's language */ }
+    var browser = (navigator.languages && navigator.languages[0]) || navigator.language || '';
+    return /^zh\b/i.test(browser) ? 'zh' : 'en';
+  }
+
+  function campaignId() {
+    if (root.dataset.campaign) return root.dataset.campaign;
+    var asked = new URLSearchParams(location.search).get('campaign');
+    if (asked) return asked;
+    var match = location.pathname.match(/\/campaigns\/([^/]+)\/?$/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function campaignHref(id) {
+    var pattern = root.dataset.campaignLink;
+    if (pattern) return pattern.replace('{id}', encodeURIComponent(id));
+    return standalone ? '/campaigns/' + encodeURIComponent(id) : '?campaign=' + encodeURIComponent(id);
+  }
+
+  function homeHref() {
+    return standalone ? '/' : location.pathname;
+  }
+
+  function t(key, values) {
+    var text = TEXT[state.lang][key];
+    if (text == null) text = TEXT.en[key] != null ? TEXT.en[key] : key;
+    return text.replace(/\{(\w+)\}/g, function (_, name) {
+      return values && values[name] != null ? values[name] : '';
+    });
+  }
+
+  function locale() {
+    return state.lang === 'zh' ? 'zh-CN' : 'en-GB';
+  }
+
+  function number(value, digits) {
+    return new Intl.NumberFormat(locale(), {
+      minimumFractionDigits: digits || 0,
+      maximumFractionDigits: digits || 0
+    }).format(value);
+  }
+
+  /** Kilograms from grams: whole kg from 100 kg on, one decimal below. */
+  function kg(grams) {
+    var value = grams / 1000;
+    return number(value, Math.abs(value) >= 100 ? 0 : 1);
+  }
+
+  function parseDay(text) {
+    var p = text.split('-');
+    return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2]));
+  }
+
+  function dayText(text, options) {
+    return new Intl.DateTimeFormat(locale(), Object.assign({ timeZone: 'UTC' }, options)).format(parseDay(text));
+  }
+
+  function longDay(text) {
+    return dayText(text, { year: 'numeric', month: 'long', day: 'numeric' });
+  }
+
+  function modeLabel(mode) {
+    var found = state.set && state.set.modes.find(function (m) { return m.mode === mode; });
+    if (found && found.label) return found.label[state.lang] || found.label.en || mode;
+    return mode;
+  }
+
+  function modeFactor(mode) {
+    return state.set && state.set.modes.find(function (m) { return m.mode === mode; });
+  }
+
+  function isPerVehicle(mode) {
+    var found = modeFactor(mode);
+    return !!found && found.basis === 'vehicle_km';
+  }
+
+  /** Colour family of a mode, for charts. */
+  function modeClass(mode) {
+    if (mode === 'walk' || mode === 'bicycle') return 'active';
+    if (mode === 'e_bike' || mode === 'e_scooter') return 'light';
+    if (['bus', 'coach', 'metro', 'light_rail', 'rail'].indexOf(mode) >= 0) return 'transit';
+    if (mode === 'telework') return 'home';
+    return 'car';
+  }
+
+  /** Builds an HTML element: h('p', { class: 'x', onclick: f }, 'text', child, [more]). */
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    setAttributes(el, attrs);
+    appendChildren(el, Array.prototype.slice.call(arguments, 2));
+    return el;
+  }
+
+  /** Builds an SVG element the same way. */
+  function s(tag, attrs) {
+    var el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    setAttributes(el, attrs);
+    appendChildren(el, Array.prototype.slice.call(arguments, 2));
+    return el;
+  }
+
+  function setAttributes(el, attrs) {
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (value == null || value === false) return;
+      if (name.slice(0, 2) === 'on') el.addEventListener(name.slice(2), value);
+      else if (name === 'value' && 'value' in el && el.namespaceURI !== 'http://www.w3.org/2000/svg') el.value = value;
+      else el.setAttribute(name, value === true ? '' : String(value));
+    });
+  }
+
+  function appendChildren(el, children) {
+    children.forEach(function (child) {
+      if (child == null || child === false) return;
+      if (Array.isArray(child)) appendChildren(el, child);
+      else el.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    });
+  }
+
+  var nextId = 0;
+  function uid(name) {
+    nextId += 1;
+    return 'gc-' + name + '-' + nextId;
+  }
+
+  /** Calls the API; rejects with the problem's detail on any error status. */
+  function api(path, body) {
+    var init = { credentials: 'omit', headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.method = 'POST';
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(API + path, init).then(function (response) {
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (!response.ok) {
+          var error = new Error((data && data.detail) || response.status + ' ' + response.statusText);
+          error.status = response.status;
+          error.problem = data;
+          throw error;
+        }
+        return data;
+      });
+    });
+  }
+
+  function path(id) {
+    return '/v1/campaigns/' + encodeURIComponent(id);
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  function start() {
+    state.view = 'loading';
+    state.error = null;
+    render();
+    if (state.campaignId) loadCampaign(state.campaignId);
+    else loadCampaigns();
+  }
+
+  function fail(error) {
+    state.view = 'error';
+    state.error = error;
+    render();
+  }
+
+  function loadCampaigns() {
+    api('/v1/campaigns').then(function (list) {
+      state.campaigns = list.campaigns;
+      state.view = 'list';
+      render();
+      return Promise.all(list.campaigns.slice(0, 24).map(function (c) {
+        return api(path(c.id) + '/summary').then(function (summary) {
+          state.summaries[c.id] = summary;
+        }, function () { /* a card without figures is still useful */ });
+      })).then(render);
+    }).catch(fail);
+  }
+
+  function loadCampaign(id) {
+    Promise.all([api(path(id)), api(path(id) + '/summary'), api(path(id) + '/leaderboard')])
+      .then(function (results) {
+        state.campaign = results[0];
+        state.summary = results[1];
+        state.board = results[2].entries;
+        state.fullBoard = results[2].entries;
+        return api('/v1/factor-sets/' + encodeURIComponent(state.campaign.factor_set.id))
+          .then(function (set) { state.set = set; }, function () { state.set = null; });
+      })
+      .then(function () {
+        state.view = 'campaign';
+        render();
+        loadDays();
+        if (state.set) calculate();
+      })
+      .catch(fail);
+  }
+
+  /** Savings by day: the sum of every organization's `by_day`, from public summaries. */
+  function loadDays() {
+    var id = state.campaign.id;
+    var active = state.fullBoard.filter(function (e) { return e.trips > 0; });
+    Promise.all(active.map(function (entry) {
+      return api(path(id) + '/organizations/' + encodeURIComponent(entry.organization.id) + '/summary');
+    })).then(function (summaries) {
+      var byDate = {};
+      summaries.forEach(function (summary) {
+        summary.by_day.forEach(function (day) {
+          var sum = byDate[day.date] || (byDate[day.date] = { date: day.date, trips: 0, savings_g: 0 });
+          sum.trips += day.trips;
+          sum.savings_g += day.savings_g;
+        });
+      });
+      state.days = fillDays(byDate);
+      renderDayChart();
+    }).catch(function (error) {
+      state.days = { error: error };
+      renderDayChart();
+    });
+  }
+
+  /** Every day of the campaign (or of the data, for very long campaigns), zero where none. */
+  function fillDays(byDate) {
+    var dates = Object.keys(byDate).sort();
+    var first = state.campaign.starts_on;
+    var last = state.campaign.ends_on;
+    if ((parseDay(last) - parseDay(first)) / 864e5 > 92 && dates.length) {
+      first = dates[0];
+      last = dates[dates.length - 1];
+    }
+    var out = [];
+    for (var d = parseDay(first); d <= parseDay(last); d = new Date(d.getTime() + 864e5)) {
+      var key = d.toISOString().slice(0, 10);
+      out.push(byDate[key] || { date: key, trips: 0, savings_g: 0 });
+    }
+    return out;
+  }
+
+  function loadBoard() {
+    var query = '?sort=' + state.boardSort + (state.boardKind ? '&kind=' + state.boardKind : '');
+    api(path(state.campaign.id) + '/leaderboard' + query).then(function (board) {
+      state.board = board.entries;
+      renderBoard();
+    }, function (error) {
+      state.board = { error: error };
+      renderBoard();
+    });
+  }
+
+  // ---- page ----------------------------------------------------------------------------------
+
+  function render() {
+    root.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+    if (standalone) document.documentElement.lang = root.lang;
+    root.setAttribute('aria-busy', state.view === 'loading' ? 'true' : 'false');
+    root.dataset.state = state.view;
+    var focused = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : null;
+    var body;
+    if (state.view === 'loading') body = h('p', { class: 'gc-notice', role: 'status' }, t('loading'));
+    else if (state.view === 'error') body = errorView();
+    else if (state.view === 'list') body = listView();
+    else body = campaignView();
+    root.replaceChildren(topBar(), h(standalone ? 'main' : 'div', { class: 'gc-body' }, body), footer());
+    if (state.view === 'campaign') {
+      renderCharts();
+      renderBoard();
+      renderCalcResult();
+    }
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    if (standalone) {
+      document.title = state.campaign && state.view === 'campaign'
+        ? state.campaign.name + ' · ' + t('brand')
+        : t('brand') + ' · Green Commute';
+    }
+  }
+
+  function topBar() {
+    var group = uid('lang');
+    function choice(lang, label) {
+      return h('button', {
+        type: 'button', id: 'gc-lang-' + lang, class: 'gc-lang', lang: lang === 'zh' ? 'zh-CN' : 'en',
+        'aria-pressed': state.lang === lang ? 'true' : 'false',
+        onclick: function () { setLanguage(lang); }
+      }, label);
+    }
+    return h('header', { class: 'gc-bar' },
+      h('div', { class: 'gc-wrap gc-bar-inner' },
+        h('a', { class: 'gc-brand', href: homeHref() },
+          h('span', { class: 'gc-logo', 'aria-hidden': 'true' }),
+          h('span', null, h('strong', null, t('brand')), h('small', null, t('tagline')))),
+        h('div', { class: 'gc-bar-tools' },
+          h('a', { class: 'gc-bar-link', href: API + '/swagger-ui/' }, t('api_docs')),
+          h('div', { class: 'gc-langs', role: 'group', 'aria-labelledby': group },
+            h('span', { id: group, class: 'gc-sr' }, t('language')),
+            choice('zh', '中文'), choice('en', 'EN')))));
+  }
+
+  function setLanguage(lang) {
+    if (lang === state.lang) return;
+    state.lang = lang;
+    try { localStorage.setItem(LANG_KEY, lang); } catch (e) { /* the choice lasts for this visit */ }
+    render();
+  }
+
+  function footer() {
+    return h('footer', { class: 'gc-footer' }, h('div', { class: 'gc-wrap' }, t('footer')));
+  }
+
+  function errorView() {
+    var notFound = state.error && state.error.status === 404 && state.campaignId;
+    return h('div', { class: 'gc-wrap' },
+      h('div', { class: 'gc-card gc-alert', role: 'alert' },
+        h('h1', null, notFound ? t('not_found', { id: state.campaignId }) : t('load_error')),
+        notFound ? null : h('p', null, state.error ? state.error.message : ''),
+        h('p', null,
+          notFound ? h('a', { href: homeHref() }, t('all_campaigns'))
+            : h('button', { type: 'button', class: 'gc-button', onclick: start }, t('retry')))));
+  }
+
+  // ---- campaign list -------------------------------------------------------------------------
+
+  function listView() {
+    var cards = state.campaigns.map(function (c) {
+      var summary = state.summaries[c.id];
+      return h('li', { class: 'gc-card gc-campaign-card' },
+        h('h2', null, h('a', { href: campaignHref(c.id) }, c.name)),
+        h('p', { class: 'gc-meta' }, t('dates', { from: longDay(c.starts_on), to: longDay(c.ends_on) }),
+          c.region ? ' · ' + c.region : ''),
+        c.description ? h('p', { class: 'gc-clamp' }, c.description) : null,
+        summary ? h('p', { class: 'gc-card-figures' },
+          h('span', null, h('strong', null, kg(summary.savings_g)), ' ', t('t_saved')),
+          h('span', null, h('strong', null, number(summary.participants)), ' ', t('t_participants')),
+          h('span', null, h('strong', null, number(summary.trips)), ' ', t('t_trips'))) : null,
+        h('a', { class: 'gc-button', href: campaignHref(c.id), 'aria-label': t('view_results') + ': ' + c.name },
+          t('view_results'), ' →'));
+    });
+    return h('div', { class: 'gc-wrap' },
+      h('section', { class: 'gc-hero gc-hero-home' },
+        h('h1', null, t('campaigns_title')),
+        h('p', { class: 'gc-lead' }, t('campaigns_intro'))),
+      cards.length ? h('ul', { class: 'gc-campaigns', id: 'gc-campaigns' }, cards)
+        : h('p', { class: 'gc-card gc-notice' }, t('no_campaigns')));
+  }
+
+  // ---- one campaign --------------------------------------------------------------------------
+
+  function campaignView() {
+    var c = state.campaign;
+    return h('div', { class: 'gc-wrap' },
+      // A page made for one campaign (data-campaign) has no list to go back to.
+      root.dataset.campaign ? null : h('nav', { class: 'gc-crumbs', 'aria-label': t('all_campaigns') },
+        h('a', { href: homeHref() }, '← ', t('all_campaigns'))),
+      h('section', { class: 'gc-hero', 'aria-labelledby': 'gc-title' },
+        h('h1', { id: 'gc-title' }, c.name),
+        h('p', { class: 'gc-meta' },
+          h('span', null, t('dates', { from: longDay(c.starts_on), to: longDay(c.ends_on) })),
+          c.region ? h('span', null, t('region'), ': ', c.region) : null,
+          h('span', null, t('factors'), ': ', c.factor_set.id),
+          h('span', null, t('compared_with'), ': ', modeLabel(c.baseline_mode))),
+        c.description ? h('p', { class: 'gc-lead' }, c.description) : null),
+      totalsView(),
+      h('div', { class: 'gc-grid-2' },
+        chartCard('mode', t('chart_mode'), t('chart_mode_desc')),
+        chartCard('day', t('chart_day'), t('chart_day_desc'))),
+      boardView(),
+      calculatorView());
+  }
+
+  function totalsView() {
+    var sum = state.summary;
+    var share = sum.baseline_co2e_g > 0 ? Math.round(100 * sum.savings_g / sum.baseline_co2e_g) : null;
+    function stat(id, value, label, note) {
+      return h('div', { class: 'gc-stat', id: id, 'data-value': value.raw },
+        h('dt', null, label),
+        h('dd', null, value.text),
+        note ? h('dd', { class: 'gc-stat-note' }, note) : null);
+    }
+    return h('section', { class: 'gc-totals', 'aria-labelledby': 'gc-totals-title' },
+      h('h2', { id: 'gc-totals-title', class: 'gc-sr' }, t('totals')),
+      h('dl', { class: 'gc-stats', id: 'gc-totals' },
+        stat('gc-total-saved', { raw: sum.savings_g, text: kg(sum.savings_g) }, t('t_saved'),
+          share != null ? t('t_saved_share', { pct: share, mode: modeLabel(state.campaign.baseline_mode) }) : null),
+        stat('gc-total-trips', { raw: sum.trips, text: number(sum.trips) }, t('t_trips')),
+        stat('gc-total-participants', { raw: sum.participants, text: number(sum.participants) }, t('t_participants')),
+        stat('gc-total-organizations', { raw: sum.organizations, text: number(sum.organizations) }, t('t_organizations'))));
+  }
+
+  function chartCard(name, title, description) {
+    var titleId = 'gc-chart-' + name + '-title';
+    return h('section', { class: 'gc-card gc-chart-card', 'aria-labelledby': titleId },
+      h('h2', { id: titleId }, title),
+      h('p', { class: 'gc-help', id: 'gc-chart-' + name + '-desc' }, description),
+      h('div', { class: 'gc-chart', id: 'gc-chart-' + name }),
+      h('details', { class: 'gc-data' },
+        h('summary', null, t('show_data')),
+        h('div', { id: 'gc-chart-' + name + '-table' })));
+  }
+
+  // ---- charts --------------------------------------------------------------------------------
+
+  function renderCharts() {
+    renderModeChart();
+    renderDayChart();
+  }
+
+  function chartWidth(container) {
+    return Math.max(280, Math.floor(container.clientWidth || 560));
+  }
+
+  /** Round tick steps for an axis from 0 to `max`. */
+  function ticks(max, count) {
+    if (max <= 0) return [0];
+    var raw = max / count;
+    var power = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 2.5, 5, 10].map(function (m) { return m * power; })
+      .find(function (candidate) { return candidate >= raw; });
+    var out = [];
+    for (var v = 0; v <= max + step * 0.001; v += step) out.push(v);
+    if (out[out.length - 1] < max) out.push(out[out.length - 1] + step);
+    return out;
+  }
+
+  /** The label, shortened with an ellipsis to about `pixels` wide at the charts' 12px type. */
+  function fitLabel(text, pixels) {
+    var width = 0;
+    for (var i = 0; i < text.length; i += 1) {
+      width += /[\u2e80-\uffff]/.test(text[i]) ? 12 : 6.8;
+      if (width > pixels) return text.slice(0, Math.max(1, i - 1)) + '…';
+    }
+    return text;
+  }
+
+  function svgRoot(name, width, height, title) {
+    return s('svg', {
+      width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, role: 'img',
+      'aria-labelledby': 'gc-chart-' + name + '-title gc-chart-' + name + '-desc',
+      class: 'gc-svg', id: 'gc-svg-' + name, focusable: 'false'
+    }, s('title', null, title));
+  }
+
+  function renderModeChart() {
+    var container = document.getElementById('gc-chart-mode');
+    var tableBox = document.getElementById('gc-chart-mode-table');
+    if (!container) return;
+    var rows = state.summary.by_mode.slice().sort(function (a, b) { return b.savings_g - a.savings_g; });
+    if (!rows.length) {
+      container.replaceChildren(h('p', { class: 'gc-notice' }, t('no_trips')));
+      tableBox.replaceChildren();
+      return;
+    }
+    var width = chartWidth(container);
+    var labelWidth = Math.min(170, Math.round(width * 0.34));
+    var valueWidth = 64;
+    var rowHeight = 28;
+    var height = rows.length * rowHeight + 8;
+    var low = Math.min(0, Math.min.apply(null, rows.map(function (r) { return r.savings_g; })));
+    var high = Math.max(0, Math.max.apply(null, rows.map(function (r) { return r.savings_g; })));
+    var span = high - low || 1;
+    var plot = width - labelWidth - valueWidth - 8;
+    var x = function (g) { return labelWidth + 8 + (g - low) / span * plot; };
+    var svg = svgRoot('mode', width, height, t('chart_mode'));
+    rows.forEach(function (row, i) {
+      var y = i * rowHeight + 4;
+      var x0 = x(Math.min(0, row.savings_g));
+      var x1 = x(Math.max(0, row.savings_g));
+      svg.appendChild(s('g', { class: 'gc-bar gc-mode-' + modeClass(row.mode) },
+        s('title', null, modeLabel(row.mode) + ': ' + kg(row.savings_g) + ' kg, ' + number(row.trips) + ' ' + t('t_trips')),
+        s('text', { x: labelWidth, y: y + rowHeight / 2, class: 'gc-axis-label', 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+          fitLabel(modeLabel(row.mode), labelWidth - 4)),
+        s('rect', { x: x0, y: y + 5, width: Math.max(1, x1 - x0), height: rowHeight - 10, rx: 3 }),
+        s('text', { x: x1 + 6, y: y + rowHeight / 2, class: 'gc-value', 'dominant-baseline': 'middle' }, kg(row.savings_g))));
+    });
+    if (low < 0) {
+      svg.appendChild(s('line', { x1: x(0), x2: x(0), y1: 0, y2: height, class: 'gc-zero' }));
+    }
+    container.replaceChildren(svg);
+    tableBox.replaceChildren(dataTable([t('col_mode'), t('col_trips'), t('col_saved')], rows.map(function (r) {
+      return [modeLabel(r.mode), number(r.trips), kg(r.savings_g)];
+    })));
+  }
+
+  function renderDayChart() {
+    var container = document.getElementById('gc-chart-day');
+    var tableBox = document.getElementById('gc-chart-day-table');
+    if (!container) return;
+    if (!state.days) {
+      container.replaceChildren(h('p', { class: 'gc-notice', role: 'status' }, t('loading')));
+      return;
+    }
+    if (state.days.error) {
+      container.replaceChildren(h('p', { class: 'gc-notice' }, t('load_error'), ': ', state.days.error.message));
+      return;
+    }
+    var days = state.days;
+    if (!days.some(function (d) { return d.trips > 0; })) {
+      container.replaceChildren(h('p', { class: 'gc-notice' }, t('no_trips')));
+      tableBox.replaceChildren();
+      return;
+    }
+    var width = chartWidth(container);
+    // Side by side with the mode chart, match its height so the two cards line up.
+    var besideModes = container.clientWidth < root.clientWidth * 0.6;
+    var height = besideModes ? Math.max(230, state.summary.by_mode.length * 28 + 8) : 230;
+    var left = 44;
+    var bottom = 40;
+    var top = 10;
+    var plotHeight = height - top - bottom;
+    var high = Math.max.apply(null, days.map(function (d) { return d.savings_g; }).concat([1]));
+    var low = Math.min.apply(null, days.map(function (d) { return d.savings_g; }).concat([0]));
+    var axis = ticks(high / 1000, 4).map(function (v) { return v * 1000; });
+    var top_g = axis[axis.length - 1];
+    var y = function (g) { return top + (top_g - g) / (top_g - low || 1) * plotHeight; };
+    var slot = (width - left - 4) / days.length;
+    var barWidth = Math.max(2, Math.min(34, slot * 0.68));
+    var labelEvery = Math.ceil((state.lang === 'zh' ? 30 : 20) / slot);
+    var svg = svgRoot('day', width, height, t('chart_day'));
+    axis.forEach(function (g) {
+      svg.appendChild(s('line', { x1: left, x2: width, y1: y(g), y2: y(g), class: g === 0 ? 'gc-zero' : 'gc-grid' }));
+      svg.appendChild(s('text', { x: left - 6, y: y(g), class: 'gc-axis-label', 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+        number(g / 1000)));
+    });
+    days.forEach(function (day, i) {
+      var weekday = parseDay(day.date).getUTCDay();
+      var weekend = weekday === 0 || weekday === 6;
+      var cx = left + slot * (i + 0.5);
+      var y0 = y(Math.max(0, day.savings_g));
+      var y1 = y(Math.min(0, day.savings_g));
+      svg.appendChild(s('g', { class: 'gc-column' + (weekend ? ' gc-weekend' : '') },
+        s('title', null, longDay(day.date) + ': ' + kg(day.savings_g) + ' kg, ' + number(day.trips) + ' ' + t('t_trips')),
+        s('rect', { x: cx - barWidth / 2, y: y0, width: barWidth, height: Math.max(day.savings_g ? 1 : 0, y1 - y0), rx: 2 }),
+        i % labelEvery === 0 ? s('text', { x: cx, y: height - bottom + 16, class: 'gc-axis-label', 'text-anchor': 'middle' },
+          dayText(day.date, { day: 'numeric' })) : null,
+        i % labelEvery === 0 ? s('text', { x: cx, y: height - bottom + 31, class: 'gc-axis-label gc-axis-minor', 'text-anchor': 'middle' },
+          dayText(day.date, { weekday: 'narrow' })) : null));
+    });
+    svg.appendChild(s('text', { x: 2, y: height - 4, class: 'gc-axis-label gc-axis-minor' },
+      dayText(days[0].date, { month: 'short' })));
+    container.replaceChildren(svg);
+    tableBox.replaceChildren(dataTable([t('col_day'), t('col_trips'), t('col_saved')], days.map(function (d) {
+      return [longDay(d.date), number(d.trips), kg(d.savings_g)];
+    })));
+  }
+
+  function dataTable(headings, rows) {
+    return h('table', { class: 'gc-table gc-table-compact' },
+      h('thead', null, h('tr', null, headings.map(function (text, i) {
+        return h('th', { scope: 'col', class: i ? 'gc-num' : null }, text);
+      }))),
+      h('tbody', null, rows.map(function (cells) {
+        return h('tr', null, cells.map(function (text, i) {
+          return i ? h('td', { class: 'gc-num' }, text) : h('th', { scope: 'row' }, text);
+        }));
+      })));
+  }
+
+  // ---- leaderboard ---------------------------------------------------------------------------
+
+  function boardView() {
+    var kindId = uid('kind');
+    var sortId = uid('sort');
+    var csv = API + path(state.campaign.id) + '/leaderboard.csv?sort=' + state.boardSort +
+      (state.boardKind ? '&kind=' + state.boardKind : '');
+    return h('section', { class: 'gc-card', 'aria-labelledby': 'gc-board-title' },
+      h('div', { class: 'gc-card-head' },
+        h('h2', { id: 'gc-board-title' }, t('leaderboard')),
+        h('div', { class: 'gc-controls' },
+          h('label', { for: kindId }, t('kind')),
+          h('select', {
+            id: kindId, onchange: function (e) { state.boardKind = e.target.value; loadBoard(); updateCsvLink(); }
+          }, h('option', { value: '' }, t('all_kinds')), KINDS.map(function (kind) {
+            return h('option', { value: kind, selected: state.boardKind === kind }, t('kind_' + kind));
+          })),
+          h('label', { for: sortId }, t('rank_by')),
+          h('select', {
+            id: sortId, onchange: function (e) { state.boardSort = e.target.value; loadBoard(); updateCsvLink(); }
+          },
+            h('option', { value: 'savings', selected: state.boardSort === 'savings' }, t('sort_savings')),
+            h('option', { value: 'savings_per_participant', selected: state.boardSort !== 'savings' }, t('sort_per'))),
+          h('a', { class: 'gc-link-button', id: 'gc-board-csv', href: csv, download: '' }, t('download_csv')))),
+      h('div', { class: 'gc-table-scroll', id: 'gc-board' }));
+  }
+
+  function updateCsvLink() {
+    var link = document.getElementById('gc-board-csv');
+    if (link) {
+      link.href = API + path(state.campaign.id) + '/leaderboard.csv?sort=' + state.boardSort +
+        (state.boardKind ? '&kind=' + state.boardKind : '');
+    }
+  }
+
+  function renderBoard() {
+    var box = document.getElementById('gc-board');
+    if (!box) return;
+    if (state.board && state.board.error) {
+      box.replaceChildren(h('p', { class: 'gc-notice', role: 'alert' }, t('load_error'), ': ', state.board.error.message));
+      return;
+    }
+    var entries = state.board || [];
+    if (!entries.length) {
+      box.replaceChildren(h('p', { class: 'gc-notice' }, t('lb_empty')));
+      return;
+    }
+    var perParticipant = state.boardSort !== 'savings';
+    var key = perParticipant ? 'savings_per_participant_g' : 'savings_g';
+    var best = Math.max.apply(null, entries.map(function (e) { return e[key]; }).concat([1]));
+    function heading(text, sorted, numeric, extra) {
+      var classes = [numeric ? 'gc-num' : '', sorted ? 'gc-sorted' : '', extra || ''].join(' ').trim();
+      return h('th', { scope: 'col', class: classes || null, 'aria-sort': sorted ? 'descending' : null }, text);
+    }
+    var table = h('table', { class: 'gc-table', id: 'gc-leaderboard' },
+      h('caption', { class: 'gc-sr' }, t('lb_caption', { sort: perParticipant ? t('sort_per') : t('sort_savings') })),
+      h('thead', null, h('tr', null,
+        heading(t('col_rank'), false, true),
+        heading(t('col_org')),
+        heading(t('col_participants'), false, true, 'gc-optional'),
+        heading(t('col_trips'), false, true, 'gc-optional'),
+        heading(t('col_saved'), !perParticipant, true),
+        heading(t('col_per'), perParticipant, true))),
+      h('tbody', null, entries.map(function (e) {
+        var meter = h('span', { class: 'gc-meter', 'aria-hidden': 'true' }, h('span', null));
+        meter.firstChild.style.width = Math.max(0, Math.min(100, 100 * e[key] / best)).toFixed(1) + '%';
+        return h('tr', { 'data-organization': e.organization.id },
+          h('td', { class: 'gc-num gc-rank' }, e.rank <= 3 ? h('span', { class: 'gc-medal gc-medal-' + e.rank }, e.rank) : e.rank),
+          h('th', { scope: 'row', class: 'gc-org' },
+            h('span', { class: 'gc-org-name' }, e.organization.name),
+            h('span', { class: 'gc-chip gc-chip-' + e.organization.kind }, t('kind_' + e.organization.kind))),
+          h('td', { class: 'gc-num gc-optional' }, number(e.participants)),
+          h('td', { class: 'gc-num gc-optional' }, number(e.trips)),
+          h('td', { class: 'gc-num' + (perParticipant ? '' : ' gc-sorted') },
+            h('span', { class: 'gc-saved' }, perParticipant ? null : meter, h('span', null, kg(e.savings_g)))),
+          h('td', { class: 'gc-num' + (perParticipant ? ' gc-sorted' : '') },
+            h('span', { class: 'gc-saved' }, perParticipant ? meter : null,
+              h('span', null, number(e.savings_per_participant_g / 1000, 1)))));
+      })));
+    box.replaceChildren(table);
+  }
+
+  // ---- calculator ----------------------------------------------------------------------------
+
+  function modeOptions(selected, withTelework) {
+    return state.set.modes.filter(function (m) { return withTelework || m.mode !== 'telework'; }).map(function (m) {
+      return h('option', { value: m.mode, selected: m.mode === selected }, modeLabel(m.mode));
+    });
+  }
+
+  function field(id, label, control) {
+    return h('div', { class: 'gc-field' }, h('label', { for: id }, label), control);
+  }
+
+  function legFields(leg, index, onRemove) {
+    var n = index + 1;
+    var modeId = 'gc-leg-' + n + '-mode';
+    var distanceId = 'gc-leg-' + n + '-distance';
+    var passengersId = 'gc-leg-' + n + '-passengers';
+    return h('fieldset', { class: 'gc-leg' },
+      h('legend', null, t('calc_leg', { n: n })),
+      field(modeId, t('calc_mode'), h('select', {
+        id: modeId, onchange: function (e) { leg.mode = e.target.value; renderCalculator(); }
+      }, modeOptions(leg.mode, false))),
+      field(distanceId, t('calc_distance'), h('input', {
+        id: distanceId, type: 'number', inputmode: 'decimal', min: '0.001', step: 'any', required: true, value: leg.distance,
+        oninput: function (e) { leg.distance = e.target.value; }
+      })),
+      isPerVehicle(leg.mode) ? field(passengersId, t('calc_passengers'), h('input', {
+        id: passengersId, type: 'number', min: '1', max: '9', step: '1', value: leg.passengers,
+        oninput: function (e) { leg.passengers = e.target.value; }
+      })) : null,
+      onRemove ? h('button', {
+        type: 'button', class: 'gc-icon-button', 'aria-label': t('calc_remove_leg', { n: n }), title: t('calc_remove_leg', { n: n }),
+        onclick: onRemove
+      }, '×') : null);
+  }
+
+  function calculatorView() {
+    return h('section', { class: 'gc-card gc-calculator', 'aria-labelledby': 'gc-calc-title' },
+      h('h2', { id: 'gc-calc-title' }, t('calculator')),
+      h('p', { class: 'gc-help' }, t('calc_intro')),
+      h('div', { class: 'gc-calc-grid' },
+        h('div', { id: 'gc-calc-form' }),
+        h('div', { id: 'gc-calc-result', class: 'gc-calc-result', 'aria-live': 'polite' })));
+  }
+
+  function renderCalculator() {
+    var box = document.getElementById('gc-calc-form');
+    if (!box) return;
+    if (!state.set) {
+      box.replaceChildren(h('p', { class: 'gc-notice' }, t('calc_unavailable')));
+      return;
+    }
+    var calc = state.calc;
+    var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : null;
+    function kindChoice(multi, label) {
+      var id = 'gc-calc-' + (multi ? 'legs' : 'single');
+      return h('label', { class: 'gc-radio', for: id },
+        h('input', {
+          type: 'radio', name: 'gc-calc-kind', id: id, checked: calc.multi === multi,
+          onchange: function () { calc.multi = multi; renderCalculator(); }
+        }), ' ', label);
+    }
+    var trip;
+    if (calc.multi) {
+      trip = [
+        calc.legs.map(function (leg, i) {
+          return legFields(leg, i, calc.legs.length > 1 ? function () {
+            calc.legs.splice(i, 1);
+            renderCalculator();
+          } : null);
+        }),
+        calc.legs.length < 10 ? h('button', {
+          type: 'button', class: 'gc-link-button', id: 'gc-calc-add',
+          onclick: function () {
+            calc.legs.push({ mode: 'walk', distance: '1', passengers: '1' });
+            renderCalculator();
+          }
+        }, '+ ', t('calc_add_leg')) : null
+      ];
+    } else {
+      trip = h('div', { class: 'gc-leg gc-leg-single' },
+        field('gc-calc-mode', t('calc_mode'), h('select', {
+          id: 'gc-calc-mode', onchange: function (e) { calc.mode = e.target.value; renderCalculator(); }
+        }, modeOptions(calc.mode, true))),
+        field('gc-calc-distance', t('calc_distance'), h('input', {
+          id: 'gc-calc-distance', type: 'number', inputmode: 'decimal', min: '0.001', step: 'any', required: true, value: calc.distance,
+          oninput: function (e) { calc.distance = e.target.value; }
+        })),
+        isPerVehicle(calc.mode) ? field('gc-calc-passengers', t('calc_passengers'), h('input', {
+          id: 'gc-calc-passengers', type: 'number', min: '1', max: '9', step: '1', value: calc.passengers,
+          oninput: function (e) { calc.passengers = e.target.value; }
+        })) : null);
+    }
+    var form = h('form', {
+      class: 'gc-form', id: 'gc-calc', novalidate: true,
+      onsubmit: function (e) { e.preventDefault(); calculate(); }
+    },
+      h('fieldset', { class: 'gc-choice' },
+        h('legend', null, t('calc_trip')),
+        kindChoice(false, t('calc_single')), kindChoice(true, t('calc_legs'))),
+      trip,
+      h('label', { class: 'gc-check', for: 'gc-calc-round' },
+        h('input', {
+          type: 'checkbox', id: 'gc-calc-round', checked: calc.round,
+          onchange: function (e) { calc.round = e.target.checked; }
+        }), ' ', t('calc_round')),
+      h('button', { type: 'submit', class: 'gc-button', id: 'gc-calc-submit', disabled: state.calcBusy },
+        state.calcBusy ? t('calc_working') : t('calc_submit')));
+    box.replaceChildren(form);
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  }
+
+  function estimateRequest() {
+    var calc = state.calc;
+    var c = state.campaign;
+    var request = { factor_set: state.set.id, round_trip: calc.round, baseline: { mode: c.baseline_mode } };
+    if (c.region && state.set.grid_regions && state.set.grid_regions.length) request.region = c.region;
+    function withPassengers(target, mode, passengers) {
+      if (isPerVehicle(mode) && passengers !== '') target.passengers = Number(passengers);
+      return target;
+    }
+    if (calc.multi) {
+      request.legs = calc.legs.map(function (leg) {
+        return withPassengers({ mode: leg.mode, distance_km: Number(leg.distance) }, leg.mode, leg.passengers);
+      });
+    } else {
+      request.mode = calc.mode;
+      request.distance_km = Number(calc.distance);
+      withPassengers(request, calc.mode, calc.passengers);
+    }
+    return request;
+  }
+
+  function calculate() {
+    if (!state.set || state.calcBusy) return;
+    state.calcBusy = true;
+    renderCalculator();
+    api('/v1/estimate', estimateRequest()).then(function (result) {
+      state.calcResult = result;
+      state.calcError = null;
+    }, function (error) {
+      state.calcResult = null;
+      state.calcError = error;
+    }).then(function () {
+      state.calcBusy = false;
+      renderCalcResult();
+    });
+  }
+
+  /** The form's name for a field path of the API (`legs[1].distance_km` → "Leg 2 · Distance (km)"). */
+  function fieldLabel(field) {
+    var names = { mode: t('calc_mode'), distance_km: t('calc_distance'), passengers: t('calc_passengers') };
+    var leg = field.match(/^legs\[(\d+)\]\.(\w+)$/);
+    if (leg) return t('calc_leg', { n: Number(leg[1]) + 1 }) + ' · ' + (names[leg[2]] || leg[2]);
+    return names[field] || field;
+  }
+
+  function grams(value) {
+    return Math.abs(value) >= 10000 ? kg(value) + ' kg' : number(value) + ' g';
+  }
+
+  function renderCalcResult() {
+    renderCalculator();
+    var box = document.getElementById('gc-calc-result');
+    if (!box) return;
+    if (state.calcError) {
+      var problem = state.calcError.problem;
+      box.dataset.state = 'error';
+      var fields = problem && problem.errors ? problem.errors.filter(function (e) { return e.field; }) : [];
+      box.replaceChildren(h('div', { class: 'gc-alert', role: 'alert' },
+        fields.length ? [
+          h('p', null, h('strong', null, t('error_fields'))),
+          h('ul', null, fields.map(function (e) { return h('li', null, fieldLabel(e.field), ': ', e.message); }))
+        ] : h('p', null, h('strong', null, state.calcError.message))));
+      return;
+    }
+    var r = state.calcResult;
+    if (!r) {
+      box.dataset.state = 'empty';
+      box.replaceChildren();
+      return;
+    }
+    box.dataset.state = 'ok';
+    box.dataset.savingsG = r.savings_g;
+    var share = r.baseline.co2e_g > 0 ? Math.round(100 * r.savings_g / r.baseline.co2e_g) : null;
+    box.replaceChildren(
+      h('dl', { class: 'gc-figures' },
+        h('div', { class: 'gc-figure' },
+          h('dt', null, t('r_trip'), ' · ', number(r.distance_km, r.distance_km % 1 ? 1 : 0), ' km'),
+          h('dd', { id: 'gc-calc-co2e' }, grams(r.co2e_g))),
+        h('div', { class: 'gc-figure' },
+          h('dt', null, t('r_baseline', { mode: modeLabel(r.baseline.mode), km: number(r.baseline.distance_km, r.baseline.distance_km % 1 ? 1 : 0) })),
+          h('dd', { id: 'gc-calc-baseline' }, grams(r.baseline.co2e_g))),
+        h('div', { class: 'gc-figure gc-figure-main' + (r.savings_g < 0 ? ' gc-negative' : '') },
+          h('dt', null, t('r_saving')),
+          h('dd', { id: 'gc-calc-saving' }, grams(r.savings_g),
+            share != null && r.savings_g >= 0 ? h('small', null, ' (' + share + '%)') : null,
+            r.savings_g < 0 ? h('small', null, ' ', t('r_more')) : null))),
+      h('h3', null, t('r_legs')),
+      h('div', { class: 'gc-table-scroll' }, h('table', { class: 'gc-table gc-table-compact', id: 'gc-calc-legs' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, t('col_leg_mode')),
+          h('th', { scope: 'col', class: 'gc-num' }, t('col_distance')),
+          h('th', { scope: 'col', class: 'gc-num' }, t('col_factor')),
+          h('th', { scope: 'col', class: 'gc-num' }, t('col_co2e')),
+          h('th', { scope: 'col' }, t('col_source')))),
+        h('tbody', null, r.legs.map(function (leg) {
+          return h('tr', null,
+            h('th', { scope: 'row' }, modeLabel(leg.mode)),
+            h('td', { class: 'gc-num' }, number(leg.distance_km, leg.distance_km % 1 ? 1 : 0)),
+            h('td', { class: 'gc-num' }, number(leg.co2e_g_per_km, 1), ' ',
+              h('small', null, leg.basis === 'vehicle_km' ? t('per_vehicle_km', { n: leg.passengers || 1 }) : t('per_passenger_km'))),
+            h('td', { class: 'gc-num' }, number(leg.co2e_g)),
+            h('td', { class: 'gc-source' },
+              h('span', { class: 'gc-source-title', title: leg.source_title || leg.source }, leg.source_title || leg.source),
+              h('span', { class: 'gc-chip gc-quality-' + leg.quality }, t('quality_' + leg.quality))));
+        })))),
+      h('p', { class: 'gc-help gc-calc-foot' },
+        t('r_set', { id: r.factor_set.id, version: r.factor_set.version }),
+        r.grid_region ? ' · ' + t('r_grid', { region: r.grid_region.id, g: number(r.grid_region.co2e_g_per_kwh) }) : null));
+  }
+
+  // ---- start ---------------------------------------------------------------------------------
+
+  var resizeFrame = 0;
+  var lastWidth = 0;
+  window.addEventListener('resize', function () {
+    if (state.view !== 'campaign' || root.clientWidth === lastWidth) return;
+    cancelAnimationFrame(resizeFrame);
+    resizeFrame = requestAnimationFrame(function () {
+      lastWidth = root.clientWidth;
+      renderCharts();
+    });
+  });
+
+  start();
+})();

@@ -1,0 +1,188 @@
+//! The campaign website: `/` (public campaigns), `/campaigns/{id}` (one campaign) and its static
+//! assets, all embedded in the binary. The page reads only the public API, so the same files
+//! work when a campaign hosts them on its own origin.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use once_cell::sync::Lazy;
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
+
+/// A static file of the site.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+/// The assets under `/assets/`.
+const ASSETS: [Asset; 3] = [
+    Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../site/app.js"),
+    },
+    Asset {
+        name: "style.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../site/style.css"),
+    },
+    Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        body: include_bytes!("../../site/favicon.svg"),
+    },
+];
+
+/// The page shell, the same for `/` and `/campaigns/{id}`: the script tells them apart by path.
+const PAGE_TEMPLATE: &str = include_str!("../../site/index.html");
+
+/// Assets are cached for a year when requested with their current fingerprint (`?v=`), which
+/// changes whenever their content does; otherwise they are revalidated.
+const CACHE_FINGERPRINTED: &str = "public, max-age=31536000, immutable";
+/// Pages are always revalidated (cheaply, by ETag), so a new release shows at once.
+const CACHE_REVALIDATE: &str = "no-cache";
+
+/// Only our own scripts and styles run; the API may live on any origin (`data-api`).
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src *; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+/// Routes of the site.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/")
+            .route(super::read().to(page))
+            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
+    )
+    .service(
+        web::resource("/campaigns/{campaign_id}")
+            .route(super::read().to(page))
+            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
+    )
+    .service(
+        web::resource("/assets/{name}")
+            .route(super::read().to(asset))
+            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
+    );
+}
+
+/// First 16 hex digits of the SHA-256 of `body`: a fingerprint for URLs and ETags.
+fn fingerprint(body: &[u8]) -> String {
+    Sha256::digest(body)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Each asset's fingerprint, in the order of [`ASSETS`].
+static FINGERPRINTS: Lazy<Vec<String>> =
+    Lazy::new(|| ASSETS.iter().map(|a| fingerprint(a.body)).collect());
+
+/// The page with its asset URLs fingerprinted, and its ETag.
+static PAGE: Lazy<(String, String)> = Lazy::new(|| {
+    let page = ASSETS.iter().zip(FINGERPRINTS.iter()).fold(
+        PAGE_TEMPLATE.to_owned(),
+        |page, (asset, print)| {
+            page.replace(
+                &format!("{{{{{}}}}}", asset.name),
+                &format!("/assets/{}?v={print}", asset.name),
+            )
+        },
+    );
+    let etag = format!("\"{}\"", fingerprint(page.as_bytes()));
+    (page, etag)
+});
+
+/// Whether the request's `If-None-Match` names this ETag.
+fn is_fresh(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == etag || tag == "*")
+}
+
+/// A 200 (or 304 when the client's copy is current) with the caching headers.
+fn respond(
+    req: &HttpRequest,
+    content_type: &'static str,
+    etag: &str,
+    cache_control: &'static str,
+    body: &'static [u8],
+) -> HttpResponse {
+    let mut response = if is_fresh(req, etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok().content_type(content_type).body(body)
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// `/` and `/campaigns/{id}`: the page shell; the script loads the campaign through the API.
+async fn page(req: HttpRequest) -> HttpResponse {
+    let (body, etag) = &*PAGE;
+    let mut response = respond(
+        &req,
+        "text/html; charset=utf-8",
+        etag,
+        CACHE_REVALIDATE,
+        body.as_bytes(),
+    );
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    response
+}
+
+/// `/assets/{name}`: an embedded file, or a 404 problem.
+async fn asset(req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (asset, print) = ASSETS
+        .iter()
+        .zip(FINGERPRINTS.iter())
+        .find(|(asset, _)| asset.name == name.as_str())
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "no asset `{}`; the site's assets are {}",
+                crate::domain::mode::truncate_for_message(&name),
+                ASSETS.map(|a| a.name).join(", ")
+            ))
+        })?;
+    let requested =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("v").cloned());
+    let cache_control = if requested.as_deref() == Some(print.as_str()) {
+        CACHE_FINGERPRINTED
+    } else {
+        CACHE_REVALIDATE
+    };
+    let etag = format!("\"{print}\"");
+    Ok(respond(
+        &req,
+        asset.content_type,
+        &etag,
+        cache_control,
+        asset.body,
+    ))
+}
