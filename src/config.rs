@@ -71,6 +71,14 @@ pub struct ServeConfig {
     #[arg(long, env = "GREEN_COMMUTE_BODY_LIMIT", default_value_t = crate::http::body::DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
 
+    /// Trip writes (logging, deleting) allowed per organization key per second, on average; 0 turns the limit off.
+    #[arg(long, env = "GREEN_COMMUTE_WRITE_RATE", default_value_t = 50.0)]
+    pub write_rate: f64,
+
+    /// Trip writes one organization key may make at once before the average rate applies.
+    #[arg(long, env = "GREEN_COMMUTE_WRITE_BURST", default_value_t = 200)]
+    pub write_burst: u32,
+
     /// Seed the demo campaign `beijing-green-week-2026` before serving (idempotent).
     #[arg(long, env = "GREEN_COMMUTE_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
     pub demo: bool,
@@ -86,6 +94,8 @@ impl Default for ServeConfig {
             factors_dir: None,
             workers: None,
             body_limit: crate::http::body::DEFAULT_BODY_LIMIT,
+            write_rate: 50.0,
+            write_burst: 200,
             demo: false,
         }
     }
@@ -104,6 +114,8 @@ impl fmt::Debug for ServeConfig {
             .field("factors_dir", &self.factors_dir)
             .field("workers", &self.workers)
             .field("body_limit", &self.body_limit)
+            .field("write_rate", &self.write_rate)
+            .field("write_burst", &self.write_burst)
             .field("demo", &self.demo)
             .finish()
     }

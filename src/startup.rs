@@ -65,6 +65,10 @@ impl Application {
             store,
             admin_token,
             snapshots: Default::default(),
+            write_limits: Arc::new(crate::http::rate_limit::RateLimiter::new(
+                config.write_rate,
+                config.write_burst,
+            )),
         };
         let listener = TcpListener::bind(config.bind).map_err(|source| StartupError::Bind {
             address: config.bind,

@@ -54,6 +54,14 @@ impl Caller {
         }
     }
 
+    /// The key's bucket for trip writes (the admin is not limited): 429 when it is empty.
+    pub fn limit_writes(&self, state: &AppState) -> Result<(), ApiError> {
+        match self {
+            Self::Organization { key_id, .. } => state.write_limits.check(key_id),
+            _ => Ok(()),
+        }
+    }
+
     /// Admin or organization: 401 without credentials.
     pub fn require_any(&self) -> Result<(), ApiError> {
         match self {

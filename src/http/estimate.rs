@@ -360,10 +360,20 @@ pub fn run<'a>(
     catalogue: &'a Catalogue,
     request: &EstimateRequest,
 ) -> Result<EstimateResponse<'a>, FieldErrors> {
-    let set = find_set(catalogue, request.factor_set.as_deref(), "factor_set")?;
-    let grid = resolve_grid(set, request.region.as_deref())
-        .map_err(|message| crate::domain::FieldError::new("region", message))?;
-    let plan = request.plan()?;
+    // Report the set, the region and the trip's shape together, so one answer names every field.
+    let mut errors = FieldErrors::default();
+    let set = find_set(catalogue, request.factor_set.as_deref(), "factor_set")
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    let grid = set.and_then(|set| {
+        resolve_grid(set, request.region.as_deref())
+            .map_err(|message| errors.push("region", message))
+            .ok()
+    });
+    let plan = request.plan().map_err(|e| errors.0.extend(e.0)).ok();
+    let (Some(set), Some(grid), Some(plan)) = (set, grid, plan) else {
+        return Err(errors);
+    };
     let result = estimate(set, grid, &plan, None)?;
     Ok(EstimateResponse::new(set, &result))
 }

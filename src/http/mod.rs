@@ -11,6 +11,7 @@ pub mod observe;
 pub mod openapi;
 pub mod ops;
 pub mod organizations;
+pub mod rate_limit;
 pub mod results;
 pub mod site;
 pub mod trips;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub admin_token: Arc<str>,
     /// Parsed factor-set snapshots by campaign id, with the campaign revision they belong to.
     pub snapshots: Arc<Mutex<SnapshotCache>>,
+    /// Per-key limits on trip writes.
+    pub write_limits: Arc<rate_limit::RateLimiter>,
 }
 
 /// Parsed snapshots by campaign id, each with the campaign revision it belongs to.

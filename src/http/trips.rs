@@ -490,6 +490,7 @@ fn csv_malformed(error: &csv::Error) -> ApiError {
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor CSV", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid trips: every bad row is listed (`trips[3].date`, `line 4.distance_km`); nothing was stored", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many writes with this key; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds until a retry may succeed"))),
     )
 )]
 pub async fn log_trips(
@@ -500,6 +501,7 @@ pub async fn log_trips(
     RawBody(body): RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let organization_id = caller.require_organization()?.to_owned();
+    caller.limit_writes(&state)?;
     let campaign = state.store.get_campaign(&path).await?;
     if !state
         .store
@@ -622,6 +624,7 @@ pub async fn list_trips(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No or unknown credentials", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such trip (or another organization's)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many writes with this key; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds until a retry may succeed"))),
     )
 )]
 pub async fn delete_trip(
@@ -630,6 +633,7 @@ pub async fn delete_trip(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any()?;
+    caller.limit_writes(&state)?;
     let (campaign_id, trip_id) = path.into_inner();
     let trip_id: i64 = trip_id.parse().map_err(|_| {
         ApiError::NotFound(format!(

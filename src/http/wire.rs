@@ -31,7 +31,13 @@ impl<'de> Deserialize<'de> for WholeNumber {
                 if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
                     Ok(WholeNumber(v as i64))
                 } else {
-                    Err(E::custom(format!("expected a whole number, got {v}")))
+                    // Shown as given for ordinary values, in scientific notation for huge ones.
+                    let shown = if v.abs() < 1e9 {
+                        v.to_string()
+                    } else {
+                        format!("{v:e}")
+                    };
+                    Err(E::custom(format!("expected a whole number, got {shown}")))
                 }
             }
         }

@@ -568,3 +568,34 @@ fn trips_must_fall_within_the_campaign_and_its_enrolled_organizations() {
     .problem(404);
     log(&app, w.key(0), &w.campaign, json!([])).problem(422);
 }
+
+#[test]
+fn a_key_writing_too_fast_gets_a_429_with_retry_after() {
+    let app = TestApp::spawn_with(|c| {
+        c.write_rate = 0.5;
+        c.write_burst = 2;
+    });
+    let w = uk_world(&app, &["enterprise"]);
+    for day in 2..=3 {
+        log(
+            &app,
+            w.key(0),
+            &w.campaign,
+            json!([one("p", &format!("2026-06-0{day}"), "to_work", "bus", 5.0)]),
+        )
+        .assert_status(201);
+    }
+    let limited = log(
+        &app,
+        w.key(0),
+        &w.campaign,
+        json!([one("p", "2026-06-04", "to_work", "bus", 5.0)]),
+    );
+    limited.problem(429);
+    assert_eq!(limited.header("retry-after"), Some("2"));
+    assert_eq!(
+        summary(&app, &w.campaign)["trips"],
+        2,
+        "a limited request stores nothing"
+    );
+}
