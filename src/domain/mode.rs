@@ -77,6 +77,16 @@ pub enum Basis {
     VehicleKm,
 }
 
+impl Basis {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PassengerKm => "passenger_km",
+            Self::VehicleKm => "vehicle_km",
+        }
+    }
+}
+
 /// Shortens a client-supplied string before echoing it in an error.
 pub fn truncate_for_message(text: &str) -> String {
     const LIMIT: usize = 40;

@@ -199,6 +199,35 @@ struct CampaignFields {
     public: bool,
 }
 
+impl CampaignFields {
+    /// The campaign as stored, computed with `set`.
+    fn into_record(
+        self,
+        id: String,
+        set: &FactorSet,
+        created_at: String,
+        updated_at: String,
+        revision: i64,
+    ) -> CampaignRecord {
+        CampaignRecord {
+            id,
+            name: self.name,
+            description: self.description,
+            region: self.region,
+            time_zone: self.time_zone,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            factor_set_id: set.id().to_owned(),
+            factor_set_version: set.version().to_owned(),
+            baseline_mode: self.baseline_mode,
+            public: self.public,
+            created_at,
+            updated_at,
+            revision,
+        }
+    }
+}
+
 fn check_text(value: &str, field: &str, max: usize, required: bool, errors: &mut FieldErrors) {
     let length = value.chars().count();
     if required && value.trim().is_empty() {
@@ -340,22 +369,7 @@ pub async fn create_campaign(
         errors,
     )?;
     let now = now();
-    let record = CampaignRecord {
-        id: request.id,
-        name: fields.name,
-        description: fields.description,
-        region: fields.region,
-        time_zone: fields.time_zone,
-        starts_on: fields.starts_on,
-        ends_on: fields.ends_on,
-        factor_set_id: set.id().to_owned(),
-        factor_set_version: set.version().to_owned(),
-        baseline_mode: fields.baseline_mode,
-        public: fields.public,
-        created_at: now.clone(),
-        updated_at: now,
-        revision: 1,
-    };
+    let record = fields.into_record(request.id, set, now.clone(), now, 1);
     let snapshot = serde_json::to_string(set.file()).map_err(ApiError::internal)?;
     state
         .store
@@ -536,22 +550,13 @@ pub async fn update_campaign(
         patch.public.unwrap_or(current.public),
         errors,
     )?;
-    let updated = CampaignRecord {
-        id: current.id.clone(),
-        name: fields.name,
-        description: fields.description,
-        region: fields.region,
-        time_zone: fields.time_zone,
-        starts_on: fields.starts_on,
-        ends_on: fields.ends_on,
-        factor_set_id: set.id().to_owned(),
-        factor_set_version: set.version().to_owned(),
-        baseline_mode: fields.baseline_mode,
-        public: fields.public,
-        created_at: current.created_at.clone(),
-        updated_at: now(),
-        revision: current.revision + 1,
-    };
+    let updated = fields.into_record(
+        current.id.clone(),
+        set,
+        current.created_at.clone(),
+        now(),
+        current.revision + 1,
+    );
     let snapshot = match new_set {
         Some(set) => Some(serde_json::to_string(set.file()).map_err(ApiError::internal)?),
         None => None,

@@ -421,10 +421,7 @@ impl<'a> LegResponse<'a> {
             distance_km: km_from_metres(leg.distance_m),
             passengers: leg.passengers,
             co2e_g_per_km: g_per_km_from_ug(leg.ug_per_km),
-            basis: match leg.factor.basis {
-                crate::domain::mode::Basis::PassengerKm => "passenger_km",
-                crate::domain::mode::Basis::VehicleKm => "vehicle_km",
-            },
+            basis: leg.factor.basis.as_str(),
             co2e_g: leg.co2e_g,
             source: &file.source,
             source_title: set.source_title(&file.source).unwrap_or_default(),

@@ -191,10 +191,7 @@ impl<'a> FactorSetDetail<'a> {
                     ModeOut {
                         mode: mode.mode.as_str(),
                         label: &raw.label,
-                        basis: match mode.basis {
-                            crate::domain::mode::Basis::PassengerKm => "passenger_km",
-                            crate::domain::mode::Basis::VehicleKm => "vehicle_km",
-                        },
+                        basis: mode.basis.as_str(),
                         co2e_g_per_km: g_per_km_from_ug(set.resolve(mode, None).ug_per_km),
                         grid_kwh_per_km: raw.grid_kwh_per_km,
                         fixed_g_per_km: raw

@@ -76,6 +76,18 @@ fn is_unique_violation(error: &tokio_postgres::Error) -> bool {
     error.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
+/// An insert's outcome, with a taken key reported as a conflict described by `message`.
+fn conflict_if_taken(
+    inserted: Result<u64, tokio_postgres::Error>,
+    message: impl FnOnce() -> String,
+) -> Result<(), StoreError> {
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(message())),
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl PostgresStore {
     /// Connects, runs pending migrations (on a runtime of its own, so that opening works from
     /// synchronous start-up code) and returns a pool for serving.
@@ -152,14 +164,9 @@ impl PostgresStore {
                     ],
                 )
                 .await;
-            match inserted {
-                Ok(_) => Ok(()),
-                Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!(
-                    "a campaign with id `{}` already exists",
-                    c.id
-                ))),
-                Err(e) => Err(e.into()),
-            }
+            conflict_if_taken(inserted, || {
+                format!("a campaign with id `{}` already exists", c.id)
+            })
         })
         .await
     }
@@ -301,14 +308,9 @@ impl PostgresStore {
                     ],
                 )
                 .await;
-            match inserted {
-                Ok(_) => Ok(()),
-                Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!(
-                    "an organization with id `{}` already exists",
-                    o.id
-                ))),
-                Err(e) => Err(e.into()),
-            }
+            conflict_if_taken(inserted, || {
+                format!("an organization with id `{}` already exists", o.id)
+            })
         })
         .await
     }
@@ -557,23 +559,17 @@ impl PostgresStore {
         organization_id: Option<String>,
     ) -> Result<Vec<ModeTotals>, StoreError> {
         timed("mode_totals", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(
-                    "SELECT mode, SUM(trips)::int8, 0::int8, SUM(distance_m)::int8, SUM(co2e_g)::int8,
-                            SUM(baseline_co2e_g)::int8, SUM(savings_g)::int8
-                     FROM org_mode_totals
-                     WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2)
-                     GROUP BY mode HAVING SUM(trips) > 0 ORDER BY mode",
+            let rows = self
+                .breakdown(
+                    "org_mode_totals",
+                    "mode",
+                    &campaign_id,
+                    organization_id.as_deref(),
                 )
                 .await?;
-            let rows = client.query(&statement, &[&campaign_id, &organization_id]).await?;
             Ok(rows
-                .iter()
-                .map(|row| ModeTotals {
-                    mode: row.get(0),
-                    totals: totals_from_row(row, 1),
-                })
+                .into_iter()
+                .map(|(mode, totals)| ModeTotals { mode, totals })
                 .collect())
         })
         .await
@@ -585,28 +581,52 @@ impl PostgresStore {
         organization_id: Option<String>,
     ) -> Result<Vec<DayTotals>, StoreError> {
         timed("day_totals", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(
-                    "SELECT date::text, SUM(trips)::int8, 0::int8, SUM(distance_m)::int8, SUM(co2e_g)::int8,
-                            SUM(baseline_co2e_g)::int8, SUM(savings_g)::int8
-                     FROM org_day_totals
-                     WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2)
-                     GROUP BY date HAVING SUM(trips) > 0 ORDER BY date",
+            let rows = self
+                .breakdown(
+                    "org_day_totals",
+                    "date",
+                    &campaign_id,
+                    organization_id.as_deref(),
                 )
                 .await?;
-            let rows = client.query(&statement, &[&campaign_id, &organization_id]).await?;
-            rows.iter()
-                .map(|row| {
-                    let date: String = row.get(0);
+            rows.into_iter()
+                .map(|(date, totals)| {
                     Ok(DayTotals {
                         date: parse_date(&date).map_err(internal)?,
-                        totals: totals_from_row(row, 1),
+                        totals,
                     })
                 })
                 .collect()
         })
         .await
+    }
+
+    /// Sums a rollup table by its key column (`mode` or `date`) for the campaign or one
+    /// organization, leaving out keys without trips; ordered by the key.
+    async fn breakdown(
+        &self,
+        table: &str,
+        column: &str,
+        campaign_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<(String, Totals)>, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(&format!(
+                "SELECT {column}::text, SUM(trips)::int8, 0::int8, SUM(distance_m)::int8, SUM(co2e_g)::int8,
+                        SUM(baseline_co2e_g)::int8, SUM(savings_g)::int8
+                 FROM {table}
+                 WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2)
+                 GROUP BY {column} HAVING SUM(trips) > 0 ORDER BY {column}"
+            ))
+            .await?;
+        let rows = client
+            .query(&statement, &[&campaign_id, &organization_id])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get(0), totals_from_row(row, 1)))
+            .collect())
     }
 }
 

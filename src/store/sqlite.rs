@@ -55,6 +55,18 @@ fn is_unique_violation(error: &rusqlite::Error) -> bool {
     )
 }
 
+/// An insert's outcome, with a taken key reported as a conflict described by `message`.
+fn conflict_if_taken(
+    inserted: rusqlite::Result<usize>,
+    message: impl FnOnce() -> String,
+) -> Result<(), StoreError> {
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(message())),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -175,14 +187,9 @@ impl SqliteStore {
                     c.updated_at
                 ],
             );
-            match inserted {
-                Ok(_) => Ok(()),
-                Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!(
-                    "a campaign with id `{}` already exists",
-                    c.id
-                ))),
-                Err(e) => Err(e.into()),
-            }
+            conflict_if_taken(inserted, || {
+                format!("a campaign with id `{}` already exists", c.id)
+            })
         })
         .await
     }
@@ -307,14 +314,9 @@ impl SqliteStore {
                     o.created_at
                 ],
             );
-            match inserted {
-                Ok(_) => Ok(()),
-                Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!(
-                    "an organization with id `{}` already exists",
-                    o.id
-                ))),
-                Err(e) => Err(e.into()),
-            }
+            conflict_if_taken(inserted, || {
+                format!("an organization with id `{}` already exists", o.id)
+            })
         })
         .await
     }
@@ -550,19 +552,16 @@ impl SqliteStore {
         organization_id: Option<String>,
     ) -> Result<Vec<ModeTotals>, StoreError> {
         self.read("mode_totals", move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT mode, SUM(trips), 0, SUM(distance_m), SUM(co2e_g), SUM(baseline_co2e_g), SUM(savings_g)
-                 FROM org_mode_totals
-                 WHERE campaign_id = ?1 AND (?2 IS NULL OR organization_id = ?2)
-                 GROUP BY mode HAVING SUM(trips) > 0 ORDER BY mode",
-            )?;
-            let rows = statement.query_map(params![campaign_id, organization_id], |row| {
-                Ok(ModeTotals {
-                    mode: row.get(0)?,
-                    totals: totals_from_row(row, 1)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            breakdown(
+                conn,
+                "org_mode_totals",
+                "mode",
+                &campaign_id,
+                organization_id.as_deref(),
+            )?
+            .into_iter()
+            .map(|(mode, totals)| Ok(ModeTotals { mode, totals }))
+            .collect()
         })
         .await
     }
@@ -573,17 +572,15 @@ impl SqliteStore {
         organization_id: Option<String>,
     ) -> Result<Vec<DayTotals>, StoreError> {
         self.read("day_totals", move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT date, SUM(trips), 0, SUM(distance_m), SUM(co2e_g), SUM(baseline_co2e_g), SUM(savings_g)
-                 FROM org_day_totals
-                 WHERE campaign_id = ?1 AND (?2 IS NULL OR organization_id = ?2)
-                 GROUP BY date HAVING SUM(trips) > 0 ORDER BY date",
-            )?;
-            let rows = statement.query_map(params![campaign_id, organization_id], |row| {
-                Ok((row.get::<_, String>(0)?, totals_from_row(row, 1)?))
-            })?;
-            rows.map(|row| {
-                let (date, totals) = row?;
+            breakdown(
+                conn,
+                "org_day_totals",
+                "date",
+                &campaign_id,
+                organization_id.as_deref(),
+            )?
+            .into_iter()
+            .map(|(date, totals)| {
                 let date = parse_date(&date).map_err(internal)?;
                 Ok(DayTotals { date, totals })
             })
@@ -591,6 +588,27 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Sums a rollup table by its key column (`mode` or `date`) for the campaign or one
+/// organization, leaving out keys without trips; ordered by the key.
+fn breakdown(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    campaign_id: &str,
+    organization_id: Option<&str>,
+) -> Result<Vec<(String, Totals)>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {column}, SUM(trips), 0, SUM(distance_m), SUM(co2e_g), SUM(baseline_co2e_g), SUM(savings_g)
+         FROM {table}
+         WHERE campaign_id = ?1 AND (?2 IS NULL OR organization_id = ?2)
+         GROUP BY {column} HAVING SUM(trips) > 0 ORDER BY {column}"
+    ))?;
+    let rows = statement.query_map(params![campaign_id, organization_id], |row| {
+        Ok((row.get::<_, String>(0)?, totals_from_row(row, 1)?))
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 async fn run_blocking<T: Send + 'static>(
