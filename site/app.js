@@ -440,6 +440,15 @@
       .catch(fail);
   }
 
+  /** A source's title from the factor set (estimates name sources by id), else its id. */
+  function sourceTitle(id) {
+    var sources = (state.set && state.set.sources) || [];
+    for (var i = 0; i < sources.length; i++) {
+      if (sources[i].id === id) return sources[i].title;
+    }
+    return id;
+  }
+
   /** Savings by day: the sum of every organization's `by_day`, from public summaries. */
   function loadDays() {
     var id = state.campaign.id;
@@ -1093,7 +1102,7 @@
               h('small', null, leg.basis === 'vehicle_km' ? t('per_vehicle_km', { n: leg.passengers || 1 }) : t('per_passenger_km'))),
             h('td', { class: 'gc-num' }, number(leg.co2e_g)),
             h('td', { class: 'gc-source' },
-              h('span', { class: 'gc-source-title', title: leg.source_title || leg.source }, leg.source_title || leg.source),
+              h('span', { class: 'gc-source-title', title: sourceTitle(leg.source) }, sourceTitle(leg.source)),
               h('span', { class: 'gc-chip gc-quality-' + leg.quality }, t('quality_' + leg.quality))));
         })))),
       h('p', { class: 'gc-help gc-calc-foot' },

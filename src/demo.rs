@@ -330,7 +330,7 @@ fn compute_commute(
                 mode: leg.mode.to_owned(),
                 distance,
                 passengers,
-                path: format!("legs[{i}]"),
+                index: Some(i),
             })
         })
         .collect::<Result<Vec<_>, DemoError>>()?;

@@ -12,7 +12,7 @@ use crate::factors::{FactorSet, GridRegion, ModeFactor};
 /// The most legs one trip may have.
 pub const MAX_LEGS: usize = 10;
 
-/// One leg as requested; `path` locates it in the request for error messages.
+/// One leg as requested; `index` locates it in the request for error messages.
 #[derive(Debug, Clone)]
 pub struct LegSpec {
     /// Requested mode id (checked against the factor set).
@@ -21,8 +21,18 @@ pub struct LegSpec {
     pub distance: Distance,
     /// Travellers sharing a per-vehicle mode.
     pub passengers: Option<Passengers>,
-    /// Request path of the leg's fields: `""` for a single-mode request, `legs[1]` otherwise.
-    pub path: String,
+    /// Position in `legs`, or `None` for a single-mode request (`mode` + `distance_km`).
+    pub index: Option<usize>,
+}
+
+impl LegSpec {
+    /// The request path of one of the leg's fields (`legs[1].distance_km`, or `distance_km`).
+    pub fn field(&self, name: &str) -> String {
+        match self.index {
+            None => name.to_owned(),
+            Some(i) => format!("legs[{i}].{name}"),
+        }
+    }
 }
 
 /// The baseline as requested.
@@ -127,20 +137,28 @@ pub fn estimate<'a>(
 
     let mut legs = Vec::with_capacity(plan.legs.len());
     for leg in &plan.legs {
-        let at = |field: &str| crate::domain::errors::join_path(&leg.path, field);
-        let Some(factor) = lookup_mode(set, &leg.mode, &at("mode"), &mut errors) else {
+        // Paths are built only when something is wrong: this is the hot path of every estimate.
+        let Some(factor) = lookup_mode(set, &leg.mode, || leg.field("mode"), &mut errors) else {
             continue;
         };
         if factor.mode.is_telework() && is_multi_leg {
             errors.push(
-                at("mode"),
+                leg.field("mode"),
                 "`telework` means no trip was made and cannot be one leg among others",
             );
         }
-        check_distance(factor, leg.distance, &at("distance_km"), &mut errors);
-        let Ok(passengers) =
-            check_passengers(factor, leg.passengers, &at("passengers"), &mut errors)
-        else {
+        check_distance(
+            factor,
+            leg.distance,
+            || leg.field("distance_km"),
+            &mut errors,
+        );
+        let Ok(passengers) = check_passengers(
+            factor,
+            leg.passengers,
+            || leg.field("passengers"),
+            &mut errors,
+        ) else {
             continue;
         };
         legs.push(outcome(
@@ -158,18 +176,23 @@ pub fn estimate<'a>(
         .as_deref()
         .or(default_baseline)
         .unwrap_or(set.default_baseline_mode().mode.as_str());
-    let baseline_factor = lookup_mode(set, baseline_mode, "baseline.mode", &mut errors);
+    let baseline_factor = lookup_mode(set, baseline_mode, || "baseline.mode".into(), &mut errors);
     let baseline_passengers = baseline_factor.and_then(|factor| {
         check_passengers(
             factor,
             plan.baseline.passengers,
-            "baseline.passengers",
+            || "baseline.passengers".into(),
             &mut errors,
         )
         .ok()
     });
     if let (Some(factor), Some(distance)) = (baseline_factor, plan.baseline.distance) {
-        check_distance(factor, distance, "baseline.distance_km", &mut errors);
+        check_distance(
+            factor,
+            distance,
+            || "baseline.distance_km".into(),
+            &mut errors,
+        );
     }
 
     let distance_m: i64 = legs.iter().map(|leg| leg.distance_m).sum();
@@ -204,13 +227,13 @@ pub fn estimate<'a>(
 fn lookup_mode<'a>(
     set: &'a FactorSet,
     mode: &str,
-    field: &str,
+    field: impl FnOnce() -> String,
     errors: &mut FieldErrors,
 ) -> Option<&'a ModeFactor> {
     let found = set.mode(mode);
     if found.is_none() {
         errors.push(
-            field,
+            field(),
             format!(
                 "unknown mode `{}` in factor set `{}`; known modes: {}",
                 truncate_for_message(mode),
@@ -226,10 +249,15 @@ fn lookup_mode<'a>(
     found
 }
 
-fn check_distance(factor: &ModeFactor, distance: Distance, field: &str, errors: &mut FieldErrors) {
+fn check_distance(
+    factor: &ModeFactor,
+    distance: Distance,
+    field: impl FnOnce() -> String,
+    errors: &mut FieldErrors,
+) {
     if distance.metres() > factor.max_distance_m {
         errors.push(
-            field,
+            field(),
             format!(
                 "{} km is not plausible for one `{}` leg (at most {} km)",
                 distance.km(),
@@ -244,7 +272,7 @@ fn check_distance(factor: &ModeFactor, distance: Distance, field: &str, errors: 
 fn check_passengers(
     factor: &ModeFactor,
     passengers: Option<Passengers>,
-    field: &str,
+    field: impl FnOnce() -> String,
     errors: &mut FieldErrors,
 ) -> Result<Option<u8>, ()> {
     match (factor.basis, passengers) {
@@ -252,7 +280,7 @@ fn check_passengers(
         (Basis::PassengerKm, None) => Ok(None),
         (Basis::PassengerKm, Some(_)) => {
             errors.push(
-                field,
+                field(),
                 format!(
                     "`{}` is counted per passenger-km already; `passengers` applies only to per-vehicle modes such as cars",
                     factor.mode
@@ -294,11 +322,15 @@ mod tests {
     }
 
     fn leg(mode: &str, km: f64, passengers: Option<i64>, path: &str) -> LegSpec {
+        let index = path
+            .strip_prefix("legs[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .map(|i| i.parse().unwrap());
         LegSpec {
             mode: mode.into(),
             distance: Distance::try_from(km).unwrap(),
             passengers: passengers.map(|p| Passengers::try_from(p).unwrap()),
-            path: path.into(),
+            index,
         }
     }
 

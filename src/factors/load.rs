@@ -87,7 +87,7 @@ pub fn validate(origin: &str, file: FactorSetFile) -> Result<FactorSet, LoadErro
     }
     let known_source = |id: &str| source_ids.contains(id);
 
-    let (grid_regions, default_grid) = validate_grid(&file, &known_source)
+    let (grid_regions, region_index, default_grid) = validate_grid(&file, &known_source)
         .map_err(|(location, message)| fail(location, message))?;
 
     let mut modes = Vec::with_capacity(file.modes.len());
@@ -124,6 +124,7 @@ pub fn validate(origin: &str, file: FactorSetFile) -> Result<FactorSet, LoadErro
         modes,
         mode_index,
         grid_regions,
+        region_index,
         default_grid,
     })
 }
@@ -269,21 +270,25 @@ fn validate_mode(
     })
 }
 
+/// Grid regions resolved to their factors, the index of every id and alias (lowercased), and the
+/// default region.
+type Grid = (Vec<GridRegion>, HashMap<String, usize>, Option<usize>);
+
 fn validate_grid(
     file: &FactorSetFile,
     known_source: &dyn Fn(&str) -> bool,
-) -> Result<(Vec<GridRegion>, Option<usize>), Problem> {
+) -> Result<Grid, Problem> {
     let Some(regions) = file.grid_regions.as_deref() else {
         return match &file.default_grid_region {
             Some(_) => Err((
                 "default_grid_region".into(),
                 "is only allowed with grid_regions".into(),
             )),
-            None => Ok((Vec::new(), None)),
+            None => Ok((Vec::new(), HashMap::new(), None)),
         };
     };
     let mut index_of = HashMap::new();
-    let mut names = HashSet::new();
+    let mut names = HashMap::new();
     for (i, region) in regions.iter().enumerate() {
         let at = |field: &str| format!("grid_regions[{i}] ({}).{field}", region.id);
         if region.id.trim().is_empty() {
@@ -291,7 +296,7 @@ fn validate_grid(
         }
         index_of.insert(region.id.as_str(), i);
         for name in std::iter::once(&region.id).chain(&region.aliases) {
-            if !names.insert(name.to_lowercase()) {
+            if names.insert(name.to_lowercase(), i).is_some() {
                 return Err((
                     at("aliases"),
                     format!("`{name}` names more than one region"),
@@ -367,7 +372,7 @@ fn validate_grid(
             ))
         }
     };
-    Ok((resolved, Some(default)))
+    Ok((resolved, names, Some(default)))
 }
 
 /// Whether `id` is a slug: `[a-z0-9-]{2,64}`.

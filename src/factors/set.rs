@@ -15,6 +15,8 @@ pub struct FactorSet {
     pub(super) modes: Vec<ModeFactor>,
     pub(super) mode_index: HashMap<String, usize>,
     pub(super) grid_regions: Vec<GridRegion>,
+    /// Region index by lowercased id and alias.
+    pub(super) region_index: HashMap<String, usize>,
     pub(super) default_grid: Option<usize>,
 }
 
@@ -115,17 +117,11 @@ impl FactorSet {
         self.default_grid.map(|i| &self.grid_regions[i])
     }
 
-    /// Finds a region by id or alias, ignoring ASCII case and surrounding spaces.
+    /// Finds a region by id or alias, ignoring case and surrounding spaces.
     pub fn find_grid_region(&self, name: &str) -> Option<&GridRegion> {
-        let name = name.trim();
-        let file_regions = self.file.grid_regions.as_deref().unwrap_or_default();
-        file_regions
-            .iter()
-            .position(|region| {
-                region.id.eq_ignore_ascii_case(name)
-                    || region.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-            })
-            .map(|i| &self.grid_regions[i])
+        self.region_index
+            .get(&name.trim().to_lowercase())
+            .map(|&i| &self.grid_regions[i])
     }
 
     /// The mode's factor on `grid` (the set's default grid when `None`).

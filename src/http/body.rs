@@ -69,6 +69,10 @@ pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType
 
 /// Parses JSON, reporting syntax errors as 400 and type or unknown-field errors as 422 at their path.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // Valid bodies take the plain parser; only a failure is parsed again to locate the field.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

@@ -13,7 +13,7 @@ use crate::domain::grams::g_per_km_from_ug;
 use crate::domain::{Distance, FieldErrors, Passengers};
 use crate::factors::{Catalogue, FactorSet, LabelFile, Quality};
 
-use super::body::{json_error, JsonBody};
+use super::body::JsonBody;
 use super::error::{ApiError, Problem};
 use super::wire::{FactorSetRef, WholeNumber};
 use super::{AppState, TAG_ESTIMATES};
@@ -177,11 +177,10 @@ pub struct LegResponse<'a> {
     /// This traveller's CO2e in whole grams (rounded half away from zero).
     #[schema(example = 272)]
     pub co2e_g: i64,
-    /// Id of the factor's source (see the set's `sources`).
-    #[schema(example = "mee-nbs-2022-grid")]
+    /// Id of the factor's source: its title, publisher and address are in the set's `sources`
+    /// (`GET /v1/factor-sets/{id}`).
+    #[schema(example = "chen-2022")]
     pub source: &'a str,
-    /// Title of that source.
-    pub source_title: &'a str,
     /// `published`, `derived` or `proxy`.
     pub quality: Quality,
 }
@@ -248,19 +247,19 @@ impl EstimateRequest {
             }
             (Some(mode), None) => {
                 let distance = match self.distance_km {
-                    Some(km) => distance(km, "distance_km", &mut errors),
+                    Some(km) => distance(km, || "distance_km".into(), &mut errors),
                     None => {
                         errors.push("distance_km", "is required with `mode`");
                         None
                     }
                 };
-                let passengers = passengers(self.passengers, "passengers", &mut errors);
+                let passengers = passengers(self.passengers, || "passengers".into(), &mut errors);
                 distance
                     .map(|distance| LegSpec {
                         mode: mode.clone(),
                         distance,
                         passengers,
-                        path: String::new(),
+                        index: None,
                     })
                     .into_iter()
                     .collect()
@@ -281,16 +280,21 @@ impl EstimateRequest {
                 legs.iter()
                     .enumerate()
                     .filter_map(|(i, leg)| {
-                        let path = format!("legs[{i}]");
-                        let distance =
-                            distance(leg.distance_km, &format!("{path}.distance_km"), &mut errors);
-                        let passengers =
-                            passengers(leg.passengers, &format!("{path}.passengers"), &mut errors);
+                        let distance = distance(
+                            leg.distance_km,
+                            || format!("legs[{i}].distance_km"),
+                            &mut errors,
+                        );
+                        let passengers = passengers(
+                            leg.passengers,
+                            || format!("legs[{i}].passengers"),
+                            &mut errors,
+                        );
                         distance.map(|distance| LegSpec {
                             mode: leg.mode.clone(),
                             distance,
                             passengers,
-                            path,
+                            index: Some(i),
                         })
                     })
                     .collect()
@@ -302,8 +306,12 @@ impl EstimateRequest {
                 mode: Some(baseline.mode.clone()),
                 distance: baseline
                     .distance_km
-                    .and_then(|km| distance(km, "baseline.distance_km", &mut errors)),
-                passengers: passengers(baseline.passengers, "baseline.passengers", &mut errors),
+                    .and_then(|km| distance(km, || "baseline.distance_km".into(), &mut errors)),
+                passengers: passengers(
+                    baseline.passengers,
+                    || "baseline.passengers".into(),
+                    &mut errors,
+                ),
             },
         };
         errors.into_result(TripPlan {
@@ -314,20 +322,20 @@ impl EstimateRequest {
     }
 }
 
-fn distance(km: f64, field: &str, errors: &mut FieldErrors) -> Option<Distance> {
+fn distance(km: f64, field: impl FnOnce() -> String, errors: &mut FieldErrors) -> Option<Distance> {
     Distance::try_from(km)
-        .map_err(|e| errors.push(field, e.to_string()))
+        .map_err(|e| errors.push(field(), e.to_string()))
         .ok()
 }
 
 fn passengers(
     count: Option<WholeNumber>,
-    field: &str,
+    field: impl FnOnce() -> String,
     errors: &mut FieldErrors,
 ) -> Option<Passengers> {
     count.and_then(|WholeNumber(n)| {
         Passengers::try_from(n)
-            .map_err(|message| errors.push(field, message))
+            .map_err(|message| errors.push(field(), message))
             .ok()
     })
 }
@@ -424,7 +432,6 @@ impl<'a> LegResponse<'a> {
             basis: leg.factor.basis.as_str(),
             co2e_g: leg.co2e_g,
             source: &file.source,
-            source_title: set.source_title(&file.source).unwrap_or_default(),
             quality: file.quality,
         }
     }
@@ -504,13 +511,12 @@ pub async fn estimate_batch(
         .iter()
         .enumerate()
         .map(|(i, raw)| {
-            let prefix = format!("trips[{i}]");
             let outcome =
                 parse_item(raw).and_then(|item| run(catalogue, &item).map_err(ApiError::Invalid));
             match outcome {
                 Ok(estimate) => BatchItem::Estimate(estimate),
                 Err(error) => BatchItem::Failed(BatchError {
-                    error: locate(error, &prefix).problem(),
+                    error: locate(error, &format!("trips[{i}]")).problem(),
                 }),
             }
         })
@@ -519,11 +525,7 @@ pub async fn estimate_batch(
 }
 
 fn parse_item(raw: &RawValue) -> Result<EstimateRequest, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        json_error(&path, &error.into_inner())
-    })
+    super::body::parse_json(raw.get().as_bytes())
 }
 
 /// Places an item's field errors under its position in the batch.

@@ -13,7 +13,7 @@ use crate::factors::FactorSet;
 use crate::store::{CampaignRecord, LoggedTrip, StoredTrip, TripBatch, TripQuery};
 
 use super::auth::Caller;
-use super::body::{json_error, media_type, parse_json, MediaType, RawBody};
+use super::body::{media_type, parse_json, MediaType, RawBody};
 use super::error::{ApiError, Problem};
 use super::estimate::{BaselineRequest, EstimateRequest, LegRequest};
 use super::wire::WholeNumber;
@@ -233,15 +233,17 @@ fn compute_all(
     })?;
     let mut errors = FieldErrors::default();
     let mut computed = Vec::with_capacity(rows.len());
-    for (prefix, row) in rows {
+    for (place, row) in rows {
+        // The row's path prefix is built only when the row is wrong.
+        let prefix = || place.prefix();
         let request = match row {
             Ok(request) => request,
             Err(ApiError::Invalid(row_errors)) => {
-                errors.extend_under(&prefix, row_errors);
+                errors.extend_under(&prefix(), row_errors);
                 continue;
             }
             Err(ApiError::Malformed { detail, .. }) => {
-                errors.0.push(FieldError::new(prefix, detail));
+                errors.0.push(FieldError::new(prefix(), detail));
                 continue;
             }
             Err(other) => return Err(other),
@@ -249,9 +251,9 @@ fn compute_all(
         match trip_input(campaign, request) {
             Ok(input) => match compute(set, grid, &campaign.baseline_mode, input) {
                 Ok(trip) => computed.push(trip),
-                Err(trip_errors) => errors.extend_under(&prefix, trip_errors),
+                Err(trip_errors) => errors.extend_under(&prefix(), trip_errors),
             },
-            Err(trip_errors) => errors.extend_under(&prefix, trip_errors),
+            Err(trip_errors) => errors.extend_under(&prefix(), trip_errors),
         }
     }
     errors.into_result(computed).map_err(ApiError::Invalid)
@@ -301,7 +303,26 @@ fn trip_input(campaign: &CampaignRecord, request: TripRequest) -> Result<TripInp
 
 /// Parses a JSON body into rows, each parsed on its own so that every bad row is reported.
 /// Each row of a request, located (`trips[3]`, `line 4`), parsed or with why it is not.
-type Rows = Vec<(String, Result<TripRequest, ApiError>)>;
+type Rows = Vec<(Place, Result<TripRequest, ApiError>)>;
+
+/// Where a row stands in the request.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// Index in the JSON `trips` array.
+    Trip(usize),
+    /// Line of the CSV body (the header is line 1).
+    Line(u64),
+}
+
+impl Place {
+    /// The path prefix of the row's fields: `trips[3]` or `line 4`.
+    fn prefix(self) -> String {
+        match self {
+            Self::Trip(i) => format!("trips[{i}]"),
+            Self::Line(line) => format!("line {line}"),
+        }
+    }
+}
 
 fn json_rows(body: &[u8]) -> Result<Rows, ApiError> {
     let request: TripLogRequest = parse_json(body)?;
@@ -310,14 +331,7 @@ fn json_rows(body: &[u8]) -> Result<Rows, ApiError> {
         .trips
         .iter()
         .enumerate()
-        .map(|(i, raw)| {
-            let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-            let row = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-                let path = error.path().to_string();
-                json_error(&path, &error.into_inner())
-            });
-            (format!("trips[{i}]"), row)
-        })
+        .map(|(i, raw)| (Place::Trip(i), parse_json(raw.get().as_bytes())))
         .collect())
 }
 
@@ -382,13 +396,13 @@ fn csv_rows(body: &[u8]) -> Result<Rows, ApiError> {
     for record in reader.records() {
         let record = record.map_err(|e| csv_malformed(&e))?;
         let line = record.position().map_or(0, |p| p.line());
-        let prefix = format!("line {line}");
+
         let cell = |i: usize| {
             column[i]
                 .and_then(|c| record.get(c))
                 .filter(|v| !v.is_empty())
         };
-        rows.push((prefix, csv_row(&cell)));
+        rows.push((Place::Line(line), csv_row(&cell)));
         if rows.len() > MAX_TRIPS_PER_REQUEST {
             break;
         }
