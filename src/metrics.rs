@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -15,10 +16,32 @@ const BUCKETS_S: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
+/// FNV-1a: route and method names are short and not attacker-chosen (they are route patterns),
+/// so a fast non-keyed hash suits the per-request lookups.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
 /// Counters and histograms, rendered in the Prometheus text format.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<HashMap<String, HashMap<String, RouteStats>>>,
+    requests: Mutex<FastMap<String, FastMap<String, RouteStats>>>,
     store: Mutex<HashMap<&'static str, OperationStats>>,
     trips_logged: std::sync::atomic::AtomicU64,
 }
@@ -53,7 +76,7 @@ impl Metrics {
         let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
         // Look up without allocating on the hot path; allocate only for a new route.
         if !requests.contains_key(route) {
-            requests.insert(route.to_owned(), HashMap::new());
+            requests.insert(route.to_owned(), FastMap::default());
         }
         let by_method = requests.get_mut(route).expect("inserted above");
         if !by_method.contains_key(method) {

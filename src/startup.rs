@@ -78,14 +78,15 @@ impl Application {
             address: config.bind,
             source,
         })?;
-        let cors_origins = Arc::new(config.cors_origins.clone());
+        let cors_origins = http::cors::CorsOrigins(Arc::new(config.cors_origins.clone()));
         let body_limit = config.body_limit;
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(BodyLimit(body_limit))
-                .wrap(http::cors::cors(cors_origins.clone()))
+                .app_data(web::Data::new(cors_origins.clone()))
+                .wrap(from_fn(http::cors::cors))
                 .wrap(from_fn(http::observe::observe))
                 .configure(http::configure)
                 .default_service(web::to(http::not_found))

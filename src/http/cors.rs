@@ -1,25 +1,83 @@
 //! CORS: public reads and estimates answer any origin; everything else only the configured ones.
+//! No cookies are ever used, so credentials are never allowed. Requests without an `Origin` (all
+//! server-to-server traffic) pass straight through at no cost.
 
 use std::sync::Arc;
 
-use actix_cors::Cors;
-use actix_web::dev::RequestHead;
-use actix_web::http::header::{HeaderValue, ACCESS_CONTROL_REQUEST_METHOD};
-use actix_web::http::Method;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
+};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpResponse};
 
-/// Builds the CORS middleware. No cookies are ever used, so credentials are not allowed.
-pub fn cors(allowed_origins: Arc<Vec<String>>) -> Cors {
-    Cors::default()
-        .allowed_origin_fn(move |origin: &HeaderValue, head: &RequestHead| {
-            is_public(head)
-                || allowed_origins
-                    .iter()
-                    .any(|o| o.as_bytes() == origin.as_bytes())
-        })
-        .allow_any_method()
-        .allow_any_header()
-        .expose_headers(["x-request-id", "retry-after", "location"])
-        .max_age(3600)
+use super::error::{problem, problem_response};
+
+/// Origins allowed to call authenticated endpoints (from `--cors-origin`).
+#[derive(Debug, Clone, Default)]
+pub struct CorsOrigins(pub Arc<Vec<String>>);
+
+/// Response headers scripts on other origins may read.
+const EXPOSED: &str = "x-request-id, retry-after, location";
+/// What a preflight answer varies with.
+const PREFLIGHT_VARY: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+
+/// The middleware function (wrap with `actix_web::middleware::from_fn`).
+pub async fn cors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(origin) = req.headers().get(ORIGIN).cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let allowed = is_public(req.head())
+        || req.app_data::<web::Data<CorsOrigins>>().is_some_and(|origins| {
+            origins
+                .0
+                .iter()
+                .any(|o| o.as_bytes() == origin.as_bytes())
+        });
+    let requested_method = req.headers().get(ACCESS_CONTROL_REQUEST_METHOD).cloned();
+    if req.method() == Method::OPTIONS {
+        if let Some(method) = requested_method {
+            let response = if allowed {
+                preflight(&origin, &method, req.headers())
+            } else {
+                problem_response(&problem(
+                    StatusCode::FORBIDDEN,
+                    "this origin may not call this endpoint from a browser; ask the operator to add it with --cors-origin"
+                        .into(),
+                    Vec::new(),
+                ))
+            };
+            return Ok(req.into_response(response));
+        }
+    }
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    let headers = response.headers_mut();
+    headers.append(VARY, HeaderValue::from_static("Origin"));
+    if allowed {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED));
+    }
+    Ok(response)
+}
+
+fn preflight(origin: &HeaderValue, method: &HeaderValue, request: &HeaderMap) -> HttpResponse {
+    let mut response = HttpResponse::NoContent();
+    response
+        .insert_header((ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()))
+        .insert_header((ACCESS_CONTROL_ALLOW_METHODS, method.clone()))
+        .insert_header((ACCESS_CONTROL_MAX_AGE, "3600"))
+        .insert_header((VARY, PREFLIGHT_VARY));
+    if let Some(headers) = request.get(ACCESS_CONTROL_REQUEST_HEADERS) {
+        response.insert_header((ACCESS_CONTROL_ALLOW_HEADERS, headers.clone()));
+    }
+    response.finish()
 }
 
 /// Whether the request (or the request a preflight announces) is open to any origin.
@@ -53,13 +111,7 @@ fn is_public_read_path(path: &str) -> bool {
         segments.as_slice(),
         ["", "v1", "campaigns"]
             | ["", "v1", "campaigns", _]
-            | [
-                "",
-                "v1",
-                "campaigns",
-                _,
-                "summary" | "leaderboard" | "leaderboard.csv"
-            ]
+            | ["", "v1", "campaigns", _, "summary" | "leaderboard" | "leaderboard.csv"]
             | ["", "v1", "campaigns", _, "organizations", _, "summary"]
     )
 }

@@ -474,7 +474,7 @@ pub async fn estimate_one(
     JsonBody(request): JsonBody<EstimateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let response = run(&state.catalogue, &request)?;
-    Ok(HttpResponse::Ok().json(response))
+    super::json_ok(&response, 1024)
 }
 
 /// Estimate many trips
@@ -521,7 +521,7 @@ pub async fn estimate_batch(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(BatchResponse { results }))
+    super::json_ok(&BatchResponse { results }, count * 900)
 }
 
 fn parse_item(raw: &RawValue) -> Result<EstimateRequest, ApiError> {

@@ -102,6 +102,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     site::configure(cfg);
 }
 
+/// A 200 JSON response, serialized into a buffer sized for it up front (`capacity` bytes).
+pub fn json_ok<T: serde::Serialize>(value: &T, capacity: usize) -> Result<actix_web::HttpResponse, ApiError> {
+    let mut body = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut body, value).map_err(ApiError::internal)?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
 /// A route for GET and HEAD (actix sends HEAD answers without their body).
 pub fn read() -> actix_web::Route {
     use actix_web::guard;

@@ -24,9 +24,11 @@ pub async fn observe(
     let request_id = req
         .headers()
         .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map(str::to_owned)
+        .filter(|id| {
+            let id = id.as_bytes();
+            !id.is_empty() && id.len() <= 64 && id.iter().all(u8::is_ascii_graphic)
+        })
+        .cloned()
         .unwrap_or_else(new_request_id);
     let method = req.method().clone();
 
@@ -40,9 +42,8 @@ pub async fn observe(
         .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
     METRICS.record_request(method.as_str(), &route, status.as_u16(), elapsed);
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(REQUEST_ID, value);
-    }
+    response.headers_mut().insert(REQUEST_ID, request_id.clone());
+    let request_id = request_id.to_str().unwrap_or_default();
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
     if status.is_server_error() {
         tracing::error!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
@@ -87,17 +88,30 @@ fn into_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> 
     ServiceResponse::new(request, replaced)
 }
 
-fn new_request_id() -> String {
+/// `PPPPPPPP-N`: a random per-process prefix and a counter, both hex, built without the
+/// formatting machinery because every request pays for it.
+fn new_request_id() -> HeaderValue {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    static PREFIX: once_cell::sync::Lazy<u32> = once_cell::sync::Lazy::new(|| {
-        let mut bytes = [0u8; 4];
-        getrandom::getrandom(&mut bytes).unwrap_or_default();
-        u32::from_le_bytes(bytes)
+    static PREFIX: once_cell::sync::Lazy<[u8; 9]> = once_cell::sync::Lazy::new(|| {
+        let mut random = [0u8; 4];
+        getrandom::getrandom(&mut random).unwrap_or_default();
+        let mut prefix = [b'-'; 9];
+        write_hex(u64::from(u32::from_le_bytes(random)), &mut prefix[..8]);
+        prefix
     });
-    format!(
-        "{:08x}-{:x}",
-        *PREFIX,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let digits = (64 - count.leading_zeros()).div_ceil(4).max(1) as usize;
+    let mut id = [0u8; 9 + 16];
+    id[..9].copy_from_slice(&*PREFIX);
+    write_hex(count, &mut id[9..9 + digits]);
+    HeaderValue::from_bytes(&id[..9 + digits]).unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
+
+/// Writes `value` as lowercase hex filling `out` exactly (leading zeros included).
+fn write_hex(mut value: u64, out: &mut [u8]) {
+    for byte in out.iter_mut().rev() {
+        *byte = b"0123456789abcdef"[(value & 0xf) as usize];
+        value >>= 4;
+    }
 }
