@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Issue 2 benchmarks: POST /v1/estimate against a bare actix-web JSON endpoint (the floor), and
+# POST /v1/estimate/batch with 10,000 trips from one client.
+#
+#   benches/http_bench.sh
+#
+# Environment (defaults in brackets):
+#   DURATION [15]      seconds per wrk run        ROUNDS [2]         A/B pairs (A=floor, B=service)
+#   THREADS [2]        wrk threads                CONNECTIONS [64]   wrk connections
+#   WORKERS [2]        server workers (both)      WARMUP [5]         warm-up seconds per server
+#   BATCH_DURATION [15] seconds of the batch run  BATCH_TRIPS [10000] trips per batch request
+#   SKIP_BUILD [0]     1 = use the binaries already in target/release
+# Goals: estimate >= 0.85x the floor's req/s; batch >= 300,000 trips/s.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DURATION=${DURATION:-15}
+ROUNDS=${ROUNDS:-2}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+WORKERS=${WORKERS:-2}
+WARMUP=${WARMUP:-5}
+BATCH_DURATION=${BATCH_DURATION:-15}
+BATCH_TRIPS=${BATCH_TRIPS:-10000}
+FLOOR_PORT=18181
+SERVICE_PORT=18182
+FLOOR="http://127.0.0.1:$FLOOR_PORT"
+SERVICE="http://127.0.0.1:$SERVICE_PORT"
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk" >&2
+  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  cargo build --release --bins --examples
+fi
+BIN=$ROOT/target/release/green-commute
+MINIMAL=$ROOT/target/release/examples/minimal_json
+
+TMP=$(mktemp -d /tmp/gc-http-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_for() { # URL: until it answers
+  local i
+  for i in $(seq 1 100); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "server at $1 did not start" >&2
+  exit 1
+}
+
+"$MINIMAL" --bind 127.0.0.1:$FLOOR_PORT --workers "$WORKERS" >"$TMP/minimal.log" 2>&1 &
+FLOOR_PID=$!
+PIDS+=($FLOOR_PID)
+"$BIN" serve --bind 127.0.0.1:$SERVICE_PORT --database-url "sqlite://$TMP/http.db" \
+  --admin-token bench-admin-token --workers "$WORKERS" >"$TMP/service.log" 2>&1 &
+SERVICE_PID=$!
+PIDS+=($SERVICE_PID)
+wait_for "$FLOOR/v1/estimate"
+wait_for "$SERVICE/healthz"
+
+python3 benches/gen_bodies.py estimate "$TMP/estimate.json"
+python3 benches/gen_bodies.py batch "$TMP/batch.json" --count "$BATCH_TRIPS"
+
+# Sanity: both answer 200 to the same body; the service's batch answer has no failed item.
+for url in "$FLOOR/v1/estimate" "$SERVICE/v1/estimate"; do
+  code=$(curl -s -o "$TMP/answer.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary @"$TMP/estimate.json" "$url")
+  [[ $code == 200 ]] || { echo "$url answered $code: $(cat "$TMP/answer.json")" >&2; exit 1; }
+done
+for url in "$FLOOR/v1/estimate/batch" "$SERVICE/v1/estimate/batch"; do
+  code=$(curl -s -o "$TMP/batch_answer.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary @"$TMP/batch.json" "$url")
+  [[ $code == 200 ]] || { echo "$url answered $code: $(head -c 500 "$TMP/batch_answer.json")" >&2; exit 1; }
+  python3 - "$TMP/batch_answer.json" "$BATCH_TRIPS" <<'EOF'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+failed = [r for r in results if "error" in r]
+assert len(results) == int(sys.argv[2]), len(results)
+assert not failed, failed[:3]
+EOF
+done
+echo "request body: $(wc -c <"$TMP/estimate.json") bytes; batch body: $(wc -c <"$TMP/batch.json") bytes, $BATCH_TRIPS trips"
+echo "service single answer: $(wc -c <"$TMP/answer.json") bytes; batch answer: $(wc -c <"$TMP/batch_answer.json") bytes"
+
+# NAME URL BODY THREADS CONNECTIONS SECONDS SERVER_PID → prints the parsed wrk line plus
+# cpu_us=: the server's CPU time (user + system, all threads) per request, which the machine's
+# noise disturbs much less than req/s does.
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+run_wrk() {
+  local name=$1 url=$2 body=$3 t=$4 c=$5 d=$6 pid=$7 before after line
+  before=$(python3 benches/bench_client.py cputime "$pid")
+  BODY_FILE=$body wrk -t"$t" -c"$c" -d"${d}s" --latency -s benches/post_body.lua "$url" >"$TMP/$name.wrk"
+  after=$(python3 benches/bench_client.py cputime "$pid")
+  line=$(python3 benches/bench_client.py wrk "$TMP/$name.wrk")
+  echo "$line cpu_us=$(python3 -c "print(f'{($after - $before) * 1e6 / $(field requests "$line"):.2f}')")"
+}
+
+echo "warm-up: ${WARMUP}s each"
+run_wrk warm-floor "$FLOOR/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$WARMUP" $FLOOR_PID >/dev/null
+run_wrk warm-service "$SERVICE/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$WARMUP" $SERVICE_PID >/dev/null
+
+echo "== POST /v1/estimate: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $WORKERS workers each, A=floor B=service, $ROUNDS rounds"
+floor_sum=0; service_sum=0; floor_cpu=0; service_cpu=0
+for round in $(seq 1 "$ROUNDS"); do
+  a=$(run_wrk "floor-$round" "$FLOOR/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$DURATION" $FLOOR_PID)
+  b=$(run_wrk "service-$round" "$SERVICE/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$DURATION" $SERVICE_PID)
+  ra=$(field rps "$a"); rb=$(field rps "$b")
+  printf 'round %d  A floor   %10.0f req/s  p50 %s ms  server CPU %s us/request\n' "$round" "$ra" "$(field p50_ms "$a")" "$(field cpu_us "$a")"
+  printf 'round %d  B service %10.0f req/s  p50 %s ms  server CPU %s us/request  (B/A %.3f)\n' "$round" "$rb" \
+    "$(field p50_ms "$b")" "$(field cpu_us "$b")" "$(python3 -c "print($rb/$ra)")"
+  floor_sum=$(python3 -c "print($floor_sum+$ra)")
+  service_sum=$(python3 -c "print($service_sum+$rb)")
+  floor_cpu=$(python3 -c "print($floor_cpu+$(field cpu_us "$a"))")
+  service_cpu=$(python3 -c "print($service_cpu+$(field cpu_us "$b"))")
+done
+python3 - "$floor_sum" "$service_sum" "$ROUNDS" "$floor_cpu" "$service_cpu" <<'EOF'
+import sys
+floor, service, rounds = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+floor_cpu, service_cpu = float(sys.argv[4]) / rounds, float(sys.argv[5]) / rounds
+ratio = service / floor
+print(f"RESULT estimate: floor {floor/rounds:.0f} req/s, service {service/rounds:.0f} req/s, "
+      f"ratio {ratio:.3f} (goal >= 0.85: {'met' if ratio >= 0.85 else 'MISSED'}); "
+      f"server CPU per request: floor {floor_cpu:.1f} us, service {service_cpu:.1f} us, "
+      f"floor/service {floor_cpu/service_cpu:.3f}")
+EOF
+
+echo "== POST /v1/estimate/batch, $BATCH_TRIPS trips per request, one client (wrk -t1 -c1 -d${BATCH_DURATION}s)"
+run_wrk warm-batch "$SERVICE/v1/estimate/batch" "$TMP/batch.json" 1 1 3 $SERVICE_PID >/dev/null
+fb=$(run_wrk batch-floor "$FLOOR/v1/estimate/batch" "$TMP/batch.json" 1 1 "$BATCH_DURATION" $FLOOR_PID)
+sb=$(run_wrk batch-service "$SERVICE/v1/estimate/batch" "$TMP/batch.json" 1 1 "$BATCH_DURATION" $SERVICE_PID)
+python3 - "$(field rps "$fb")" "$(field rps "$sb")" "$(field p50_ms "$sb")" "$BATCH_TRIPS" <<'EOF'
+import sys
+floor_rps, service_rps, p50, trips = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+floor, service = floor_rps * trips, service_rps * trips
+print(f"RESULT batch: service {service:.0f} trips/s ({service_rps:.2f} req/s, p50 {p50} ms); "
+      f"bare actix batch floor {floor:.0f} trips/s; ratio to floor {service/floor:.3f}; "
+      f"goal >= 300000 trips/s: {'met' if service >= 300000 else 'MISSED'}")
+EOF
