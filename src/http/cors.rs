@@ -24,7 +24,8 @@ pub struct CorsOrigins(pub Arc<Vec<String>>);
 /// Response headers scripts on other origins may read.
 const EXPOSED: &str = "x-request-id, retry-after, location";
 /// What a preflight answer varies with.
-const PREFLIGHT_VARY: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
 /// The middleware function (wrap with `actix_web::middleware::from_fn`).
 pub async fn cors(
@@ -35,12 +36,9 @@ pub async fn cors(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let allowed = is_public(req.head())
-        || req.app_data::<web::Data<CorsOrigins>>().is_some_and(|origins| {
-            origins
-                .0
-                .iter()
-                .any(|o| o.as_bytes() == origin.as_bytes())
-        });
+        || req
+            .app_data::<web::Data<CorsOrigins>>()
+            .is_some_and(|origins| origins.0.iter().any(|o| o.as_bytes() == origin.as_bytes()));
     let requested_method = req.headers().get(ACCESS_CONTROL_REQUEST_METHOD).cloned();
     if req.method() == Method::OPTIONS {
         if let Some(method) = requested_method {
@@ -62,7 +60,10 @@ pub async fn cors(
     headers.append(VARY, HeaderValue::from_static("Origin"));
     if allowed {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED));
+        headers.insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSED),
+        );
     }
     Ok(response)
 }
@@ -111,7 +112,13 @@ fn is_public_read_path(path: &str) -> bool {
         segments.as_slice(),
         ["", "v1", "campaigns"]
             | ["", "v1", "campaigns", _]
-            | ["", "v1", "campaigns", _, "summary" | "leaderboard" | "leaderboard.csv"]
+            | [
+                "",
+                "v1",
+                "campaigns",
+                _,
+                "summary" | "leaderboard" | "leaderboard.csv"
+            ]
             | ["", "v1", "campaigns", _, "organizations", _, "summary"]
     )
 }

@@ -103,7 +103,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A 200 JSON response, serialized into a buffer sized for it up front (`capacity` bytes).
-pub fn json_ok<T: serde::Serialize>(value: &T, capacity: usize) -> Result<actix_web::HttpResponse, ApiError> {
+pub fn json_ok<T: serde::Serialize>(
+    value: &T,
+    capacity: usize,
+) -> Result<actix_web::HttpResponse, ApiError> {
     let mut body = Vec::with_capacity(capacity);
     serde_json::to_writer(&mut body, value).map_err(ApiError::internal)?;
     Ok(actix_web::HttpResponse::Ok()
