@@ -63,7 +63,7 @@ fn trip(participant: &str, day: Date, direction: Direction, mode: &str, km: f64)
                 mode: mode.into(),
                 distance: Distance::try_from(km).unwrap(),
                 passengers: None,
-                path: String::new(),
+                index: None,
             }],
             round_trip: false,
             baseline: BaselineSpec::default(),
