@@ -38,12 +38,12 @@ TMP=$(mktemp -d /tmp/gc-pg-bench.XXXXXX)
 PIDS=()
 DATABASES=()
 sql() { psql "$PG/postgres" -qAt -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
-new_database() { # NAME → echoes its URL
+new_database() { # NAME → sets DATABASE_URL (not echoed: a subshell would lose DATABASES)
   local name="gc_bench_${1}_$RUN_ID"
   sql "DROP DATABASE IF EXISTS $name WITH (FORCE)"
   sql "CREATE DATABASE $name"
   DATABASES+=("$name")
-  echo "$PG/$name"
+  DATABASE_URL="$PG/$name"
 }
 cleanup() {
   local pid name
@@ -89,7 +89,8 @@ python3 benches/gen_bodies.py trips "$TMP/large" --total "$TRIPS" --orgs "$ORGS"
 split_manifest "$TMP/large"
 
 # ---- a. one process ----
-ONE=$(new_database one)
+new_database one
+ONE=$DATABASE_URL
 start_service 18191 "$ONE" "$TMP/one.log"
 python3 benches/bench_client.py setup http://127.0.0.1:18191 "$ADMIN" "$CAMPAIGN" "$STARTS_ON" "$ENDS_ON" "$ORGS" "$TMP/one.keys"
 echo "== one process: $TRIPS trips in $(grep -c . "$TMP/large/manifest.tsv") requests, one keep-alive client"
@@ -98,7 +99,8 @@ echo "$one_line"
 check_total http://127.0.0.1:18191 "$TRIPS"
 
 # ---- b. two processes, one database ----
-TWO=$(new_database two)
+new_database two
+TWO=$DATABASE_URL
 start_service 18192 "$TWO" "$TMP/two-a.log"
 start_service 18193 "$TWO" "$TMP/two-b.log"
 python3 benches/bench_client.py setup http://127.0.0.1:18192 "$ADMIN" "$CAMPAIGN" "$STARTS_ON" "$ENDS_ON" "$ORGS" "$TMP/two.keys"
@@ -118,7 +120,8 @@ check_total http://127.0.0.1:18193 "$TRIPS"
 echo "== pg_floor: the same $TRIPS rows, plain multi-row INSERT, $FLOOR_RUNS runs"
 floor_sum=0
 for run in $(seq 1 "$FLOOR_RUNS"); do
-  target=$(new_database "floor$run")
+  new_database "floor$run"
+  target=$DATABASE_URL
   floor_line=$("$FLOOR" --source "$ONE" --target "$target")
   echo "run $run: $floor_line"
   floor_sum=$(python3 -c "print($floor_sum + $(field rows_per_s "$floor_line"))")
