@@ -185,6 +185,8 @@ impl<'a> From<&'a CampaignRecord> for CampaignResponse<'a> {
 pub struct CampaignList<'a> {
     /// By id.
     pub campaigns: Vec<CampaignResponse<'a>>,
+    /// Pass as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
 }
 
 /// The checked fields of a campaign, before it gets its timestamps.
@@ -389,26 +391,33 @@ pub async fn create_campaign(
     path = "/v1/campaigns",
     tag = TAG_CAMPAIGNS,
     security((), ("bearer" = [])),
+    params(super::paging::PageQuery),
     responses(
-        (status = 200, description = "Campaigns visible to the caller", body = CampaignList),
+        (status = 200, description = "Campaigns visible to the caller, by id", body = CampaignList),
         (status = 401, description = "Unknown credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_campaigns(
     state: web::Data<AppState>,
     caller: Caller,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let page = super::paging::page(&req)?;
     let all = state.store.list_campaigns().await?;
     let enrolled = match caller.organization_id() {
         Some(organization) => state.store.enrolled_campaigns(organization).await?,
         None => Vec::new(),
     };
-    let campaigns = all
+    let visible = all
         .iter()
-        .filter(|c| c.public || caller == Caller::Admin || enrolled.contains(&c.id))
-        .map(CampaignResponse::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(CampaignList { campaigns }))
+        .filter(|c| c.public || caller == Caller::Admin || enrolled.contains(&c.id));
+    let (shown, next_cursor) = super::paging::by_key(visible, |c| c.id.as_str(), &page)?;
+    let campaigns = shown.into_iter().map(CampaignResponse::from).collect();
+    Ok(HttpResponse::Ok().json(CampaignList {
+        campaigns,
+        next_cursor,
+    }))
 }
 
 /// Loads a campaign the caller may read: public, or private for the admin and enrolled organizations.

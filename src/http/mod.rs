@@ -11,6 +11,7 @@ pub mod observe;
 pub mod openapi;
 pub mod ops;
 pub mod organizations;
+pub mod paging;
 pub mod rate_limit;
 pub mod results;
 pub mod site;

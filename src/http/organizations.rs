@@ -102,6 +102,8 @@ impl<'a> From<&'a OrganizationRecord> for OrganizationResponse<'a> {
 pub struct OrganizationList<'a> {
     /// By id.
     pub organizations: Vec<OrganizationResponse<'a>>,
+    /// Pass as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
 }
 
 /// A newly issued key: shown only in this response.
@@ -185,20 +187,28 @@ pub async fn create_organization(
     path = "/v1/organizations",
     tag = TAG_ORGANIZATIONS,
     security(("bearer" = [])),
+    params(super::paging::PageQuery),
     responses(
-        (status = 200, description = "Every organization", body = OrganizationList),
+        (status = 200, description = "Every organization, by id", body = OrganizationList),
         (status = 401, description = "No or unknown credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_organizations(
     state: web::Data<AppState>,
     caller: Caller,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
+    let page = super::paging::page(&req)?;
     let all = state.store.list_organizations().await?;
-    let organizations = all.iter().map(OrganizationResponse::from).collect();
-    Ok(HttpResponse::Ok().json(OrganizationList { organizations }))
+    let (shown, next_cursor) = super::paging::by_key(all.iter(), |o| o.id.as_str(), &page)?;
+    let organizations = shown.into_iter().map(OrganizationResponse::from).collect();
+    Ok(HttpResponse::Ok().json(OrganizationList {
+        organizations,
+        next_cursor,
+    }))
 }
 
 /// Read an organization

@@ -13,7 +13,7 @@ use crate::store::{ModeTotals, Standing, Totals};
 use super::auth::Caller;
 use super::campaigns::readable_campaign;
 use super::error::{ApiError, Problem};
-use super::trips::parse_query;
+use super::paging::parse_query;
 use super::{AppState, TAG_RESULTS};
 
 /// Routes of this resource.

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::domain::campaign::{parse_date, Direction, Participant};
 use crate::domain::estimate::resolve_grid;
@@ -17,13 +17,10 @@ use super::body::{media_type, parse_json, MediaType, RawBody};
 use super::error::{ApiError, Problem};
 use super::estimate::{BaselineRequest, EstimateRequest, LegRequest};
 use super::wire::WholeNumber;
-use super::{now, AppState, TAG_TRIPS};
+use super::{now, paging, AppState, TAG_TRIPS};
 
 /// The most trips one request may log.
 pub const MAX_TRIPS_PER_REQUEST: usize = 10_000;
-/// Default and largest page size of trip lists.
-const DEFAULT_PAGE: u32 = 100;
-const MAX_PAGE: u32 = 1_000;
 
 /// Routes of this resource.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -189,37 +186,6 @@ pub struct TripPage {
     pub trips: Vec<TripResponse>,
     /// Pass as `cursor` for the next page; null at the end.
     pub next_cursor: Option<String>,
-}
-
-/// Paging parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page size, 1–1000 (default 100).
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-/// Parses a query string, reporting problems as 422 at `query`.
-pub fn parse_query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
-    web::Query::<T>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .map_err(|e| ApiError::invalid("query", e.to_string()))
-}
-
-fn encode_cursor(id: i64) -> String {
-    format!("t{id:x}")
-}
-
-fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    cursor
-        .strip_prefix('t')
-        .and_then(|hex| i64::from_str_radix(hex, 16).ok())
-        .filter(|id| *id >= 0)
-        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor returned by this list"))
 }
 
 /// Turns parsed requests into computed trips, or every bad field of every row.
@@ -559,7 +525,7 @@ pub async fn log_trips(
     path = "/v1/campaigns/{campaign_id}/trips",
     tag = TAG_TRIPS,
     security(("bearer" = [])),
-    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), PageQuery),
+    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), paging::PageQuery),
     responses(
         (status = 200, description = "A page of trips", body = TripPage),
         (status = 401, description = "No or unknown credentials", body = Problem, content_type = "application/problem+json"),
@@ -575,21 +541,9 @@ pub async fn list_trips(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any()?;
-    let query: PageQuery = parse_query(&req)?;
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be 1 to {MAX_PAGE}"),
-        ));
-    }
-    let after_id = query
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(decode_cursor)
-        .transpose()?
-        .unwrap_or(0);
+    let page = paging::page(&req)?;
+    let after_id = paging::after_id(&page)?;
+    let limit = page.limit;
     let campaign = state.store.get_campaign(&path).await?;
     let organization_id = caller.organization_id().map(str::to_owned);
     if let Some(organization) = &organization_id {
@@ -600,23 +554,23 @@ pub async fn list_trips(
             )));
         }
     }
-    let page = state
+    let stored = state
         .store
         .list_trips(TripQuery {
             campaign_id: campaign.id,
             organization_id,
             after_id,
-            limit: limit + 1,
+            limit: u32::try_from(limit + 1).unwrap_or(u32::MAX),
         })
         .await?;
-    let has_more = page.len() > limit as usize;
-    let trips: Vec<TripResponse> = page
+    let has_more = stored.len() > limit;
+    let trips: Vec<TripResponse> = stored
         .into_iter()
-        .take(limit as usize)
+        .take(limit)
         .map(TripResponse::try_from)
         .collect::<Result<_, _>>()?;
     let next_cursor = has_more
-        .then(|| trips.last().map(|t| encode_cursor(t.id)))
+        .then(|| trips.last().map(|t| paging::id_cursor(t.id)))
         .flatten();
     Ok(HttpResponse::Ok().json(TripPage { trips, next_cursor }))
 }

@@ -270,3 +270,46 @@ fn issued_keys_are_shown_once_and_never_listed() {
     let spec = app.get("/api-docs/openapi.json").text();
     assert!(!spec.contains(&key));
 }
+
+#[test]
+fn campaign_and_organization_lists_are_paginated_with_an_opaque_cursor() {
+    let app = TestApp::spawn();
+    for i in 0..5 {
+        app.post_json_as(
+            ADMIN_TOKEN,
+            "/v1/campaigns",
+            &json!({ "id": format!("week-{i}"), "name": "W", "starts_on": "2026-06-01", "ends_on": "2026-06-02" }),
+        )
+        .assert_status(201);
+        create_organization(&app, &format!("org-{i}"), "community");
+    }
+    for (path, field) in [
+        ("/v1/campaigns", "campaigns"),
+        ("/v1/organizations", "organizations"),
+    ] {
+        let mut seen = Vec::new();
+        let mut next = format!("{path}?limit=2");
+        loop {
+            let page = app.get_as(ADMIN_TOKEN, &next).assert_status(200).json();
+            let ids: Vec<String> = page[field]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item["id"].as_str().unwrap().to_owned())
+                .collect();
+            assert!(ids.len() <= 2);
+            seen.extend(ids);
+            match page["next_cursor"].as_str() {
+                Some(cursor) => next = format!("{path}?limit=2&cursor={cursor}"),
+                None => break,
+            }
+        }
+        let prefix = if field == "campaigns" { "week" } else { "org" };
+        let expected: Vec<String> = (0..5).map(|i| format!("{prefix}-{i}")).collect();
+        assert_eq!(seen, expected, "{path}");
+        app.get_as(ADMIN_TOKEN, &format!("{path}?cursor=nonsense"))
+            .problem(422);
+        app.get_as(ADMIN_TOKEN, &format!("{path}?limit=0"))
+            .problem(422);
+    }
+}
