@@ -31,7 +31,7 @@ fn campaign(id: &str) -> CampaignRecord {
         starts_on: date(2026, 6, 1),
         ends_on: date(2026, 6, 30),
         factor_set_id: "uk-desnz-2025".into(),
-        factor_set_version: "2025.1".into(),
+        factor_set_version: "2025.2".into(),
         baseline_mode: "car".into(),
         public: true,
         created_at: "2026-05-01T00:00:00Z".into(),

@@ -39,7 +39,7 @@ pub struct FactorSetSummary<'a> {
     #[schema(example = "cn-2022")]
     pub id: &'a str,
     /// Version; changes whenever a value changes.
-    #[schema(example = "2022.1")]
+    #[schema(example = "2022.2")]
     pub version: &'a str,
     /// Title.
     pub title: &'a str,

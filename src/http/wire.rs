@@ -52,6 +52,6 @@ pub struct FactorSetRef<'a> {
     #[schema(example = "cn-2022")]
     pub id: &'a str,
     /// Set version.
-    #[schema(example = "2022.1")]
+    #[schema(example = "2022.2")]
     pub version: &'a str,
 }

@@ -53,7 +53,7 @@ fn a_single_mode_trip_is_compared_with_driving_alone_on_the_default_set() {
     // savings = 1761 − 562 = 1199 g
     assert_eq!(
         estimate["factor_set"],
-        json!({ "id": "cn-2022", "version": "2022.1" })
+        json!({ "id": "cn-2022", "version": "2022.2" })
     );
     assert_eq!(estimate["distance_km"], 10.0);
     assert_eq!(estimate["co2e_g"], 562);
@@ -151,7 +151,7 @@ fn the_desnz_worked_example_saves_1395_g_over_ten_km_by_underground() {
     // savings = 1673 − 278 = 1395 g
     assert_eq!(
         estimate["factor_set"],
-        json!({ "id": "uk-desnz-2025", "version": "2025.1" })
+        json!({ "id": "uk-desnz-2025", "version": "2025.2" })
     );
     assert_eq!(estimate["co2e_g"], 278);
     assert_eq!(estimate["baseline"]["mode"], "car");
