@@ -98,15 +98,6 @@ impl FactorSet {
         &self.file.modes[mode.index]
     }
 
-    /// Title of the source with that id.
-    pub fn source_title(&self, source_id: &str) -> Option<&str> {
-        self.file
-            .sources
-            .iter()
-            .find(|s| s.id == source_id)
-            .map(|s| s.title.as_str())
-    }
-
     /// Grid regions, in file order (empty when the set derives nothing from a grid).
     pub fn grid_regions(&self) -> &[GridRegion] {
         &self.grid_regions

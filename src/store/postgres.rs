@@ -866,18 +866,7 @@ async fn delete_trip(
     let trip = trip_from_row(&row)?;
     let date = trip.date.to_string();
     let mut delta = RollupDelta::default();
-    delta.apply(
-        &TripFigures {
-            participant: &trip.participant,
-            date: &date,
-            main_mode: &trip.main_mode,
-            distance_m: trip.distance_m,
-            co2e_g: trip.co2e_g,
-            baseline_co2e_g: trip.baseline_co2e_g,
-            savings_g: trip.savings_g,
-        },
-        -1,
-    );
+    delta.apply(&TripFigures::of_stored(&trip, &date), -1);
     apply_rollups(&tx, campaign_id, &owner, &delta).await?;
     tx.commit().await?;
     Ok(())

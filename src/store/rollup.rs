@@ -44,6 +44,21 @@ impl<'a> TripFigures<'a> {
     }
 }
 
+impl<'a> TripFigures<'a> {
+    /// The figures of a stored trip (when it is deleted); `date` is its `YYYY-MM-DD` text.
+    pub fn of_stored(trip: &'a super::model::StoredTrip, date: &'a str) -> Self {
+        Self {
+            participant: &trip.participant,
+            date,
+            main_mode: &trip.main_mode,
+            distance_m: trip.distance_m,
+            co2e_g: trip.co2e_g,
+            baseline_co2e_g: trip.baseline_co2e_g,
+            savings_g: trip.savings_g,
+        }
+    }
+}
+
 impl RollupDelta {
     /// Adds (`sign` 1) or removes (`sign` -1) one trip.
     pub fn apply(&mut self, trip: &TripFigures<'_>, sign: i64) {

@@ -490,15 +490,7 @@ impl SqliteStore {
             let mut delta = RollupDelta::default();
             let date = trip.date.to_string();
             delta.apply(
-                &TripFigures {
-                    participant: &trip.participant,
-                    date: &date,
-                    main_mode: &trip.main_mode,
-                    distance_m: trip.distance_m,
-                    co2e_g: trip.co2e_g,
-                    baseline_co2e_g: trip.baseline_co2e_g,
-                    savings_g: trip.savings_g,
-                },
+                &TripFigures::of_stored(&trip, &date),
                 -1,
             );
             apply_rollups(&tx, &campaign_id, &trip.organization_id, &delta)?;
