@@ -8,6 +8,8 @@ pub mod demo;
 pub mod domain;
 /// Emission-factor sets.
 pub mod factors;
+/// A fast hash for maps keyed by the service's own names.
+pub mod fast_hash;
 /// HTTP handlers, errors and the OpenAPI spec.
 pub mod http;
 /// Prometheus metrics.

@@ -86,7 +86,6 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(BodyLimit(body_limit))
                 .app_data(web::Data::new(cors_origins.clone()))
-                .wrap(from_fn(http::cors::cors))
                 .wrap(from_fn(http::observe::observe))
                 .configure(http::configure)
                 .default_service(web::to(http::not_found))

@@ -111,6 +111,17 @@ pub enum Quality {
     Proxy,
 }
 
+impl Quality {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::Derived => "derived",
+            Self::Proxy => "proxy",
+        }
+    }
+}
+
 /// How a derived or proxy factor was computed.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,6 +6,7 @@ use std::fmt;
 use crate::domain::grams::ug_per_km_from_g;
 use crate::domain::mode::{Basis, FIXED_MODES};
 use crate::domain::ModeId;
+use crate::fast_hash::FastMap;
 
 use super::file::{FactorSetFile, GridLevel, ModeFile, Quality};
 use super::set::{FactorSet, GridRegion, ModeFactor};
@@ -91,7 +92,7 @@ pub fn validate(origin: &str, file: FactorSetFile) -> Result<FactorSet, LoadErro
         .map_err(|(location, message)| fail(location, message))?;
 
     let mut modes = Vec::with_capacity(file.modes.len());
-    let mut mode_index = HashMap::new();
+    let mut mode_index = FastMap::default();
     for (i, mode_file) in file.modes.iter().enumerate() {
         let at = |field: &str| format!("modes[{i}] ({}).{field}", mode_file.mode);
         let mode = validate_mode(i, mode_file, !grid_regions.is_empty(), &known_source)
@@ -272,7 +273,7 @@ fn validate_mode(
 
 /// Grid regions resolved to their factors, the index of every id and alias (lowercased), and the
 /// default region.
-type Grid = (Vec<GridRegion>, HashMap<String, usize>, Option<usize>);
+type Grid = (Vec<GridRegion>, FastMap<String, usize>, Option<usize>);
 
 fn validate_grid(
     file: &FactorSetFile,
@@ -284,11 +285,11 @@ fn validate_grid(
                 "default_grid_region".into(),
                 "is only allowed with grid_regions".into(),
             )),
-            None => Ok((Vec::new(), HashMap::new(), None)),
+            None => Ok((Vec::new(), FastMap::default(), None)),
         };
     };
     let mut index_of = HashMap::new();
-    let mut names = HashMap::new();
+    let mut names = FastMap::default();
     for (i, region) in regions.iter().enumerate() {
         let at = |field: &str| format!("grid_regions[{i}] ({}).{field}", region.id);
         if region.id.trim().is_empty() {

@@ -1,10 +1,9 @@
 //! A validated, immutable factor set.
 
-use std::collections::HashMap;
-
 use crate::domain::grams::ug_per_km_from_g;
 use crate::domain::mode::Basis;
 use crate::domain::ModeId;
+use crate::fast_hash::FastMap;
 
 use super::file::{FactorSetFile, GridLevel, LabelFile, ModeFile, Quality};
 
@@ -13,10 +12,10 @@ use super::file::{FactorSetFile, GridLevel, LabelFile, ModeFile, Quality};
 pub struct FactorSet {
     pub(super) file: FactorSetFile,
     pub(super) modes: Vec<ModeFactor>,
-    pub(super) mode_index: HashMap<String, usize>,
+    pub(super) mode_index: FastMap<String, usize>,
     pub(super) grid_regions: Vec<GridRegion>,
     /// Region index by lowercased id and alias.
-    pub(super) region_index: HashMap<String, usize>,
+    pub(super) region_index: FastMap<String, usize>,
     pub(super) default_grid: Option<usize>,
 }
 
@@ -110,9 +109,19 @@ impl FactorSet {
 
     /// Finds a region by id or alias, ignoring case and surrounding spaces.
     pub fn find_grid_region(&self, name: &str) -> Option<&GridRegion> {
-        self.region_index
-            .get(&name.trim().to_lowercase())
-            .map(|&i| &self.grid_regions[i])
+        let name = name.trim();
+        // Ids and most aliases are short ASCII: lowercase them on the stack, not the heap.
+        let mut buffer = [0u8; 32];
+        let index = if name.is_ascii() && name.len() <= buffer.len() {
+            let lower = &mut buffer[..name.len()];
+            lower.copy_from_slice(name.as_bytes());
+            lower.make_ascii_lowercase();
+            let lower = std::str::from_utf8(lower).expect("ASCII stays UTF-8");
+            self.region_index.get(lower)
+        } else {
+            self.region_index.get(&name.to_lowercase())
+        };
+        index.map(|&i| &self.grid_regions[i])
     }
 
     /// The mode's factor on `grid` (the set's default grid when `None`).

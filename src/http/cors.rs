@@ -4,16 +4,14 @@
 
 use std::sync::Arc;
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
+use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header::{
     HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
 };
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::Next;
-use actix_web::{web, Error, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::error::{problem, problem_response};
 
@@ -27,45 +25,57 @@ const EXPOSED: &str = "x-request-id, retry-after, location";
 const PREFLIGHT_VARY: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
-/// The middleware function (wrap with `actix_web::middleware::from_fn`).
-pub async fn cors(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let Some(origin) = req.headers().get(ORIGIN).cloned() else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
-    let allowed = is_public(req.head())
-        || req
-            .app_data::<web::Data<CorsOrigins>>()
-            .is_some_and(|origins| origins.0.iter().any(|o| o.as_bytes() == origin.as_bytes()));
-    let requested_method = req.headers().get(ACCESS_CONTROL_REQUEST_METHOD).cloned();
-    if req.method() == Method::OPTIONS {
-        if let Some(method) = requested_method {
-            let response = if allowed {
-                preflight(&origin, &method, req.headers())
-            } else {
-                problem_response(&problem(
-                    StatusCode::FORBIDDEN,
-                    "this origin may not call this endpoint from a browser; ask the operator to add it with --cors-origin"
-                        .into(),
-                    Vec::new(),
-                ))
-            };
-            return Ok(req.into_response(response));
+/// What CORS asks of one request. Applied by [`super::observe::observe`], so that the service
+/// has a single middleware layer: each `from_fn` layer boxes every request's future.
+pub enum Cors {
+    /// No `Origin`: not a cross-origin browser request, nothing to add.
+    NoOrigin,
+    /// A preflight: answered here, the request goes no further.
+    Preflight(HttpResponse),
+    /// A request from a browser on `origin`; `allowed` says whether it may read the answer.
+    Request { origin: HeaderValue, allowed: bool },
+}
+
+impl Cors {
+    /// The policy for `req`.
+    pub fn of(req: &ServiceRequest) -> Self {
+        let Some(origin) = req.headers().get(ORIGIN).cloned() else {
+            return Self::NoOrigin;
+        };
+        let allowed = is_public(req.head())
+            || req
+                .app_data::<web::Data<CorsOrigins>>()
+                .is_some_and(|origins| origins.0.iter().any(|o| o.as_bytes() == origin.as_bytes()));
+        if req.method() == Method::OPTIONS {
+            if let Some(method) = req.headers().get(ACCESS_CONTROL_REQUEST_METHOD) {
+                return Self::Preflight(if allowed {
+                    preflight(&origin, method, req.headers())
+                } else {
+                    problem_response(&problem(
+                        StatusCode::FORBIDDEN,
+                        "this origin may not call this endpoint from a browser; ask the operator to add it with --cors-origin"
+                            .into(),
+                        Vec::new(),
+                    ))
+                });
+            }
+        }
+        Self::Request { origin, allowed }
+    }
+
+    /// Adds the CORS headers to the answer of a non-preflight request.
+    pub fn decorate(self, headers: &mut HeaderMap) {
+        if let Self::Request { origin, allowed } = self {
+            headers.append(VARY, HeaderValue::from_static("Origin"));
+            if allowed {
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                headers.insert(
+                    ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static(EXPOSED),
+                );
+            }
         }
     }
-    let mut response = next.call(req).await?.map_into_boxed_body();
-    let headers = response.headers_mut();
-    headers.append(VARY, HeaderValue::from_static("Origin"));
-    if allowed {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(
-            ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static(EXPOSED),
-        );
-    }
-    Ok(response)
 }
 
 fn preflight(origin: &HeaderValue, method: &HeaderValue, request: &HeaderMap) -> HttpResponse {

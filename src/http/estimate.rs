@@ -15,6 +15,7 @@ use crate::factors::{Catalogue, FactorSet, LabelFile, Quality};
 
 use super::body::JsonBody;
 use super::error::{ApiError, Problem};
+use super::estimate_json::write_estimate;
 use super::wire::{FactorSetRef, WholeNumber};
 use super::{AppState, TAG_ESTIMATES};
 
@@ -230,10 +231,10 @@ pub struct BatchError {
 }
 
 impl EstimateRequest {
-    /// The trip plan, or every invalid field.
-    pub fn plan(&self) -> Result<TripPlan, FieldErrors> {
+    /// The trip plan, or every invalid field. Takes the request apart so the names move, not copy.
+    pub fn into_plan(self) -> Result<TripPlan, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let legs = match (&self.mode, &self.legs) {
+        let legs = match (self.mode, self.legs) {
             (Some(_), Some(_)) => {
                 errors.push(
                     "legs",
@@ -256,7 +257,7 @@ impl EstimateRequest {
                 let passengers = passengers(self.passengers, || "passengers".into(), &mut errors);
                 distance
                     .map(|distance| LegSpec {
-                        mode: mode.clone(),
+                        mode,
                         distance,
                         passengers,
                         index: None,
@@ -277,7 +278,7 @@ impl EstimateRequest {
                         format!("must have 1 to {MAX_LEGS} legs, got {}", legs.len()),
                     );
                 }
-                legs.iter()
+                legs.into_iter()
                     .enumerate()
                     .filter_map(|(i, leg)| {
                         let distance = distance(
@@ -291,7 +292,7 @@ impl EstimateRequest {
                             &mut errors,
                         );
                         distance.map(|distance| LegSpec {
-                            mode: leg.mode.clone(),
+                            mode: leg.mode,
                             distance,
                             passengers,
                             index: Some(i),
@@ -300,10 +301,10 @@ impl EstimateRequest {
                     .collect()
             }
         };
-        let baseline = match &self.baseline {
+        let baseline = match self.baseline {
             None => BaselineSpec::default(),
             Some(baseline) => BaselineSpec {
-                mode: Some(baseline.mode.clone()),
+                mode: Some(baseline.mode),
                 distance: baseline
                     .distance_km
                     .and_then(|km| distance(km, || "baseline.distance_km".into(), &mut errors)),
@@ -364,10 +365,10 @@ pub fn find_set<'a>(
 }
 
 /// Validates and computes one request against the catalogue.
-pub fn run<'a>(
-    catalogue: &'a Catalogue,
-    request: &EstimateRequest,
-) -> Result<EstimateResponse<'a>, FieldErrors> {
+pub fn run(
+    catalogue: &Catalogue,
+    request: EstimateRequest,
+) -> Result<EstimateResponse<'_>, FieldErrors> {
     // Report the set, the region and the trip's shape together, so one answer names every field.
     let mut errors = FieldErrors::default();
     let set = find_set(catalogue, request.factor_set.as_deref(), "factor_set")
@@ -378,7 +379,7 @@ pub fn run<'a>(
             .map_err(|message| errors.push("region", message))
             .ok()
     });
-    let plan = request.plan().map_err(|e| errors.0.extend(e.0)).ok();
+    let plan = request.into_plan().map_err(|e| errors.0.extend(e.0)).ok();
     let (Some(set), Some(grid), Some(plan)) = (set, grid, plan) else {
         return Err(errors);
     };
@@ -473,8 +474,10 @@ pub async fn estimate_one(
     state: web::Data<AppState>,
     JsonBody(request): JsonBody<EstimateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let response = run(&state.catalogue, &request)?;
-    super::json_ok(&response, 1024)
+    let response = run(&state.catalogue, request)?;
+    let mut body = Vec::with_capacity(1024);
+    write_estimate(&mut body, &response);
+    Ok(json_body(body))
 }
 
 /// Estimate many trips
@@ -506,22 +509,31 @@ pub async fn estimate_batch(
         ));
     }
     let catalogue = &state.catalogue;
-    let results: Vec<BatchItem> = request
-        .trips
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let outcome =
-                parse_item(raw).and_then(|item| run(catalogue, &item).map_err(ApiError::Invalid));
-            match outcome {
-                Ok(estimate) => BatchItem::Estimate(estimate),
-                Err(error) => BatchItem::Failed(BatchError {
+    let mut body = Vec::with_capacity(count * 900);
+    body.extend_from_slice(b"{\"results\":[");
+    for (i, raw) in request.trips.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        match parse_item(raw).and_then(|item| run(catalogue, item).map_err(ApiError::Invalid)) {
+            Ok(estimate) => write_estimate(&mut body, &estimate),
+            Err(error) => {
+                let failed = BatchError {
                     error: locate(error, &format!("trips[{i}]")).problem(),
-                }),
+                };
+                serde_json::to_writer(&mut body, &failed).map_err(ApiError::internal)?;
             }
-        })
-        .collect();
-    super::json_ok(&BatchResponse { results }, count * 900)
+        }
+    }
+    body.extend_from_slice(b"]}");
+    Ok(json_body(body))
+}
+
+/// A 200 answer carrying JSON already written.
+fn json_body(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
 }
 
 fn parse_item(raw: &RawValue) -> Result<EstimateRequest, ApiError> {

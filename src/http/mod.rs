@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod cors;
 pub mod error;
 pub mod estimate;
+pub mod estimate_json;
 pub mod factor_sets;
 pub mod observe;
 pub mod openapi;
@@ -101,18 +102,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
     openapi::configure(cfg);
     site::configure(cfg);
-}
-
-/// A 200 JSON response, serialized into a buffer sized for it up front (`capacity` bytes).
-pub fn json_ok<T: serde::Serialize>(
-    value: &T,
-    capacity: usize,
-) -> Result<actix_web::HttpResponse, ApiError> {
-    let mut body = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut body, value).map_err(ApiError::internal)?;
-    Ok(actix_web::HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body))
 }
 
 /// A route for GET and HEAD (actix sends HEAD answers without their body).

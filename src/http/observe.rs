@@ -1,5 +1,6 @@
-//! Per-request observation: request ids, access logs, Prometheus metrics, and turning any error
-//! response that is not yet problem+json (actix's own, CORS refusals) into one.
+//! The service's one middleware: request ids, access logs, Prometheus metrics, CORS (the policy is
+//! in [`super::cors`]), and turning any error response that is not yet problem+json (actix's own)
+//! into one.
 
 use std::time::Instant;
 
@@ -9,6 +10,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::Error;
 
+use super::cors::Cors;
 use super::error::{problem, problem_response, PROBLEM_JSON};
 use crate::metrics::METRICS;
 
@@ -32,7 +34,14 @@ pub async fn observe(
         .unwrap_or_else(new_request_id);
     let method = req.method().clone();
 
-    let response = next.call(req).await?.map_into_boxed_body();
+    let response = match Cors::of(&req) {
+        Cors::Preflight(answer) => req.into_response(answer),
+        cors => {
+            let mut response = next.call(req).await?.map_into_boxed_body();
+            cors.decorate(response.headers_mut());
+            response
+        }
+    };
     let mut response = into_problem(response);
 
     let status = response.status();

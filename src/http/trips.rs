@@ -255,7 +255,7 @@ fn trip_input(campaign: &CampaignRecord, request: TripRequest) -> Result<TripInp
         baseline: request.baseline,
         ..EstimateRequest::default()
     };
-    let plan = estimate.plan().map_err(|e| errors.0.extend(e.0)).ok();
+    let plan = estimate.into_plan().map_err(|e| errors.0.extend(e.0)).ok();
     match (participant, date, plan) {
         (Some(participant), Some(date), Some(plan)) if errors.is_empty() => Ok(TripInput {
             participant,
