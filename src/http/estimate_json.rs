@@ -2,32 +2,38 @@
 //!
 //! `POST /v1/estimate` is the service's hottest path, and serde's generic serializer spent more
 //! time on its answer than the calculation did: it escapes each of the ~40 keys of a four-leg
-//! answer and walks its state machine per field. Here the keys are literals and the string values
-//! take a copy-only path when they need no escaping. The bytes are exactly those serde_json makes
-//! of [`EstimateResponse`] (a test compares the two over every bundled set, region and mode), so
-//! that type stays the one description of the answer, and of the spec.
+//! answer, walks its state machine per field, and formats a dozen floats. Here the keys are
+//! literals, string values take a copy-only path when they need no escaping, and kilometres and
+//! grams per km are written from the exact integers they come from (metres, µg per km). The bytes
+//! are exactly those serde_json makes of [`EstimateResponse`] (tests compare the two over every
+//! bundled set, region and mode, and the decimals over their whole range), so that type stays the
+//! one description of the answer, and of the spec.
 
 use serde_json::ser::{CompactFormatter, Formatter};
 
-use super::estimate::{BaselineResponse, EstimateResponse, GridRegionUsed, LegResponse};
+use crate::domain::estimate::{Estimate, LegOutcome};
+use crate::factors::{FactorSet, GridRegion};
 
-/// Appends `estimate` as JSON.
-pub fn write_estimate(out: &mut Vec<u8>, estimate: &EstimateResponse<'_>) {
+#[cfg(doc)]
+use super::estimate::EstimateResponse;
+
+/// Appends the answer for `estimate`, computed with `set`.
+pub fn write_estimate(out: &mut Vec<u8>, set: &FactorSet, estimate: &Estimate<'_>) {
     out.extend_from_slice(b"{\"factor_set\":{\"id\":");
-    string(out, estimate.factor_set.id);
+    string(out, set.id());
     out.extend_from_slice(b",\"version\":");
-    string(out, estimate.factor_set.version);
+    string(out, set.version());
     out.extend_from_slice(b"},\"grid_region\":");
-    match &estimate.grid_region {
-        Some(grid) => grid_region(out, grid),
+    match estimate.grid {
+        Some(grid) => grid_region(out, set, grid),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"distance_km\":");
-    number(out, estimate.distance_km);
+    kilometres(out, estimate.distance_m);
     out.extend_from_slice(b",\"co2e_g\":");
     integer(out, estimate.co2e_g);
     out.extend_from_slice(b",\"baseline\":");
-    baseline(out, &estimate.baseline);
+    baseline(out, set, &estimate.baseline);
     out.extend_from_slice(b",\"savings_g\":");
     integer(out, estimate.savings_g);
     out.extend_from_slice(b",\"legs\":[");
@@ -35,14 +41,14 @@ pub fn write_estimate(out: &mut Vec<u8>, estimate: &EstimateResponse<'_>) {
         if i > 0 {
             out.push(b',');
         }
-        leg(out, one);
+        leg(out, set, one);
     }
     out.extend_from_slice(b"]}");
 }
 
-fn grid_region(out: &mut Vec<u8>, grid: &GridRegionUsed<'_>) {
+fn grid_region(out: &mut Vec<u8>, set: &FactorSet, grid: &GridRegion) {
     out.extend_from_slice(b"{\"id\":");
-    string(out, grid.id);
+    string(out, &grid.id);
     out.extend_from_slice(b",\"name\":{\"en\":");
     string(out, &grid.name.en);
     out.extend_from_slice(b",\"zh\":");
@@ -50,43 +56,44 @@ fn grid_region(out: &mut Vec<u8>, grid: &GridRegionUsed<'_>) {
     out.extend_from_slice(b"},\"co2e_g_per_kwh\":");
     number(out, grid.co2e_g_per_kwh);
     out.extend_from_slice(b",\"factor_from\":");
-    string(out, grid.factor_from);
+    string(out, &set.grid_regions()[grid.factor_from].id);
     out.push(b'}');
 }
 
-fn baseline(out: &mut Vec<u8>, baseline: &BaselineResponse<'_>) {
+fn baseline(out: &mut Vec<u8>, set: &FactorSet, baseline: &LegOutcome<'_>) {
     out.extend_from_slice(b"{\"mode\":");
-    string(out, baseline.mode);
+    string(out, baseline.factor.mode.as_str());
     out.extend_from_slice(b",\"distance_km\":");
-    number(out, baseline.distance_km);
+    kilometres(out, baseline.distance_m);
     out.extend_from_slice(b",\"passengers\":");
     passengers(out, baseline.passengers);
     out.extend_from_slice(b",\"co2e_g_per_km\":");
-    number(out, baseline.co2e_g_per_km);
+    grams_per_km(out, baseline.ug_per_km);
     out.extend_from_slice(b",\"co2e_g\":");
     integer(out, baseline.co2e_g);
     out.extend_from_slice(b",\"source\":");
-    string(out, baseline.source);
+    string(out, &set.mode_file(baseline.factor).source);
     out.push(b'}');
 }
 
-fn leg(out: &mut Vec<u8>, leg: &LegResponse<'_>) {
+fn leg(out: &mut Vec<u8>, set: &FactorSet, leg: &LegOutcome<'_>) {
+    let file = set.mode_file(leg.factor);
     out.extend_from_slice(b"{\"mode\":");
-    string(out, leg.mode);
+    string(out, leg.factor.mode.as_str());
     out.extend_from_slice(b",\"distance_km\":");
-    number(out, leg.distance_km);
+    kilometres(out, leg.distance_m);
     out.extend_from_slice(b",\"passengers\":");
     passengers(out, leg.passengers);
     out.extend_from_slice(b",\"co2e_g_per_km\":");
-    number(out, leg.co2e_g_per_km);
+    grams_per_km(out, leg.ug_per_km);
     out.extend_from_slice(b",\"basis\":");
-    string(out, leg.basis);
+    string(out, leg.factor.basis.as_str());
     out.extend_from_slice(b",\"co2e_g\":");
     integer(out, leg.co2e_g);
     out.extend_from_slice(b",\"source\":");
-    string(out, leg.source);
+    string(out, &file.source);
     out.extend_from_slice(b",\"quality\":");
-    string(out, leg.quality.as_str());
+    string(out, file.quality.as_str());
     out.push(b'}');
 }
 
@@ -114,6 +121,46 @@ fn string(out: &mut Vec<u8>, value: &str) {
     }
 }
 
+/// Whole metres as kilometres, e.g. `11600` → `11.6`.
+fn kilometres(out: &mut Vec<u8>, metres: i64) {
+    decimal(out, metres, 3);
+}
+
+/// µg per km as grams per km, e.g. `30258000` → `30.258`.
+fn grams_per_km(out: &mut Vec<u8>, ug_per_km: i64) {
+    decimal(out, ug_per_km, 6);
+}
+
+/// `value ÷ 10^scale` as the shortest decimal with at least one fractional digit: what
+/// serde_json writes for the `f64` nearest that quotient (the quotient's own digits are already
+/// the shortest that read back as that `f64`). Values so small or so large that serde_json
+/// would use an exponent (or negative ones, which none of ours are) take the float path, so the
+/// bytes stay the same there too.
+fn decimal(out: &mut Vec<u8>, value: i64, scale: u32) {
+    let unit = 10_i64.pow(scale);
+    // From 0.001 up serde_json writes plain digits, not an exponent; below 10^15 the integer's
+    // digits are exact in an f64.
+    if !(unit / 1000..1_000_000_000_000_000).contains(&value) {
+        number(out, value as f64 / unit as f64);
+        return;
+    }
+    integer(out, value / unit);
+    out.push(b'.');
+    let mut fraction = value % unit;
+    let mut digits = scale;
+    while digits > 1 && fraction % 10 == 0 {
+        fraction /= 10;
+        digits -= 1;
+    }
+    let mut buffer = [b'0'; 6];
+    let field = &mut buffer[..digits as usize];
+    for byte in field.iter_mut().rev() {
+        *byte = b'0' + (fraction % 10) as u8;
+        fraction /= 10;
+    }
+    out.extend_from_slice(field);
+}
+
 /// A number the way serde_json writes an `f64` (shortest round-trip form; `null` if not finite).
 fn number(out: &mut Vec<u8>, value: f64) {
     if value.is_finite() {
@@ -132,18 +179,18 @@ fn integer(out: &mut Vec<u8>, value: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::factors::{Catalogue, LabelFile, Quality};
-    use crate::http::estimate::{run, EstimateRequest, LegRequest};
-    use crate::http::wire::{FactorSetRef, WholeNumber};
+    use crate::factors::Catalogue;
+    use crate::http::estimate::{run, EstimateRequest, EstimateResponse, LegRequest};
+    use crate::http::wire::WholeNumber;
 
-    fn written(estimate: &EstimateResponse<'_>) -> String {
+    fn written(set: &FactorSet, estimate: &Estimate<'_>) -> String {
         let mut out = Vec::new();
-        write_estimate(&mut out, estimate);
+        write_estimate(&mut out, set, estimate);
         String::from_utf8(out).expect("UTF-8")
     }
 
-    fn serialized(estimate: &EstimateResponse<'_>) -> String {
-        serde_json::to_string(estimate).expect("serializes")
+    fn serialized(set: &FactorSet, estimate: &Estimate<'_>) -> String {
+        serde_json::to_string(&EstimateResponse::new(set, estimate)).expect("serializes")
     }
 
     #[test]
@@ -190,8 +237,12 @@ mod tests {
                             continue;
                         }
                         let shown = format!("{request:?}");
-                        let estimate = run(&catalogue, request).expect("a valid request");
-                        assert_eq!(written(&estimate), serialized(&estimate), "{shown}");
+                        let (set, estimate) = run(&catalogue, request).expect("a valid request");
+                        assert_eq!(
+                            written(set, &estimate),
+                            serialized(set, &estimate),
+                            "{shown}"
+                        );
                         compared += 1;
                     }
                 }
@@ -200,45 +251,67 @@ mod tests {
         assert!(compared > 500, "compared only {compared} answers");
     }
 
+    fn by_serde(value: f64) -> String {
+        serde_json::to_string(&value).expect("serializes")
+    }
+
+    fn by_decimal(value: i64, scale: u32) -> String {
+        let mut out = Vec::new();
+        decimal(&mut out, value, scale);
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn kilometres_and_grams_per_km_read_as_serde_writes_their_floats() {
+        let mut checked = 0;
+        let mut check = |value: i64, scale: u32| {
+            let unit = 10_i64.pow(scale) as f64;
+            assert_eq!(
+                by_decimal(value, scale),
+                by_serde(value as f64 / unit),
+                "{value} / 10^{scale}"
+            );
+            checked += 1;
+        };
+        for value in 0..=1_000_000 {
+            check(value, 3);
+            check(value, 6);
+        }
+        // A deterministic spread over every magnitude, up to and past the plain-digits range.
+        let mut value: i64 = 1;
+        let mut step: u64 = 0x9e37_79b9_7f4a_7c15;
+        while value < i64::MAX / 3 {
+            for scale in [3, 6] {
+                check(value, scale);
+                check(value + 1, scale);
+                check(value - 1, scale);
+            }
+            step = step.rotate_left(7) ^ 0x2545_f491_4f6c_dd1d;
+            value = value.saturating_mul(3) / 2 + (step % 1000) as i64 + 1;
+        }
+        for value in [-1, -1500, i64::MIN, i64::MAX] {
+            check(value, 3);
+            check(value, 6);
+        }
+        assert!(checked > 2_000_000);
+    }
+
     #[test]
     fn strings_that_need_escaping_are_escaped_as_serde_escapes_them() {
-        let name = LabelFile {
-            en: "Quote \" backslash \\ newline \n tab \t bell \u{7} end".into(),
-            zh: "北京 \u{1f}".into(),
-        };
-        let estimate = EstimateResponse {
-            factor_set: FactorSetRef {
-                id: "a\"b",
-                version: "1\\2",
-            },
-            grid_region: Some(GridRegionUsed {
-                id: "CN-BJ",
-                name: &name,
-                co2e_g_per_kwh: 558.1,
-                factor_from: "\u{0}",
-            }),
-            distance_km: 1e-7,
-            co2e_g: -3,
-            baseline: BaselineResponse {
-                mode: "car",
-                distance_km: 1e21,
-                passengers: Some(9),
-                co2e_g_per_km: f64::NAN,
-                co2e_g: i64::MIN,
-                source: "ü",
-            },
-            savings_g: i64::MAX,
-            legs: vec![LegResponse {
-                mode: "m",
-                distance_km: f64::INFINITY,
-                passengers: None,
-                co2e_g_per_km: 0.1 + 0.2,
-                basis: "passenger_km",
-                co2e_g: 0,
-                source: "",
-                quality: Quality::Proxy,
-            }],
-        };
-        assert_eq!(written(&estimate), serialized(&estimate));
+        for text in [
+            "",
+            "plain",
+            "Quote \" backslash \\ newline \n tab \t bell \u{7} end",
+            "北京 \u{1f}",
+            "\u{0}",
+            "ü and \u{7f} and \u{2028}",
+        ] {
+            let mut out = Vec::new();
+            string(&mut out, text);
+            assert_eq!(
+                String::from_utf8(out).expect("UTF-8"),
+                serde_json::to_string(text).expect("serializes")
+            );
+        }
     }
 }
