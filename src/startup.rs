@@ -61,6 +61,7 @@ impl Application {
             }
         };
         let state = AppState {
+            estimate_writer: Arc::new(crate::http::estimate_json::EstimateWriter::new(&catalogue)),
             catalogue: Arc::new(catalogue),
             store,
             admin_token,

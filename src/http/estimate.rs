@@ -15,7 +15,6 @@ use crate::factors::{Catalogue, FactorSet, LabelFile, Quality};
 
 use super::body::JsonBody;
 use super::error::{ApiError, Problem};
-use super::estimate_json::write_estimate;
 use super::wire::{FactorSetRef, WholeNumber};
 use super::{AppState, TAG_ESTIMATES};
 
@@ -387,7 +386,7 @@ pub fn run(
 }
 
 impl<'a> EstimateResponse<'a> {
-    /// The wire form of an estimate, as serde writes it; [`write_estimate`] writes the same bytes
+    /// The wire form of an estimate, as serde writes it; [`super::estimate_json::EstimateWriter`] writes the same bytes
     /// faster, and its tests compare the two.
     pub fn new(set: &'a FactorSet, estimate: &Estimate<'a>) -> Self {
         let baseline = &estimate.baseline;
@@ -476,7 +475,7 @@ pub async fn estimate_one(
 ) -> Result<HttpResponse, ApiError> {
     let (set, estimate) = run(&state.catalogue, request)?;
     let mut body = Vec::with_capacity(1024);
-    write_estimate(&mut body, set, &estimate);
+    state.estimate_writer.write(&mut body, set, &estimate);
     Ok(json_body(body))
 }
 
@@ -516,7 +515,7 @@ pub async fn estimate_batch(
             body.push(b',');
         }
         match parse_item(raw).and_then(|item| run(catalogue, item).map_err(ApiError::Invalid)) {
-            Ok((set, estimate)) => write_estimate(&mut body, set, &estimate),
+            Ok((set, estimate)) => state.estimate_writer.write(&mut body, set, &estimate),
             Err(error) => {
                 let failed = BatchError {
                     error: locate(error, &format!("trips[{i}]")).problem(),

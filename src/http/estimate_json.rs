@@ -2,99 +2,188 @@
 //!
 //! `POST /v1/estimate` is the service's hottest path, and serde's generic serializer spent more
 //! time on its answer than the calculation did: it escapes each of the ~40 keys of a four-leg
-//! answer, walks its state machine per field, and formats a dozen floats. Here the keys are
-//! literals, string values take a copy-only path when they need no escaping, and kilometres and
-//! grams per km are written from the exact integers they come from (metres, µg per km). The bytes
-//! are exactly those serde_json makes of [`EstimateResponse`] (tests compare the two over every
-//! bundled set, region and mode, and the decimals over their whole range), so that type stays the
-//! one description of the answer, and of the spec.
+//! answer, walks its state machine per field, and formats a dozen floats. Here everything that
+//! depends only on the factor set (its id, each grid region, each mode's id, basis, source and
+//! quality, with their keys) is written once per set, kilometres and grams per km are written
+//! from the exact integers they come from (metres, µg per km), and an answer is a few copies and
+//! a few numbers. The bytes are exactly those serde_json makes of [`EstimateResponse`] (tests
+//! compare the two over every bundled set, region and mode, and the decimals over their whole
+//! range), so that type stays the one description of the answer, and of the spec.
+
+use std::sync::Arc;
 
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::domain::estimate::{Estimate, LegOutcome};
-use crate::factors::{FactorSet, GridRegion};
+use crate::factors::{Catalogue, FactorSet};
 
 #[cfg(doc)]
 use super::estimate::EstimateResponse;
 
-/// Appends the answer for `estimate`, computed with `set`.
-pub fn write_estimate(out: &mut Vec<u8>, set: &FactorSet, estimate: &Estimate<'_>) {
-    out.extend_from_slice(b"{\"factor_set\":{\"id\":");
-    string(out, set.id());
-    out.extend_from_slice(b",\"version\":");
-    string(out, set.version());
-    out.extend_from_slice(b"},\"grid_region\":");
-    match estimate.grid {
-        Some(grid) => grid_region(out, set, grid),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"distance_km\":");
-    kilometres(out, estimate.distance_m);
-    out.extend_from_slice(b",\"co2e_g\":");
-    integer(out, estimate.co2e_g);
-    out.extend_from_slice(b",\"baseline\":");
-    baseline(out, set, &estimate.baseline);
-    out.extend_from_slice(b",\"savings_g\":");
-    integer(out, estimate.savings_g);
-    out.extend_from_slice(b",\"legs\":[");
-    for (i, one) in estimate.legs.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// Writes estimate answers, with the set-only parts of every catalogue set written beforehand.
+pub struct EstimateWriter {
+    sets: Vec<(Arc<FactorSet>, SetJson)>,
+}
+
+impl EstimateWriter {
+    /// Prepares every set of `catalogue`.
+    pub fn new(catalogue: &Catalogue) -> Self {
+        Self {
+            sets: catalogue
+                .sets()
+                .iter()
+                .map(|set| (set.clone(), SetJson::new(set)))
+                .collect(),
         }
-        leg(out, set, one);
     }
-    out.extend_from_slice(b"]}");
+
+    /// Appends the answer for `estimate`, computed with `set`.
+    pub fn write(&self, out: &mut Vec<u8>, set: &FactorSet, estimate: &Estimate<'_>) {
+        match self
+            .sets
+            .iter()
+            .find(|(known, _)| std::ptr::eq(&**known, set))
+        {
+            Some((_, json)) => json.write(out, set, estimate),
+            // Only sets of the catalogue are estimated against; any other is prepared on the spot.
+            None => SetJson::new(set).write(out, set, estimate),
+        }
+    }
 }
 
-fn grid_region(out: &mut Vec<u8>, set: &FactorSet, grid: &GridRegion) {
-    out.extend_from_slice(b"{\"id\":");
-    string(out, &grid.id);
-    out.extend_from_slice(b",\"name\":{\"en\":");
-    string(out, &grid.name.en);
-    out.extend_from_slice(b",\"zh\":");
-    string(out, &grid.name.zh);
-    out.extend_from_slice(b"},\"co2e_g_per_kwh\":");
-    number(out, grid.co2e_g_per_kwh);
-    out.extend_from_slice(b",\"factor_from\":");
-    string(out, &set.grid_regions()[grid.factor_from].id);
-    out.push(b'}');
+/// The parts of an answer that depend only on the set, each with the keys around it.
+struct SetJson {
+    /// `{"factor_set":{"id":…,"version":…},"grid_region":`
+    opening: Vec<u8>,
+    /// Each grid region's object, in the set's order.
+    regions: Vec<Vec<u8>>,
+    /// Each mode's parts, in the set's order.
+    modes: Vec<ModeJson>,
 }
 
-fn baseline(out: &mut Vec<u8>, set: &FactorSet, baseline: &LegOutcome<'_>) {
-    out.extend_from_slice(b"{\"mode\":");
-    string(out, baseline.factor.mode.as_str());
-    out.extend_from_slice(b",\"distance_km\":");
-    kilometres(out, baseline.distance_m);
-    out.extend_from_slice(b",\"passengers\":");
-    passengers(out, baseline.passengers);
-    out.extend_from_slice(b",\"co2e_g_per_km\":");
-    grams_per_km(out, baseline.ug_per_km);
-    out.extend_from_slice(b",\"co2e_g\":");
-    integer(out, baseline.co2e_g);
-    out.extend_from_slice(b",\"source\":");
-    string(out, &set.mode_file(baseline.factor).source);
-    out.push(b'}');
+struct ModeJson {
+    /// `{"mode":…,"distance_km":`
+    opening: Vec<u8>,
+    /// `,"basis":…,"co2e_g":`
+    basis: Vec<u8>,
+    /// `,"source":…,"quality":…}`: the end of a leg.
+    leg_closing: Vec<u8>,
+    /// `,"source":…}`: the end of a baseline.
+    baseline_closing: Vec<u8>,
 }
 
-fn leg(out: &mut Vec<u8>, set: &FactorSet, leg: &LegOutcome<'_>) {
-    let file = set.mode_file(leg.factor);
-    out.extend_from_slice(b"{\"mode\":");
-    string(out, leg.factor.mode.as_str());
-    out.extend_from_slice(b",\"distance_km\":");
-    kilometres(out, leg.distance_m);
-    out.extend_from_slice(b",\"passengers\":");
-    passengers(out, leg.passengers);
-    out.extend_from_slice(b",\"co2e_g_per_km\":");
-    grams_per_km(out, leg.ug_per_km);
-    out.extend_from_slice(b",\"basis\":");
-    string(out, leg.factor.basis.as_str());
-    out.extend_from_slice(b",\"co2e_g\":");
-    integer(out, leg.co2e_g);
-    out.extend_from_slice(b",\"source\":");
-    string(out, &file.source);
-    out.extend_from_slice(b",\"quality\":");
-    string(out, file.quality.as_str());
-    out.push(b'}');
+impl SetJson {
+    fn new(set: &FactorSet) -> Self {
+        let mut opening = b"{\"factor_set\":{\"id\":".to_vec();
+        string(&mut opening, set.id());
+        opening.extend_from_slice(b",\"version\":");
+        string(&mut opening, set.version());
+        opening.extend_from_slice(b"},\"grid_region\":");
+        let regions = set
+            .grid_regions()
+            .iter()
+            .map(|grid| {
+                let mut out = b"{\"id\":".to_vec();
+                string(&mut out, &grid.id);
+                out.extend_from_slice(b",\"name\":{\"en\":");
+                string(&mut out, &grid.name.en);
+                out.extend_from_slice(b",\"zh\":");
+                string(&mut out, &grid.name.zh);
+                out.extend_from_slice(b"},\"co2e_g_per_kwh\":");
+                number(&mut out, grid.co2e_g_per_kwh);
+                out.extend_from_slice(b",\"factor_from\":");
+                string(&mut out, &set.grid_regions()[grid.factor_from].id);
+                out.push(b'}');
+                out
+            })
+            .collect();
+        let modes = set
+            .modes()
+            .iter()
+            .map(|mode| {
+                let file = set.mode_file(mode);
+                let mut opening = b"{\"mode\":".to_vec();
+                string(&mut opening, mode.mode.as_str());
+                opening.extend_from_slice(b",\"distance_km\":");
+                let mut basis = b",\"basis\":".to_vec();
+                string(&mut basis, mode.basis.as_str());
+                basis.extend_from_slice(b",\"co2e_g\":");
+                let mut baseline_closing = b",\"source\":".to_vec();
+                string(&mut baseline_closing, &file.source);
+                let mut leg_closing = baseline_closing.clone();
+                baseline_closing.push(b'}');
+                leg_closing.extend_from_slice(b",\"quality\":");
+                string(&mut leg_closing, file.quality.as_str());
+                leg_closing.push(b'}');
+                ModeJson {
+                    opening,
+                    basis,
+                    leg_closing,
+                    baseline_closing,
+                }
+            })
+            .collect();
+        Self {
+            opening,
+            regions,
+            modes,
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>, set: &FactorSet, estimate: &Estimate<'_>) {
+        out.extend_from_slice(&self.opening);
+        let region = estimate.grid.and_then(|grid| {
+            set.grid_regions()
+                .iter()
+                .position(|known| std::ptr::eq(known, grid))
+        });
+        match region {
+            Some(i) => out.extend_from_slice(&self.regions[i]),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"distance_km\":");
+        kilometres(out, estimate.distance_m);
+        out.extend_from_slice(b",\"co2e_g\":");
+        integer(out, estimate.co2e_g);
+        out.extend_from_slice(b",\"baseline\":");
+        self.baseline(out, &estimate.baseline);
+        out.extend_from_slice(b",\"savings_g\":");
+        integer(out, estimate.savings_g);
+        out.extend_from_slice(b",\"legs\":[");
+        for (i, leg) in estimate.legs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.leg(out, leg);
+        }
+        out.extend_from_slice(b"]}");
+    }
+
+    fn baseline(&self, out: &mut Vec<u8>, baseline: &LegOutcome<'_>) {
+        let mode = &self.modes[baseline.factor.index];
+        out.extend_from_slice(&mode.opening);
+        kilometres(out, baseline.distance_m);
+        out.extend_from_slice(b",\"passengers\":");
+        passengers(out, baseline.passengers);
+        out.extend_from_slice(b",\"co2e_g_per_km\":");
+        grams_per_km(out, baseline.ug_per_km);
+        out.extend_from_slice(b",\"co2e_g\":");
+        integer(out, baseline.co2e_g);
+        out.extend_from_slice(&mode.baseline_closing);
+    }
+
+    fn leg(&self, out: &mut Vec<u8>, leg: &LegOutcome<'_>) {
+        let mode = &self.modes[leg.factor.index];
+        out.extend_from_slice(&mode.opening);
+        kilometres(out, leg.distance_m);
+        out.extend_from_slice(b",\"passengers\":");
+        passengers(out, leg.passengers);
+        out.extend_from_slice(b",\"co2e_g_per_km\":");
+        grams_per_km(out, leg.ug_per_km);
+        out.extend_from_slice(&mode.basis);
+        integer(out, leg.co2e_g);
+        out.extend_from_slice(&mode.leg_closing);
+    }
 }
 
 fn passengers(out: &mut Vec<u8>, passengers: Option<u8>) {
@@ -104,21 +193,10 @@ fn passengers(out: &mut Vec<u8>, passengers: Option<u8>) {
     }
 }
 
-/// A JSON string: copied as it is when nothing in it needs escaping (ids, labels, sources).
+/// A JSON string, as serde_json escapes it (only ever written when a set is prepared).
 fn string(out: &mut Vec<u8>, value: &str) {
-    // No early exit: a plain fold over the bytes vectorizes.
-    let plain = !value.bytes().fold(false, |needs_escape, byte| {
-        needs_escape | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-    });
-    if plain {
-        out.reserve(value.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(value.as_bytes());
-        out.push(b'"');
-    } else {
-        // Writing to a Vec cannot fail, and a &str always serializes.
-        let _ = serde_json::to_writer(&mut *out, value);
-    }
+    // Writing to a Vec cannot fail, and a &str always serializes.
+    let _ = serde_json::to_writer(out, value);
 }
 
 /// Whole metres as kilometres, e.g. `11600` → `11.6`.
@@ -183,9 +261,9 @@ mod tests {
     use crate::http::estimate::{run, EstimateRequest, EstimateResponse, LegRequest};
     use crate::http::wire::WholeNumber;
 
-    fn written(set: &FactorSet, estimate: &Estimate<'_>) -> String {
+    fn written(writer: &EstimateWriter, set: &FactorSet, estimate: &Estimate<'_>) -> String {
         let mut out = Vec::new();
-        write_estimate(&mut out, set, estimate);
+        writer.write(&mut out, set, estimate);
         String::from_utf8(out).expect("UTF-8")
     }
 
@@ -196,6 +274,7 @@ mod tests {
     #[test]
     fn every_set_region_and_mode_is_written_as_serde_writes_it() {
         let catalogue = Catalogue::bundled().expect("bundled sets load");
+        let writer = EstimateWriter::new(&catalogue);
         let distances: [f64; 7] = [0.001, 0.6, 2.0, 9.0, 12.345, 99.999, 123.4];
         let mut compared = 0;
         for set in catalogue.sets() {
@@ -239,7 +318,7 @@ mod tests {
                         let shown = format!("{request:?}");
                         let (set, estimate) = run(&catalogue, request).expect("a valid request");
                         assert_eq!(
-                            written(set, &estimate),
+                            written(&writer, set, &estimate),
                             serialized(set, &estimate),
                             "{shown}"
                         );
@@ -297,21 +376,39 @@ mod tests {
     }
 
     #[test]
-    fn strings_that_need_escaping_are_escaped_as_serde_escapes_them() {
-        for text in [
-            "",
-            "plain",
-            "Quote \" backslash \\ newline \n tab \t bell \u{7} end",
-            "北京 \u{1f}",
-            "\u{0}",
-            "ü and \u{7f} and \u{2028}",
-        ] {
-            let mut out = Vec::new();
-            string(&mut out, text);
-            assert_eq!(
-                String::from_utf8(out).expect("UTF-8"),
-                serde_json::to_string(text).expect("serializes")
-            );
-        }
+    fn a_set_outside_the_catalogue_with_names_that_need_escaping_is_written_as_serde_writes_it() {
+        let catalogue = Catalogue::bundled().expect("bundled sets load");
+        let writer = EstimateWriter::new(&catalogue);
+        let mut file = serde_json::to_value(catalogue.default_set().file()).expect("serializes");
+        file["id"] = "quoted-set".into();
+        file["version"] = "1 \"beta\"".into();
+        file["grid_regions"][0]["name"]["en"] = "Back\\slash, \"quote\", tab\t, bell\u{7}".into();
+        let set = crate::factors::parse("test", &file.to_string()).expect("still a valid set");
+        let region = set.grid_regions()[0].id.clone();
+        let request = EstimateRequest {
+            region: Some(region.clone()),
+            legs: Some(vec![
+                LegRequest {
+                    mode: "e_bike".into(),
+                    distance_km: 3.25,
+                    passengers: None,
+                },
+                LegRequest {
+                    mode: "car".into(),
+                    distance_km: 7.0,
+                    passengers: Some(WholeNumber(2)),
+                },
+            ]),
+            ..EstimateRequest::default()
+        };
+        let plan = request.into_plan().expect("a valid plan");
+        let grid = set.find_grid_region(&region);
+        let estimate = crate::domain::estimate::estimate(&set, grid, &plan, None).expect("valid");
+        let answer = written(&writer, &set, &estimate);
+        assert!(
+            answer.contains(r#""en":"Back\\slash, \"quote\", tab\t, bell\u0007""#),
+            "{answer}"
+        );
+        assert_eq!(answer, serialized(&set, &estimate));
     }
 }

@@ -57,6 +57,8 @@ pub struct AppState {
     pub snapshots: Arc<Mutex<SnapshotCache>>,
     /// Per-key limits on trip writes.
     pub write_limits: Arc<rate_limit::RateLimiter>,
+    /// Writes estimate answers (the catalogue's sets prepared once).
+    pub estimate_writer: Arc<estimate_json::EstimateWriter>,
 }
 
 /// Parsed snapshots by campaign id, each with the campaign revision it belongs to.
