@@ -5,7 +5,7 @@
 #   benches/http_bench.sh
 #
 # Environment (defaults in brackets):
-#   DURATION [15]      seconds per wrk run        ROUNDS [2]         A/B pairs (A=floor, B=service)
+#   DURATION [10]      seconds per wrk run        ROUNDS [5]         A/B pairs (A=floor, B=service)
 #   THREADS [2]        wrk threads                CONNECTIONS [64]   wrk connections
 #   WORKERS [2]        server workers (both)      WARMUP [5]         warm-up seconds per server
 #   BATCH_DURATION [15] seconds of the batch run  BATCH_TRIPS [10000] trips per batch request
@@ -15,8 +15,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-DURATION=${DURATION:-15}
-ROUNDS=${ROUNDS:-2}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-5}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 WORKERS=${WORKERS:-2}
