@@ -160,29 +160,29 @@ impl SetJson {
     }
 
     fn baseline(&self, out: &mut Vec<u8>, baseline: &LegOutcome<'_>) {
-        let mode = &self.modes[baseline.factor.index];
-        out.extend_from_slice(&mode.opening);
-        kilometres(out, baseline.distance_m);
-        out.extend_from_slice(b",\"passengers\":");
-        passengers(out, baseline.passengers);
-        out.extend_from_slice(b",\"co2e_g_per_km\":");
-        grams_per_km(out, baseline.ug_per_km);
+        let mode = self.outcome_opening(out, baseline);
         out.extend_from_slice(b",\"co2e_g\":");
         integer(out, baseline.co2e_g);
         out.extend_from_slice(&mode.baseline_closing);
     }
 
     fn leg(&self, out: &mut Vec<u8>, leg: &LegOutcome<'_>) {
-        let mode = &self.modes[leg.factor.index];
-        out.extend_from_slice(&mode.opening);
-        kilometres(out, leg.distance_m);
-        out.extend_from_slice(b",\"passengers\":");
-        passengers(out, leg.passengers);
-        out.extend_from_slice(b",\"co2e_g_per_km\":");
-        grams_per_km(out, leg.ug_per_km);
+        let mode = self.outcome_opening(out, leg);
         out.extend_from_slice(&mode.basis);
         integer(out, leg.co2e_g);
         out.extend_from_slice(&mode.leg_closing);
+    }
+
+    /// What a leg and a baseline share: mode, distance, passengers and factor.
+    fn outcome_opening(&self, out: &mut Vec<u8>, outcome: &LegOutcome<'_>) -> &ModeJson {
+        let mode = &self.modes[outcome.factor.index];
+        out.extend_from_slice(&mode.opening);
+        kilometres(out, outcome.distance_m);
+        out.extend_from_slice(b",\"passengers\":");
+        passengers(out, outcome.passengers);
+        out.extend_from_slice(b",\"co2e_g_per_km\":");
+        grams_per_km(out, outcome.ug_per_km);
+        mode
     }
 }
 
