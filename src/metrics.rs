@@ -43,10 +43,7 @@ struct RouteStats {
 
 impl RouteStats {
     fn record(&mut self, status: u16, seconds: f64) {
-        match self.by_status.iter_mut().find(|(s, _)| *s == status) {
-            Some((_, count)) => *count += 1,
-            None => self.by_status.push((status, 1)),
-        }
+        self.count_status(status, 1);
         bucket_counts(&mut self.buckets, seconds);
         self.count += 1;
         self.sum_s += seconds;
@@ -54,16 +51,20 @@ impl RouteStats {
 
     fn add(&mut self, other: &RouteStats) {
         for &(status, count) in &other.by_status {
-            match self.by_status.iter_mut().find(|(s, _)| *s == status) {
-                Some((_, total)) => *total += count,
-                None => self.by_status.push((status, count)),
-            }
+            self.count_status(status, count);
         }
         for (total, count) in self.buckets.iter_mut().zip(other.buckets) {
             *total += count;
         }
         self.count += other.count;
         self.sum_s += other.sum_s;
+    }
+
+    fn count_status(&mut self, status: u16, count: u64) {
+        match self.by_status.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, total)) => *total += count,
+            None => self.by_status.push((status, count)),
+        }
     }
 }
 

@@ -14,11 +14,16 @@
 #[path = "api/helpers.rs"]
 mod helpers;
 
+#[allow(dead_code)]
+#[path = "common/rng.rs"]
+mod rng;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
 use helpers::{Response, TestApp, ADMIN_TOKEN};
+use rng::Rng;
 
 const CAMPAIGN: &str = "green-week-2026";
 /// June 1–14, 2026: two weeks.
@@ -207,41 +212,6 @@ fn a_retried_delete_never_removes_a_trip_logged_after_the_first_delete() {
         second, first,
         "a deleted trip's id is never given to another trip"
     );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Random numbers
-// ---------------------------------------------------------------------------------------------
-
-/// SplitMix64: tiny and deterministic.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `low..=high`.
-    fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next_u64() % (high - low + 1)
-    }
-
-    /// True `p` percent of the time.
-    fn percent(&mut self, p: u64) -> bool {
-        self.next_u64() % 100 < p
-    }
-
-    fn index(&mut self, len: usize) -> usize {
-        (self.next_u64() % len as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.index(items.len())]
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

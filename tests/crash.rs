@@ -19,6 +19,10 @@ mod helpers;
 #[path = "common/process.rs"]
 mod process;
 
+#[allow(dead_code)]
+#[path = "common/rng.rs"]
+mod rng;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -26,8 +30,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use helpers::{send, Response, TestDatabase, ADMIN_TOKEN};
+use helpers::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
 use process::{try_send, Server};
+use rng::Rng;
 
 const ORGANIZATIONS: [(&str, &str); 2] =
     [("night-shift", "enterprise"), ("day-shift", "community")];
@@ -489,17 +494,7 @@ fn check_results(address: &str, campaign: &str, trips: &[Value], when: &str) {
 // ---------------------------------------------------------------------------------------------
 
 fn admin(address: &str, method: &str, path: &str, body: &Value) -> Response {
-    let auth = format!("Bearer {ADMIN_TOKEN}");
-    send(
-        address,
-        method,
-        path,
-        &[
-            ("Content-Type", "application/json"),
-            ("Authorization", &auth),
-        ],
-        &serde_json::to_vec(body).unwrap(),
-    )
+    send_json_as(address, ADMIN_TOKEN, method, path, body)
 }
 
 fn get(address: &str, path: &str) -> Value {
@@ -614,29 +609,4 @@ fn list_trips(address: &str, campaign: &str) -> Vec<Value> {
     let ids: HashSet<i64> = trips.iter().map(|t| t["id"].as_i64().unwrap()).collect();
     assert_eq!(ids.len(), trips.len(), "no trip is listed twice");
     trips
-}
-
-// ---------------------------------------------------------------------------------------------
-// Random numbers
-// ---------------------------------------------------------------------------------------------
-
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next_u64() % (high - low + 1)
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next_u64() % items.len() as u64) as usize]
-    }
 }

@@ -15,7 +15,7 @@ mod process;
 
 use serde_json::{json, Value};
 
-use helpers::{send, Response, TestDatabase, ADMIN_TOKEN};
+use helpers::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
 use process::Server;
 
 const CAMPAIGN: &str = "restart-week-2026";
@@ -115,17 +115,7 @@ fn set_up(address: &str) -> Vec<String> {
 }
 
 fn admin(address: &str, method: &str, path: &str, body: &Value) -> Response {
-    let auth = format!("Bearer {ADMIN_TOKEN}");
-    send(
-        address,
-        method,
-        path,
-        &[
-            ("Content-Type", "application/json"),
-            ("Authorization", &auth),
-        ],
-        &serde_json::to_vec(body).unwrap(),
-    )
+    send_json_as(address, ADMIN_TOKEN, method, path, body)
 }
 
 fn post_trips(address: &str, key: &str, content_type: &str, body: &[u8]) -> Response {

@@ -42,9 +42,7 @@ impl<'a> TripFigures<'a> {
             savings_g: trip.savings_g,
         }
     }
-}
 
-impl<'a> TripFigures<'a> {
     /// The figures of a stored trip (when it is deleted); `date` is its `YYYY-MM-DD` text.
     pub fn of_stored(trip: &'a super::model::StoredTrip, date: &'a str) -> Self {
         Self {

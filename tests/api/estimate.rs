@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use crate::helpers::{Response, TestApp};
+use crate::rng::Rng;
 
 impl TestApp {
     /// POST /v1/estimate/batch.
@@ -479,32 +480,6 @@ fn the_response_uses_the_field_names_of_the_contract() {
 // Property: totals are exact sums, and every leg follows the rounding rule
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64: a small deterministic generator, so that a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// 0 ≤ n < bound.
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
-
 /// What the test knows of a mode, read from `GET /v1/factor-sets/{id}`.
 #[derive(Debug, Clone)]
 struct ModeInfo {
@@ -604,15 +579,15 @@ struct Generated {
 fn generate(rng: &mut Rng, sets: &[SetInfo]) -> Generated {
     let set = rng.pick(sets);
     let mut request = json!({ "factor_set": set.id });
-    let grid = if !set.regions.is_empty() && rng.chance(60) {
+    let grid = if !set.regions.is_empty() && rng.percent(60) {
         let (region, g_per_kwh) = rng.pick(&set.regions);
         request["region"] = json!(region);
         Some(*g_per_kwh)
     } else {
         set.default_region_g_per_kwh
     };
-    let round_trip = rng.chance(30);
-    if round_trip || rng.chance(20) {
+    let round_trip = rng.percent(30);
+    if round_trip || rng.percent(20) {
         request["round_trip"] = json!(round_trip);
     }
     let multiplier = if round_trip { 2 } else { 1 };
@@ -630,12 +605,12 @@ fn generate(rng: &mut Rng, sets: &[SetInfo]) -> Generated {
         let metres = random_metres(rng, mode.max_m);
         let mut leg = json!({ "mode": mode.id, "distance_km": metres as f64 / 1000.0 });
         let sharers = if mode.per_vehicle {
-            let n = if rng.chance(50) {
+            let n = if rng.percent(50) {
                 1 + rng.below(9) as i64
             } else {
                 1
             };
-            if n > 1 || rng.chance(30) {
+            if n > 1 || rng.percent(30) {
                 leg["passengers"] = json!(n);
             }
             Some(n)
@@ -653,7 +628,7 @@ fn generate(rng: &mut Rng, sets: &[SetInfo]) -> Generated {
         ));
         leg_requests.push(leg);
     }
-    if leg_count == 1 && rng.chance(50) {
+    if leg_count == 1 && rng.percent(50) {
         let leg = leg_requests.pop().unwrap();
         for (key, value) in leg.as_object().unwrap() {
             request[key] = value.clone();
@@ -663,10 +638,10 @@ fn generate(rng: &mut Rng, sets: &[SetInfo]) -> Generated {
     }
 
     let total_m: i64 = legs.iter().map(|leg| leg.1).sum();
-    let (baseline_mode, baseline_m, baseline_sharers) = if rng.chance(40) {
+    let (baseline_mode, baseline_m, baseline_sharers) = if rng.percent(40) {
         let mode = rng.pick(&set.modes);
         let mut baseline = json!({ "mode": mode.id });
-        let metres = if rng.chance(50) {
+        let metres = if rng.percent(50) {
             let metres = random_metres(rng, mode.max_m);
             baseline["distance_km"] = json!(metres as f64 / 1000.0);
             metres * multiplier
@@ -703,7 +678,7 @@ fn generate(rng: &mut Rng, sets: &[SetInfo]) -> Generated {
 
 /// Mostly commuting distances, sometimes anything up to the mode's limit.
 fn random_metres(rng: &mut Rng, max_m: u64) -> i64 {
-    let cap = if rng.chance(75) {
+    let cap = if rng.percent(75) {
         max_m.min(30_000)
     } else {
         max_m

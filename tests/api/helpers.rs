@@ -226,17 +226,7 @@ impl TestApp {
 
     /// Any method with a JSON body and a bearer token.
     pub fn send_json_as(&self, token: &str, method: &str, path: &str, body: &Value) -> Response {
-        let body = serde_json::to_vec(body).unwrap();
-        let auth = format!("Bearer {token}");
-        self.request(
-            method,
-            path,
-            &[
-                ("Content-Type", "application/json"),
-                ("Authorization", &auth),
-            ],
-            &body,
-        )
+        send_json_as(&self.address, token, method, path, body)
     }
 
     /// POST JSON with a bearer token.
@@ -248,6 +238,28 @@ impl TestApp {
     pub fn estimate(&self, body: &Value) -> Response {
         self.post_json("/v1/estimate", body)
     }
+}
+
+/// Any method with a JSON body and a bearer token, to the service at `address`.
+pub fn send_json_as(
+    address: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> Response {
+    let body = serde_json::to_vec(body).unwrap();
+    let auth = format!("Bearer {token}");
+    send(
+        address,
+        method,
+        path,
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", &auth),
+        ],
+        &body,
+    )
 }
 
 /// One HTTP/1.1 exchange on a fresh connection.

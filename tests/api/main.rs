@@ -10,5 +10,8 @@ mod fixtures;
 mod helpers;
 mod openapi_spec;
 mod operations;
+#[allow(dead_code)]
+#[path = "../common/rng.rs"]
+mod rng;
 mod site;
 mod trips;
