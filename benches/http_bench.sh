@@ -27,11 +27,11 @@ FLOOR_PORT=18181
 SERVICE_PORT=18182
 FLOOR="http://127.0.0.1:$FLOOR_PORT"
 SERVICE="http://127.0.0.1:$SERVICE_PORT"
+ADMIN=bench-admin-token
+# shellcheck source=benches/common.sh
+source benches/common.sh
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk" >&2
-  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
+ensure_wrk
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cargo build --release --bins --examples
@@ -40,37 +40,18 @@ BIN=$ROOT/target/release/green-commute
 MINIMAL=$ROOT/target/release/examples/minimal_json
 
 TMP=$(mktemp -d /tmp/gc-http-bench.XXXXXX)
-PIDS=()
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_started
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for() { # URL: until it answers
-  local i
-  for i in $(seq 1 100); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "server at $1 did not start" >&2
-  exit 1
-}
-
 "$MINIMAL" --bind 127.0.0.1:$FLOOR_PORT --workers "$WORKERS" >"$TMP/minimal.log" 2>&1 &
 FLOOR_PID=$!
 PIDS+=($FLOOR_PID)
-"$BIN" serve --bind 127.0.0.1:$SERVICE_PORT --database-url "sqlite://$TMP/http.db" \
-  --admin-token bench-admin-token --workers "$WORKERS" >"$TMP/service.log" 2>&1 &
-SERVICE_PID=$!
-PIDS+=($SERVICE_PID)
-wait_for "$FLOOR/v1/estimate"
-wait_for "$SERVICE/healthz"
+wait_until_up "$FLOOR/v1/estimate" "$TMP/minimal.log"
+start_service $SERVICE_PORT "sqlite://$TMP/http.db" "$TMP/service.log"
 
 python3 benches/gen_bodies.py estimate "$TMP/estimate.json"
 python3 benches/gen_bodies.py batch "$TMP/batch.json" --count "$BATCH_TRIPS"
@@ -99,7 +80,6 @@ echo "service single answer: $(wc -c <"$TMP/answer.json") bytes; batch answer: $
 # NAME URL BODY THREADS CONNECTIONS SECONDS SERVER_PID → prints the parsed wrk line plus
 # cpu_us=: the server's CPU time (user + system, all threads) per request, which the machine's
 # noise disturbs much less than req/s does.
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 run_wrk() {
   local name=$1 url=$2 body=$3 t=$4 c=$5 d=$6 pid=$7 before after line
   before=$(python3 benches/bench_client.py cputime "$pid")

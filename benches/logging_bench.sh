@@ -34,11 +34,10 @@ LARGE_PORT=18183
 SMALL_PORT=18184
 LARGE="http://127.0.0.1:$LARGE_PORT"
 SMALL="http://127.0.0.1:$SMALL_PORT"
+# shellcheck source=benches/common.sh
+source benches/common.sh
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk" >&2
-  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
+ensure_wrk
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cargo build --release --bins --examples
@@ -47,33 +46,13 @@ BIN=$ROOT/target/release/green-commute
 FLOOR=$ROOT/target/release/examples/sqlite_floor
 
 TMP=$(mktemp -d /tmp/gc-logging-bench.XXXXXX)
-PIDS=()
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_started
   if [[ "${KEEP_TMP:-0}" == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start_service() { # PORT DB_FILE LOG → sets SERVICE_PID
-  "$BIN" serve --bind "127.0.0.1:$1" --database-url "sqlite://$2" --admin-token "$ADMIN" \
-    --workers "$WORKERS" >"$3" 2>&1 &
-  SERVICE_PID=$!
-  PIDS+=("$SERVICE_PID")
-  local i
-  for i in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$1/healthz" && return 0
-    sleep 0.1
-  done
-  echo "service on port $1 did not start:" >&2
-  cat "$3" >&2
-  exit 1
-}
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 check_total() { # BASE_URL EXPECTED: the leaderboard's trip count equals what was sent
   python3 - "$1/v1/campaigns/$CAMPAIGN/leaderboard" "$2" <<'EOF'
 import json, sys, urllib.request
@@ -89,7 +68,7 @@ python3 benches/gen_bodies.py trips "$TMP/small" --total "$SMALL_TRIPS" --orgs "
 echo "large bodies: $(du -sh "$TMP/large" | cut -f1)"
 
 # ---- 1. logging throughput ----
-start_service "$LARGE_PORT" "$TMP/large.db" "$TMP/large.log"
+start_service "$LARGE_PORT" "sqlite://$TMP/large.db" "$TMP/large.log"
 LARGE_PID=$SERVICE_PID
 python3 benches/bench_client.py setup "$LARGE" "$ADMIN" "$CAMPAIGN" "$STARTS_ON" "$ENDS_ON" "$ORGS" "$TMP/large.keys"
 echo "== logging $TRIPS trips in $(grep -c . "$TMP/large/manifest.tsv") requests, one keep-alive client"
@@ -115,7 +94,7 @@ print(f"RESULT logging: service {service:.0f} trips/s, sqlite floor {floor:.0f} 
 EOF
 
 # ---- 2. leaderboard latency ----
-start_service "$SMALL_PORT" "$TMP/small.db" "$TMP/small.log"
+start_service "$SMALL_PORT" "sqlite://$TMP/small.db" "$TMP/small.log"
 SMALL_PID=$SERVICE_PID
 python3 benches/bench_client.py setup "$SMALL" "$ADMIN" "$CAMPAIGN" "$STARTS_ON" "$ENDS_ON" "$ORGS" "$TMP/small.keys"
 python3 benches/bench_client.py log "$SMALL" "$CAMPAIGN" "$TMP/small.keys" "$TMP/small" >/dev/null

@@ -27,6 +27,8 @@ DAYS=60
 CAMPAIGN=bench-green-weeks
 ADMIN=bench-admin-token
 RUN_ID=$$
+# shellcheck source=benches/common.sh
+source benches/common.sh
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cargo build --release --bins --example pg_floor
@@ -35,7 +37,6 @@ BIN=$ROOT/target/release/green-commute
 FLOOR=$ROOT/target/release/examples/pg_floor
 
 TMP=$(mktemp -d /tmp/gc-pg-bench.XXXXXX)
-PIDS=()
 DATABASES=()
 sql() { psql "$PG/postgres" -qAt -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
 new_database() { # NAME → sets DATABASE_URL (not echoed: a subshell would lose DATABASES)
@@ -46,28 +47,14 @@ new_database() { # NAME → sets DATABASE_URL (not echoed: a subshell would lose
   DATABASE_URL="$PG/$name"
 }
 cleanup() {
-  local pid name
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  local name
+  stop_started
   for name in "${DATABASES[@]}"; do sql "DROP DATABASE IF EXISTS $name WITH (FORCE)" || true; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start_service() { # PORT DATABASE_URL LOG
-  "$BIN" serve --bind "127.0.0.1:$1" --database-url "$2" --admin-token "$ADMIN" \
-    --workers "$WORKERS" --write-rate 0 >"$3" 2>&1 &
-  PIDS+=("$!")
-  local i
-  for i in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$1/readyz" && return 0
-    sleep 0.1
-  done
-  echo "service on port $1 did not start:" >&2
-  cat "$3" >&2
-  exit 1
-}
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 split_manifest() { # DIR → DIR/half0, DIR/half1, alternate requests
   local half
   for half in 0 1; do
@@ -91,7 +78,7 @@ split_manifest "$TMP/large"
 # ---- a. one process ----
 new_database one
 ONE=$DATABASE_URL
-start_service 18191 "$ONE" "$TMP/one.log"
+start_service 18191 "$ONE" "$TMP/one.log" --write-rate 0
 python3 benches/bench_client.py setup http://127.0.0.1:18191 "$ADMIN" "$CAMPAIGN" "$STARTS_ON" "$ENDS_ON" "$ORGS" "$TMP/one.keys"
 echo "== one process: $TRIPS trips in $(grep -c . "$TMP/large/manifest.tsv") requests, one keep-alive client"
 one_line=$(python3 benches/bench_client.py log http://127.0.0.1:18191 "$CAMPAIGN" "$TMP/one.keys" "$TMP/large")
@@ -101,8 +88,8 @@ check_total http://127.0.0.1:18191 "$TRIPS"
 # ---- b. two processes, one database ----
 new_database two
 TWO=$DATABASE_URL
-start_service 18192 "$TWO" "$TMP/two-a.log"
-start_service 18193 "$TWO" "$TMP/two-b.log"
+start_service 18192 "$TWO" "$TMP/two-a.log" --write-rate 0
+start_service 18193 "$TWO" "$TMP/two-b.log" --write-rate 0
 python3 benches/bench_client.py setup http://127.0.0.1:18192 "$ADMIN" "$CAMPAIGN" "$STARTS_ON" "$ENDS_ON" "$ORGS" "$TMP/two.keys"
 echo "== two processes: half of the requests each, at once, one client per process"
 python3 benches/bench_client.py log http://127.0.0.1:18192 "$CAMPAIGN" "$TMP/two.keys" "$TMP/large/half0" >"$TMP/two-a.out" &
