@@ -1,10 +1,16 @@
 //! Configuration from flags and the environment. Secrets are redacted in `Debug`.
+//! Owns the settings and their defaults; reads nothing at run time.
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+use crate::store::DatabaseUrl;
+
+/// Largest accepted body by default: a 10,000-trip request with several legs fits.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -45,7 +51,7 @@ pub struct ServeConfig {
         env = "DATABASE_URL",
         default_value = "sqlite://data/green-commute.db"
     )]
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
 
     /// Token that authorizes admin operations; generated and printed once when absent.
     #[arg(long, env = "GREEN_COMMUTE_ADMIN_TOKEN", hide_env_values = true)]
@@ -68,7 +74,7 @@ pub struct ServeConfig {
     pub workers: Option<usize>,
 
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "GREEN_COMMUTE_BODY_LIMIT", default_value_t = crate::http::body::DEFAULT_BODY_LIMIT)]
+    #[arg(long, env = "GREEN_COMMUTE_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
 
     /// Trip writes (logging, deleting) allowed per organization key per second, on average; 0 turns the limit off.
@@ -88,12 +94,12 @@ impl Default for ServeConfig {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:8080".parse().expect("a valid address"),
-            database_url: "sqlite://data/green-commute.db".into(),
+            database_url: DatabaseUrl::new("sqlite://data/green-commute.db"),
             admin_token: None,
             cors_origins: Vec::new(),
             factors_dir: None,
             workers: None,
-            body_limit: crate::http::body::DEFAULT_BODY_LIMIT,
+            body_limit: DEFAULT_BODY_LIMIT,
             write_rate: 50.0,
             write_burst: 200,
             demo: false,
@@ -105,7 +111,7 @@ impl fmt::Debug for ServeConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServeConfig")
             .field("bind", &self.bind)
-            .field("database_url", &redact_url(&self.database_url))
+            .field("database_url", &self.database_url)
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "[redacted]"),
@@ -121,20 +127,6 @@ impl fmt::Debug for ServeConfig {
     }
 }
 
-/// The URL with any password replaced, for logs.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:[redacted]@{host}")
-        }
-        None => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,7 +134,7 @@ mod tests {
     #[test]
     fn passwords_never_reach_debug_output() {
         let config = ServeConfig {
-            database_url: "postgres://app:s3cret@db:5432/gc".into(),
+            database_url: DatabaseUrl::new("postgres://app:s3cret@db:5432/gc"),
             admin_token: Some("topsecret".into()),
             ..ServeConfig::default()
         };

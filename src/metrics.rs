@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use once_cell::sync::Lazy;
 
-use crate::fast_hash::FastMap;
+use fnv::FnvHashMap as FastMap;
 
 /// The process-wide registry.
 pub static METRICS: Lazy<Metrics> = Lazy::new(Metrics::default);

@@ -1,4 +1,5 @@
-//! Wires factors, store and HTTP into a running server. Tests start the same application on port 0.
+//! Wires factors, store, service and HTTP into a running server. Tests start the same
+//! application on port 0. The only module that knows every layer.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -9,9 +10,12 @@ use actix_web::{web, App, HttpServer};
 
 use crate::config::ServeConfig;
 use crate::factors::Catalogue;
-use crate::http::body::BodyLimit;
+use crate::http::extract::body::BodyLimit;
+use crate::http::middleware::cors::CorsOrigins;
+use crate::http::routes::estimate_json::EstimateWriter;
 use crate::http::{self, AppState};
-use crate::store::Store;
+use crate::service::{random_hex, Service, ServiceOptions};
+use crate::store::AnyStore;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -38,6 +42,42 @@ pub enum StartupError {
     },
 }
 
+/// The admin token configured, or one generated (and printed once) for this run.
+pub fn admin_token(config: &ServeConfig) -> Arc<str> {
+    match &config.admin_token {
+        Some(token) if !token.trim().is_empty() => token.trim().into(),
+        _ => {
+            let token = random_hex(24);
+            // Printed once, on standard output and never through the logs.
+            println!("No admin token configured; generated one for this run: {token}");
+            token.into()
+        }
+    }
+}
+
+/// The service over the configured store and factor sets.
+pub fn service(config: &ServeConfig, admin_token: Arc<str>) -> Result<Service, StartupError> {
+    service_on(AnyStore::open(&config.database_url)?, config, admin_token)
+}
+
+/// The service over `store` and the configured factor sets.
+pub fn service_on(
+    store: AnyStore,
+    config: &ServeConfig,
+    admin_token: Arc<str>,
+) -> Result<Service, StartupError> {
+    let catalogue = Arc::new(load_catalogue(config)?);
+    Ok(Service::new(
+        store,
+        catalogue,
+        ServiceOptions {
+            admin_token,
+            write_rate: config.write_rate,
+            write_burst: config.write_burst,
+        },
+    ))
+}
+
 /// The bundled factor sets, plus or overridden by those of the configured folder.
 pub fn load_catalogue(config: &ServeConfig) -> Result<Catalogue, StartupError> {
     Ok(match &config.factors_dir {
@@ -49,27 +89,10 @@ pub fn load_catalogue(config: &ServeConfig) -> Result<Catalogue, StartupError> {
 impl Application {
     /// Loads everything and binds the listener.
     pub fn build(config: ServeConfig) -> Result<Self, StartupError> {
-        let catalogue = load_catalogue(&config)?;
-        let store = Store::open(&config.database_url)?;
-        let admin_token: Arc<str> = match &config.admin_token {
-            Some(token) if !token.trim().is_empty() => token.trim().into(),
-            _ => {
-                let token = crate::http::auth::random_hex(24);
-                // Printed once, on standard output and never through the logs.
-                println!("No admin token configured; generated one for this run: {token}");
-                token.into()
-            }
-        };
+        let service = Arc::new(service(&config, admin_token(&config))?);
         let state = AppState {
-            estimate_writer: Arc::new(crate::http::estimate_json::EstimateWriter::new(&catalogue)),
-            catalogue: Arc::new(catalogue),
-            store,
-            admin_token,
-            snapshots: Default::default(),
-            write_limits: Arc::new(crate::http::rate_limit::RateLimiter::new(
-                config.write_rate,
-                config.write_burst,
-            )),
+            estimate_writer: Arc::new(EstimateWriter::new(service.catalogue())),
+            service,
         };
         let listener = TcpListener::bind(config.bind).map_err(|source| StartupError::Bind {
             address: config.bind,
@@ -79,7 +102,7 @@ impl Application {
             address: config.bind,
             source,
         })?;
-        let cors_origins = http::cors::CorsOrigins(Arc::new(config.cors_origins.clone()));
+        let cors_origins = CorsOrigins(Arc::new(config.cors_origins.clone()));
         let body_limit = config.body_limit;
         let mut server = HttpServer::new(move || {
             App::new()
@@ -87,9 +110,8 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(BodyLimit(body_limit))
                 .app_data(web::Data::new(cors_origins.clone()))
-                .wrap(from_fn(http::observe::observe))
+                .wrap(from_fn(http::middleware::observe::observe))
                 .configure(http::configure)
-                .default_service(web::to(http::not_found))
         })
         .shutdown_timeout(30);
         if let Some(workers) = config.workers {

@@ -1,16 +1,18 @@
-//! Pure domain types and rules: validated values, the estimate calculation and campaign rules.
-//! Nothing here performs I/O.
+//! Pure domain types and rules: validated values, trips as requested and stored, campaign rules.
+//! Nothing here performs I/O or knows about factor files, storage or HTTP.
 
+pub mod campaign;
 pub mod distance;
 pub mod errors;
-pub mod estimate;
 pub mod grams;
 pub mod mode;
 pub mod passengers;
+pub mod plan;
+pub mod slug;
+pub mod trip;
 
 pub use distance::Distance;
 pub use errors::{FieldError, FieldErrors};
 pub use mode::ModeId;
 pub use passengers::Passengers;
-pub mod campaign;
-pub mod trip;
+pub use slug::Slug;

@@ -1,12 +1,10 @@
-//! A logged commute: validated input, computed against the campaign's snapshot, ready to store.
+//! A logged commute: validated input, and the computed trip as it is stored.
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::campaign::{Direction, Participant};
-use super::estimate::{estimate, Estimate, LegOutcome, TripPlan};
-use super::FieldErrors;
-use crate::factors::{FactorSet, GridRegion};
+use super::plan::TripPlan;
 
 /// One commute as an organization logs it.
 #[derive(Debug, Clone)]
@@ -85,56 +83,16 @@ pub struct StoredLeg {
     pub source: String,
 }
 
-impl StoredLeg {
-    fn new(set: &FactorSet, leg: &LegOutcome<'_>) -> Self {
-        Self {
-            mode: leg.factor.mode.as_str().to_owned(),
-            distance_km: super::distance::km_from_metres(leg.distance_m),
-            passengers: leg.passengers,
-            co2e_g_per_km: super::grams::g_per_km_from_ug(leg.ug_per_km),
-            co2e_g: leg.co2e_g,
-            source: set.mode_file(leg.factor).source.clone(),
-        }
-    }
-}
-
-/// Computes a trip against the campaign's snapshot set, grid and default baseline mode.
-pub fn compute(
-    set: &FactorSet,
-    grid: Option<&GridRegion>,
-    baseline_mode: &str,
-    mut input: TripInput,
-) -> Result<ComputedTrip, FieldErrors> {
-    input.plan.round_trip = input.direction == Direction::RoundTrip;
-    let result: Estimate<'_> = estimate(set, grid, &input.plan, Some(baseline_mode))?;
-    let main_mode = result.legs[result.main_leg()]
-        .factor
-        .mode
-        .as_str()
-        .to_owned();
-    let detail = TripDetail {
-        factor_set: StoredSetRef {
-            id: set.id().to_owned(),
-            version: set.version().to_owned(),
-        },
-        grid_region: result.grid.map(|g| g.id.clone()),
-        grid_co2e_g_per_kwh: result.grid.map(|g| g.co2e_g_per_kwh),
-        legs: result
-            .legs
-            .iter()
-            .map(|leg| StoredLeg::new(set, leg))
-            .collect(),
-        baseline: StoredLeg::new(set, &result.baseline),
-    };
-    Ok(ComputedTrip {
-        participant: input.participant,
-        date: input.date,
-        direction: input.direction,
-        main_mode,
-        distance_m: result.distance_m,
-        co2e_g: result.co2e_g,
-        baseline_co2e_g: result.baseline.co2e_g,
-        savings_g: result.savings_g,
-        detail: serde_json::to_string(&detail).expect("trip detail serializes"),
-    })
+/// A commute as an upload row gives it (JSON item or spreadsheet row), before the campaign's
+/// rules are applied: the participant and date as written, the legs already checked.
+#[derive(Debug, Clone)]
+pub struct TripFields {
+    /// The participant id as written.
+    pub participant: String,
+    /// The date as written (`YYYY-MM-DD`).
+    pub date: String,
+    /// Which way.
+    pub direction: Direction,
+    /// The legs and baseline, or every invalid field of them.
+    pub plan: Result<TripPlan, super::FieldErrors>,
 }

@@ -5,8 +5,9 @@ use std::fmt;
 
 use crate::domain::grams::ug_per_km_from_g;
 use crate::domain::mode::{Basis, FIXED_MODES};
+use crate::domain::slug::is_slug;
 use crate::domain::ModeId;
-use crate::fast_hash::FastMap;
+use fnv::FnvHashMap as FastMap;
 
 use super::file::{FactorSetFile, GridLevel, ModeFile, Quality};
 use super::set::{FactorSet, GridRegion, ModeFactor};
@@ -376,10 +377,3 @@ fn validate_grid(
     Ok((resolved, names, Some(default)))
 }
 
-/// Whether `id` is a slug: `[a-z0-9-]{2,64}`.
-pub fn is_slug(id: &str) -> bool {
-    (2..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}

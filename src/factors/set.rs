@@ -3,7 +3,7 @@
 use crate::domain::grams::ug_per_km_from_g;
 use crate::domain::mode::Basis;
 use crate::domain::ModeId;
-use crate::fast_hash::FastMap;
+use fnv::FnvHashMap as FastMap;
 
 use super::file::{FactorSetFile, GridLevel, LabelFile, ModeFile, Quality};
 

@@ -1,4 +1,5 @@
 //! One error type for the HTTP layer; every failure leaves as `application/problem+json` (RFC 9457).
+//! Service errors map one to one; the rest (malformed bodies, media types, methods) are HTTP's own.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -6,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::{FieldError, FieldErrors};
+use crate::service::ServiceError;
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -75,7 +77,7 @@ pub enum ApiError {
     #[error("method not allowed; allowed: {allow}")]
     MethodNotAllowed {
         /// The methods that the path takes, for the `Allow` header.
-        allow: &'static str,
+        allow: String,
     },
     /// 409: the request conflicts with stored state.
     #[error("{0}")]
@@ -205,7 +207,9 @@ impl ResponseError for ApiError {
                 );
             }
             Self::MethodNotAllowed { allow } => {
-                headers.insert(header::ALLOW, header::HeaderValue::from_static(allow));
+                if let Ok(allow) = header::HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, allow);
+                }
             }
             Self::RateLimited { retry_after_s } => {
                 headers.insert(header::RETRY_AFTER, (*retry_after_s).into());
@@ -234,17 +238,27 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    fn from(error: crate::store::StoreError) -> Self {
-        use crate::store::StoreError;
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
         match error {
-            StoreError::NotFound(detail) => Self::NotFound(detail),
-            StoreError::Conflict(detail) => Self::Conflict(detail),
-            StoreError::Unavailable(detail) => {
-                tracing::warn!(%detail, "store unavailable");
-                Self::Unavailable("the store is busy or unreachable; retry shortly".into())
-            }
-            StoreError::Internal(cause) => Self::Internal(cause),
+            ServiceError::Unauthorized(detail) => Self::Unauthorized(detail),
+            ServiceError::Forbidden(detail) => Self::Forbidden(detail),
+            ServiceError::NotFound(detail) => Self::NotFound(detail),
+            ServiceError::Conflict(detail) => Self::Conflict(detail),
+            ServiceError::Invalid(errors) => Self::Invalid(errors),
+            ServiceError::RateLimited { retry_after_s } => Self::RateLimited { retry_after_s },
+            ServiceError::Unavailable(detail) => Self::Unavailable(detail),
+            ServiceError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<crate::import::ImportError> for ApiError {
+    fn from(error: crate::import::ImportError) -> Self {
+        use crate::import::ImportError;
+        match error {
+            ImportError::Malformed { detail, errors } => Self::Malformed { detail, errors },
+            ImportError::Invalid(errors) => Self::Invalid(errors),
         }
     }
 }

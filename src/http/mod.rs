@@ -1,33 +1,22 @@
-//! The HTTP layer: extract → convert to domain types → call → respond. One module per resource.
+//! The HTTP layer: routes (one module per resource, registered once), middleware and
+//! extractors. Handlers extract, convert into service inputs, call the service and respond;
+//! nothing below this layer imports it.
 
-pub mod auth;
-pub mod body;
-pub mod campaigns;
-pub mod cors;
 pub mod error;
-pub mod estimate;
-pub mod estimate_json;
-pub mod factor_sets;
-pub mod observe;
-pub mod openapi;
-pub mod ops;
-pub mod organizations;
-pub mod paging;
-pub mod rate_limit;
-pub mod results;
-pub mod site;
-pub mod trips;
-pub mod wire;
+pub mod extract;
+pub mod middleware;
+pub mod problems;
+pub mod routes;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use actix_web::{web, HttpRequest};
+use actix_web::dev::HttpServiceFactory;
+use actix_web::{web, FromRequest, Handler, HttpRequest, Responder};
+use utoipa_actix_web::OpenApiFactory;
 
-use crate::factors::{Catalogue, FactorSet};
-use crate::store::{CampaignRecord, Store};
-
+use crate::service::Service;
 use error::ApiError;
+use routes::{Access, Routes};
 
 /// OpenAPI tag of the estimate operations.
 pub const TAG_ESTIMATES: &str = "Estimates";
@@ -47,82 +36,49 @@ pub const TAG_OPERATIONS: &str = "Operations";
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// Factor sets on offer.
-    pub catalogue: Arc<Catalogue>,
-    /// Campaigns, organizations and trips.
-    pub store: Store,
-    /// The admin token (never logged).
-    pub admin_token: Arc<str>,
-    /// Parsed factor-set snapshots by campaign id, with the campaign revision they belong to.
-    pub snapshots: Arc<Mutex<SnapshotCache>>,
-    /// Per-key limits on trip writes.
-    pub write_limits: Arc<rate_limit::RateLimiter>,
+    /// The service.
+    pub service: Arc<Service>,
     /// Writes estimate answers (the catalogue's sets prepared once).
-    pub estimate_writer: Arc<estimate_json::EstimateWriter>,
+    pub estimate_writer: Arc<routes::estimate_json::EstimateWriter>,
 }
 
-/// Parsed snapshots by campaign id, each with the campaign revision it belongs to.
-pub type SnapshotCache = HashMap<String, (i64, Arc<FactorSet>)>;
+/// Registers the route list into actix.
+struct Router<'a>(&'a mut web::ServiceConfig);
 
-impl AppState {
-    /// The campaign's factor-set snapshot, parsed once per campaign revision.
-    pub async fn snapshot(&self, campaign: &CampaignRecord) -> Result<Arc<FactorSet>, ApiError> {
-        if let Some((revision, set)) = self.lock_snapshots().get(&campaign.id) {
-            if *revision == campaign.revision {
-                return Ok(set.clone());
-            }
-        }
-        let json = self.store.campaign_snapshot(&campaign.id).await?;
-        let origin = format!("snapshot of campaign `{}`", campaign.id);
-        let set = Arc::new(crate::factors::parse(&origin, &json).map_err(ApiError::internal)?);
-        self.lock_snapshots()
-            .insert(campaign.id.clone(), (campaign.revision, set.clone()));
-        Ok(set)
+impl Routes for Router<'_> {
+    fn operation<F>(&mut self, _: Access, operation: F)
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        self.0.service(operation);
     }
 
-    fn lock_snapshots(&self) -> std::sync::MutexGuard<'_, SnapshotCache> {
-        self.snapshots.lock().unwrap_or_else(|p| p.into_inner())
+    fn page<H, Args>(&mut self, _: Access, path: &'static str, handler: H)
+    where
+        H: Handler<Args>,
+        Args: FromRequest + 'static,
+        H::Output: Responder + 'static,
+    {
+        self.0
+            .service(web::resource(path).route(routes::read().to(handler)));
     }
 }
 
-/// The current time, RFC 3339 in UTC, to the second.
-pub fn now() -> String {
-    let now = jiff::Timestamp::now();
-    jiff::Timestamp::from_second(now.as_second())
-        .unwrap_or(now)
-        .to_string()
-}
-
-/// Registers every route of the API.
+/// Registers every route of the service, Swagger UI, and the answer for anything else.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    estimate::configure(cfg);
-    factor_sets::configure(cfg);
-    campaigns::configure(cfg);
-    organizations::configure(cfg);
-    trips::configure(cfg);
-    results::configure(cfg);
-    ops::configure(cfg);
-    openapi::configure(cfg);
-    site::configure(cfg);
+    routes::register(&mut Router(cfg));
+    cfg.service(routes::docs::swagger_ui())
+        .default_service(web::to(unrouted));
 }
 
-/// A route for GET and HEAD (actix sends HEAD answers without their body).
-pub fn read() -> actix_web::Route {
-    use actix_web::guard;
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
-}
-
-/// A handler answering 405 with the methods a path does take.
-pub fn method_not_allowed(
-    allow: &'static str,
-) -> impl Fn() -> std::future::Ready<Result<actix_web::HttpResponse, ApiError>> + Clone + 'static {
-    move || std::future::ready(Err(ApiError::MethodNotAllowed { allow }))
-}
-
-/// The answer for any path this service does not have.
-pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
-        "no resource at {}; the API is described at /api-docs/openapi.json",
-        crate::domain::mode::truncate_for_message(req.path())
-    )))
+/// The answer for a request no route takes: 405 with `Allow` when the path exists with other
+/// methods, else 404.
+async fn unrouted(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(match routes::policy::POLICY.allowed(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed { allow },
+        None => ApiError::NotFound(format!(
+            "no resource at {}; the API is described at /api-docs/openapi.json",
+            crate::domain::mode::truncate_for_message(req.path())
+        )),
+    })
 }

@@ -1,16 +1,25 @@
-//! The storage seam: one interface, chosen by the database URL's scheme. SQL lives only here.
+//! Storage: the [`Store`] contract and its SQLite and PostgreSQL backends, chosen by the database
+//! URL's scheme. Owns every SQL statement; knows domain records, never HTTP or the service layer.
 
 mod dedup;
 mod model;
 mod postgres;
 mod rollup;
+mod rows;
+mod rules;
 mod sqlite;
+mod url;
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 pub use model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use url::DatabaseUrl;
+
+use crate::metrics::METRICS;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -29,210 +38,331 @@ pub enum StoreError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+impl StoreError {
+    /// An internal failure described by `message` (stored data that does not parse, a lost task).
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::Internal(message.into().into())
+    }
+}
+
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// The URL names no supported backend.
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
-    UnsupportedUrl(String),
+    UnsupportedUrl(DatabaseUrl),
     /// The database could not be opened or migrated.
     #[error("cannot open {url}: {source}")]
     Open {
-        /// The URL, password redacted.
-        url: String,
+        /// The URL (shown with its password redacted).
+        url: DatabaseUrl,
         /// Why.
         source: StoreError,
     },
 }
 
-/// The store in use.
+/// What every backend guarantees. Each method is one atomic unit: it either happens completely
+/// or not at all, and a successful write is durable when the method returns.
+///
+/// `async fn` in a trait is fine here: the service polls these futures on actix's per-thread
+/// runtimes and never needs to name or send them.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// Answers when the database does.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Stores a new campaign with its factor-set snapshot (the set file's JSON);
+    /// `Conflict` if the id is taken.
+    async fn create_campaign(
+        &self,
+        campaign: &CampaignRecord,
+        snapshot: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Every campaign, by id.
+    async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError>;
+
+    /// One campaign; `NotFound` if there is none.
+    async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError>;
+
+    /// The campaign's factor-set snapshot (JSON of the set file); `NotFound` if there is none.
+    async fn campaign_snapshot(&self, id: &str) -> Result<String, StoreError>;
+
+    /// Replaces a campaign in one transaction, after checking [`rules::check_campaign_update`]
+    /// against the stored revision and trips: `Conflict` when the campaign changed since it was
+    /// read, or when stored trips forbid the change.
+    async fn update_campaign(&self, update: &CampaignUpdate) -> Result<(), StoreError>;
+
+    /// Stores a new organization; `Conflict` if the id is taken.
+    async fn create_organization(
+        &self,
+        organization: &OrganizationRecord,
+    ) -> Result<(), StoreError>;
+
+    /// One organization; `NotFound` if there is none.
+    async fn get_organization(&self, id: &str) -> Result<OrganizationRecord, StoreError>;
+
+    /// Every organization, by id.
+    async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError>;
+
+    /// Enrolls an organization; enrolling twice changes nothing.
+    async fn enroll(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Whether the organization is enrolled in the campaign.
+    async fn is_enrolled(&self, campaign_id: &str, organization_id: &str)
+        -> Result<bool, StoreError>;
+
+    /// Ids of the campaigns the organization is enrolled in, sorted.
+    async fn enrolled_campaigns(&self, organization_id: &str) -> Result<Vec<String>, StoreError>;
+
+    /// Stores a key's hash for an organization.
+    async fn create_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError>;
+
+    /// Revokes a key (revoking again keeps the first time); `NotFound` unless it belongs to the
+    /// organization. A revoked key is never found by [`Store::find_key`] again.
+    async fn revoke_key(
+        &self,
+        organization_id: &str,
+        key_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The owner of the unrevoked key with that hash.
+    async fn find_key(&self, key_hash: &str) -> Result<Option<KeyOwner>, StoreError>;
+
+    /// Stores a batch in one transaction. A trip whose (participant, date, direction) is already
+    /// taken, by a stored trip or earlier in the batch (a round trip takes both directions), is
+    /// not stored and comes back as a duplicate with the occupying trip's values. The rollups
+    /// change in the same transaction, so results always equal the sums over stored trips.
+    /// Batches of one organization in one campaign are serialized, across processes too.
+    async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError>;
+
+    /// A page of trips in id order after `after_id`, of one organization or all.
+    async fn list_trips(&self, query: &TripQuery) -> Result<Vec<StoredTrip>, StoreError>;
+
+    /// Deletes a trip and takes it out of every rollup in the same transaction; `NotFound`
+    /// unless the trip is in the campaign and, when `organization_id` is given, is its own.
+    async fn delete_trip(
+        &self,
+        campaign_id: &str,
+        trip_id: i64,
+        organization_id: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Every enrolled organization with its totals (zeros without trips), by id.
+    async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError>;
+
+    /// One enrolled organization with its totals; `None` when it is not enrolled.
+    async fn standing(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<Option<Standing>, StoreError>;
+
+    /// Totals by main mode, for the campaign or one organization, by mode; modes without trips
+    /// are left out.
+    async fn mode_totals(
+        &self,
+        campaign_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<ModeTotals>, StoreError>;
+
+    /// Totals by day, for the campaign or one organization, ascending; days without trips are
+    /// left out.
+    async fn day_totals(
+        &self,
+        campaign_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<DayTotals>, StoreError>;
+}
+
+/// The backend in use, chosen by the URL's scheme at start-up. Every call is timed into the
+/// store metrics here, once for both backends.
 #[derive(Clone)]
-pub enum Store {
+pub enum AnyStore {
     /// The embedded SQLite file.
     Sqlite(Arc<SqliteStore>),
     /// A PostgreSQL server shared by any number of service processes.
     Postgres(Arc<PostgresStore>),
 }
 
-macro_rules! delegate {
-    ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($store) => $call,
-            Store::Postgres($store) => $call,
+impl AnyStore {
+    /// Opens the store the URL names and runs its migrations.
+    pub fn open(url: &DatabaseUrl) -> Result<Self, OpenError> {
+        let failed = |source| OpenError::Open {
+            url: url.clone(),
+            source,
+        };
+        if let Some(path) = url.sqlite_path() {
+            let store = SqliteStore::open(&path).map_err(failed)?;
+            return Ok(Self::Sqlite(Arc::new(store)));
         }
+        if url.is_postgres() {
+            let store = PostgresStore::open(url.expose()).map_err(failed)?;
+            return Ok(Self::Postgres(Arc::new(store)));
+        }
+        Err(OpenError::UnsupportedUrl(url.clone()))
+    }
+}
+
+/// Awaits a store call and records its latency under `operation`.
+async fn timed<T>(
+    operation: &'static str,
+    call: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    let started = Instant::now();
+    let result = call.await;
+    METRICS.record_store(operation, started.elapsed());
+    result
+}
+
+/// Calls the same method on whichever backend is in use, timed under the method's name.
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        timed(
+            stringify!($method),
+            async {
+                match $self {
+                    AnyStore::Sqlite(store) => store.$method($($arg),*).await,
+                    AnyStore::Postgres(store) => store.$method($($arg),*).await,
+                }
+            },
+        )
+        .await
     };
 }
 
-impl Store {
-    /// Opens the store the URL names and runs its migrations.
-    pub fn open(url: &str) -> Result<Self, OpenError> {
-        let redacted = crate::config::redact_url(url);
-        if let Some(path) = sqlite_path(url) {
-            let store = SqliteStore::open(&path).map_err(|source| OpenError::Open {
-                url: redacted,
-                source,
-            })?;
-            return Ok(Self::Sqlite(Arc::new(store)));
-        }
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let store = PostgresStore::open(url).map_err(|source| OpenError::Open {
-                url: redacted,
-                source,
-            })?;
-            return Ok(Self::Postgres(Arc::new(store)));
-        }
-        Err(OpenError::UnsupportedUrl(redacted))
+impl Store for AnyStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self.ping())
     }
 
-    /// Answers when the database does.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        delegate!(self, s => s.ping().await)
-    }
-
-    /// Stores a new campaign; `Conflict` if the id is taken.
-    pub async fn create_campaign(
+    async fn create_campaign(
         &self,
-        campaign: CampaignRecord,
-        snapshot: String,
+        campaign: &CampaignRecord,
+        snapshot: &str,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.create_campaign(campaign, snapshot).await)
+        dispatch!(self.create_campaign(campaign, snapshot))
     }
 
-    /// Every campaign, by id.
-    pub async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
-        delegate!(self, s => s.list_campaigns().await)
+    async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
+        dispatch!(self.list_campaigns())
     }
 
-    /// One campaign.
-    pub async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError> {
-        delegate!(self, s => s.get_campaign(id.to_owned()).await)
+    async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError> {
+        dispatch!(self.get_campaign(id))
     }
 
-    /// The campaign's factor-set snapshot (JSON of the set file).
-    pub async fn campaign_snapshot(&self, id: &str) -> Result<String, StoreError> {
-        delegate!(self, s => s.campaign_snapshot(id.to_owned()).await)
+    async fn campaign_snapshot(&self, id: &str) -> Result<String, StoreError> {
+        dispatch!(self.campaign_snapshot(id))
     }
 
-    /// Replaces a campaign; `Conflict` if the factor set, baseline or period changes in a way
-    /// the stored trips forbid.
-    pub async fn update_campaign(&self, update: CampaignUpdate) -> Result<(), StoreError> {
-        delegate!(self, s => s.update_campaign(update).await)
+    async fn update_campaign(&self, update: &CampaignUpdate) -> Result<(), StoreError> {
+        dispatch!(self.update_campaign(update))
     }
 
-    /// Stores a new organization; `Conflict` if the id is taken.
-    pub async fn create_organization(
+    async fn create_organization(
         &self,
-        organization: OrganizationRecord,
+        organization: &OrganizationRecord,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.create_organization(organization).await)
+        dispatch!(self.create_organization(organization))
     }
 
-    /// One organization.
-    pub async fn get_organization(&self, id: &str) -> Result<OrganizationRecord, StoreError> {
-        delegate!(self, s => s.get_organization(id.to_owned()).await)
+    async fn get_organization(&self, id: &str) -> Result<OrganizationRecord, StoreError> {
+        dispatch!(self.get_organization(id))
     }
 
-    /// Every organization, by id.
-    pub async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
-        delegate!(self, s => s.list_organizations().await)
+    async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
+        dispatch!(self.list_organizations())
     }
 
-    /// Enrolls an organization (idempotent).
-    pub async fn enroll(
+    async fn enroll(
         &self,
         campaign_id: &str,
         organization_id: &str,
-        at: String,
+        at: &str,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.enroll(campaign_id.to_owned(), organization_id.to_owned(), at).await)
+        dispatch!(self.enroll(campaign_id, organization_id, at))
     }
 
-    /// Whether the organization is enrolled in the campaign.
-    pub async fn is_enrolled(
+    async fn is_enrolled(
         &self,
         campaign_id: &str,
         organization_id: &str,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.is_enrolled(campaign_id.to_owned(), organization_id.to_owned()).await)
+        dispatch!(self.is_enrolled(campaign_id, organization_id))
     }
 
-    /// Campaigns the organization is enrolled in.
-    pub async fn enrolled_campaigns(
-        &self,
-        organization_id: &str,
-    ) -> Result<Vec<String>, StoreError> {
-        delegate!(self, s => s.enrolled_campaigns(organization_id.to_owned()).await)
+    async fn enrolled_campaigns(&self, organization_id: &str) -> Result<Vec<String>, StoreError> {
+        dispatch!(self.enrolled_campaigns(organization_id))
     }
 
-    /// Stores a key hash for an organization.
-    pub async fn create_key(&self, key: ApiKeyRecord) -> Result<(), StoreError> {
-        delegate!(self, s => s.create_key(key).await)
+    async fn create_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+        dispatch!(self.create_key(key))
     }
 
-    /// Revokes a key; `NotFound` unless it belongs to the organization.
-    pub async fn revoke_key(
+    async fn revoke_key(
         &self,
         organization_id: &str,
         key_id: &str,
-        at: String,
+        at: &str,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.revoke_key(organization_id.to_owned(), key_id.to_owned(), at).await)
+        dispatch!(self.revoke_key(organization_id, key_id, at))
     }
 
-    /// The organization of an unrevoked key with that hash.
-    pub async fn find_key(&self, key_hash: &str) -> Result<Option<KeyOwner>, StoreError> {
-        delegate!(self, s => s.find_key(key_hash.to_owned()).await)
+    async fn find_key(&self, key_hash: &str) -> Result<Option<KeyOwner>, StoreError> {
+        dispatch!(self.find_key(key_hash))
     }
 
-    /// Stores a batch atomically, skipping trips whose direction is already taken.
-    pub async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError> {
-        delegate!(self, s => s.log_trips(batch).await)
+    async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError> {
+        let logged = dispatch!(self.log_trips(batch))?;
+        METRICS.add_trips_logged(logged.iter().filter(|t| !t.duplicate).count() as u64);
+        Ok(logged)
     }
 
-    /// A page of trips in id order, after `after_id`, optionally of one organization.
-    pub async fn list_trips(&self, query: TripQuery) -> Result<Vec<StoredTrip>, StoreError> {
-        delegate!(self, s => s.list_trips(query).await)
+    async fn list_trips(&self, query: &TripQuery) -> Result<Vec<StoredTrip>, StoreError> {
+        dispatch!(self.list_trips(query))
     }
 
-    /// Deletes a trip and takes it out of every aggregate; `NotFound` unless visible to `organization_id`.
-    pub async fn delete_trip(
+    async fn delete_trip(
         &self,
         campaign_id: &str,
         trip_id: i64,
         organization_id: Option<&str>,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.delete_trip(campaign_id.to_owned(), trip_id, organization_id.map(str::to_owned)).await)
+        dispatch!(self.delete_trip(campaign_id, trip_id, organization_id))
     }
 
-    /// Every enrolled organization with its totals (zeros without trips).
-    pub async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
-        delegate!(self, s => s.standings(campaign_id.to_owned()).await)
+    async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
+        dispatch!(self.standings(campaign_id))
     }
 
-    /// Totals by main mode, for the campaign or one organization.
-    pub async fn mode_totals(
+    async fn standing(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<Option<Standing>, StoreError> {
+        dispatch!(self.standing(campaign_id, organization_id))
+    }
+
+    async fn mode_totals(
         &self,
         campaign_id: &str,
         organization_id: Option<&str>,
     ) -> Result<Vec<ModeTotals>, StoreError> {
-        delegate!(self, s => s.mode_totals(campaign_id.to_owned(), organization_id.map(str::to_owned)).await)
+        dispatch!(self.mode_totals(campaign_id, organization_id))
     }
 
-    /// Totals by day, for the campaign or one organization, ascending.
-    pub async fn day_totals(
+    async fn day_totals(
         &self,
         campaign_id: &str,
         organization_id: Option<&str>,
     ) -> Result<Vec<DayTotals>, StoreError> {
-        delegate!(self, s => s.day_totals(campaign_id.to_owned(), organization_id.map(str::to_owned)).await)
+        dispatch!(self.day_totals(campaign_id, organization_id))
     }
-}
-
-/// The file path of a `sqlite:` URL (`sqlite://data/x.db` is relative, `sqlite:///abs/x.db` absolute).
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty()).then(|| std::path::PathBuf::from(path))
 }

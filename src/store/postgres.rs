@@ -1,4 +1,5 @@
-//! The PostgreSQL store, for several service processes sharing one database.
+//! The PostgreSQL store, for several service processes sharing one database. SQL and driver
+//! calls only: row mapping and rules are shared with SQLite (`rows`, `rules`, `rollup`).
 //!
 //! Writes to one organization's trips and rollups take a transaction-scoped advisory lock on
 //! (campaign, organization): batches of the same organization serialize across processes, so the
@@ -8,18 +9,19 @@
 //! still retried as a safety net.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row, Transaction};
 
-use super::dedup::{decide, outcomes, participant_days, Decision, Occupant};
+use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
-use super::rollup::{RollupDelta, TripFigures};
-use super::StoreError;
-use crate::domain::campaign::{parse_date, Direction, OrganizationKind};
-use crate::metrics::METRICS;
+use super::rollup::{participant_transition, RollupDelta, TripFigures};
+use super::rows::{self, Columns};
+use super::rules::{check_campaign_update, StoredCalculation};
+use super::{Store, StoreError};
 
 /// Migrations, applied in order once each.
 const MIGRATIONS: [(i64, &str); 1] = [(1, include_str!("../../migrations/postgres/0001_init.sql"))];
@@ -55,8 +57,26 @@ impl From<deadpool_postgres::PoolError> for StoreError {
     }
 }
 
-fn internal(message: String) -> StoreError {
-    StoreError::Internal(message.into())
+impl Columns for Row {
+    fn text(&self, index: usize) -> Result<String, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn int(&self, index: usize) -> Result<i64, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn boolean(&self, index: usize) -> Result<bool, StoreError> {
+        Ok(self.try_get(index)?)
+    }
 }
 
 fn is_retryable(error: &StoreError) -> bool {
@@ -92,9 +112,9 @@ impl PostgresStore {
     /// Connects, runs pending migrations (on a runtime of its own, so that opening works from
     /// synchronous start-up code) and returns a pool for serving.
     pub fn open(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e: tokio_postgres::Error| internal(format!("invalid PostgreSQL URL: {e}")))?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
+            StoreError::internal(format!("invalid PostgreSQL URL: {e}"))
+        })?;
         let migrate_config = config.clone();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -104,7 +124,7 @@ impl PostgresStore {
             runtime.block_on(migrate(migrate_config))
         })
         .join()
-        .map_err(|_| internal("the migration thread panicked".into()))??;
+        .map_err(|_| StoreError::internal("the migration thread panicked"))??;
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -117,7 +137,7 @@ impl PostgresStore {
             .wait_timeout(Some(Duration::from_secs(30)))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
-            .map_err(|e| internal(format!("cannot build the connection pool: {e}")))?;
+            .map_err(|e| StoreError::internal(format!("cannot build the connection pool: {e}")))?;
         Ok(Self { pool })
     }
 
@@ -125,484 +145,47 @@ impl PostgresStore {
         Ok(self.pool.get().await?)
     }
 
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        timed("ping", async {
-            self.client().await?.query_one("SELECT 1", &[]).await?;
-            Ok(())
-        })
-        .await
+    /// Every row of a (prepared, cached) query, mapped with a shared mapper.
+    async fn query<T>(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        map: impl Fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await?;
+        client.query(&statement, params).await?.iter().map(map).collect()
     }
 
-    pub async fn create_campaign(
+    /// The one row of a (prepared, cached) query, if any, mapped with a shared mapper.
+    async fn query_opt<T>(
         &self,
-        c: CampaignRecord,
-        snapshot: String,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        map: impl Fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await?;
+        client.query_opt(&statement, params).await?.as_ref().map(map).transpose()
+    }
+
+    /// Runs one statement; the number of rows it changed.
+    async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
+        Ok(self.client().await?.execute(sql, params).await?)
+    }
+
+    /// Inserts one record; a taken key is a conflict described by `taken`.
+    async fn insert(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        taken: impl FnOnce() -> String,
     ) -> Result<(), StoreError> {
-        timed("create_campaign", async {
-            let client = self.client().await?;
-            let inserted = client
-                .execute(
-                    "INSERT INTO campaigns (id, name, description, region, time_zone, starts_on, ends_on,
-                         factor_set_id, factor_set_version, factor_set_json, baseline_mode, public,
-                         created_at, updated_at, revision)
-                     VALUES ($1, $2, $3, $4, $5, $6::text::date, $7::text::date, $8, $9, $10, $11, $12, $13, $14, 1)",
-                    &[
-                        &c.id,
-                        &c.name,
-                        &c.description,
-                        &c.region,
-                        &c.time_zone,
-                        &c.starts_on.to_string(),
-                        &c.ends_on.to_string(),
-                        &c.factor_set_id,
-                        &c.factor_set_version,
-                        &snapshot,
-                        &c.baseline_mode,
-                        &c.public,
-                        &c.created_at,
-                        &c.updated_at,
-                    ],
-                )
-                .await;
-            conflict_if_taken(inserted, || {
-                format!("a campaign with id `{}` already exists", c.id)
-            })
-        })
-        .await
+        let client = self.client().await?;
+        conflict_if_taken(client.execute(sql, params).await, taken)
     }
 
-    pub async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
-        timed("list_campaigns", async {
-            let client = self.client().await?;
-            let rows = client
-                .query(&format!("{CAMPAIGN_COLUMNS} ORDER BY id"), &[])
-                .await?;
-            rows.iter().map(campaign_from_row).collect()
-        })
-        .await
-    }
-
-    pub async fn get_campaign(&self, id: String) -> Result<CampaignRecord, StoreError> {
-        timed("get_campaign", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(&format!("{CAMPAIGN_COLUMNS} WHERE id = $1"))
-                .await?;
-            match client.query_opt(&statement, &[&id]).await? {
-                Some(row) => campaign_from_row(&row),
-                None => Err(StoreError::NotFound(format!("no campaign `{id}`"))),
-            }
-        })
-        .await
-    }
-
-    pub async fn campaign_snapshot(&self, id: String) -> Result<String, StoreError> {
-        timed("campaign_snapshot", async {
-            let client = self.client().await?;
-            let row = client
-                .query_opt(
-                    "SELECT factor_set_json FROM campaigns WHERE id = $1",
-                    &[&id],
-                )
-                .await?;
-            row.map(|r| r.get(0))
-                .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
-        })
-        .await
-    }
-
-    pub async fn update_campaign(&self, update: CampaignUpdate) -> Result<(), StoreError> {
-        timed("update_campaign", async {
-            let mut client = self.client().await?;
-            let tx = client.transaction().await?;
-            let c = &update.campaign;
-            let current = tx
-                .query_opt(
-                    "SELECT revision, factor_set_id, factor_set_version, baseline_mode
-                     FROM campaigns WHERE id = $1 FOR UPDATE",
-                    &[&c.id],
-                )
-                .await?;
-            let Some(current) = current else {
-                return Err(StoreError::NotFound(format!("no campaign `{}`", c.id)));
-            };
-            let (revision, set_id, set_version, baseline_mode): (i64, String, String, String) =
-                (current.get(0), current.get(1), current.get(2), current.get(3));
-            if revision != update.expected_revision {
-                return Err(StoreError::Conflict(
-                    "the campaign changed while this update was prepared; read it again and retry".into(),
-                ));
-            }
-            let has_trips: bool = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM org_totals WHERE campaign_id = $1 AND trips > 0)",
-                    &[&c.id],
-                )
-                .await?
-                .get(0);
-            let calculation_changes = update.snapshot.is_some()
-                || set_id != c.factor_set_id
-                || set_version != c.factor_set_version
-                || baseline_mode != c.baseline_mode;
-            if has_trips && calculation_changes {
-                return Err(StoreError::Conflict(
-                    "the factor set and baseline cannot change once trips are stored".into(),
-                ));
-            }
-            let outside: bool = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM org_day_totals
-                       WHERE campaign_id = $1 AND trips > 0 AND (date < $2::text::date OR date > $3::text::date))",
-                    &[&c.id, &c.starts_on.to_string(), &c.ends_on.to_string()],
-                )
-                .await?
-                .get(0);
-            if outside {
-                return Err(StoreError::Conflict(
-                    "stored trips fall outside the new period; delete them first".into(),
-                ));
-            }
-            tx.execute(
-                "UPDATE campaigns SET name = $2, description = $3, region = $4, time_zone = $5,
-                     starts_on = $6::text::date, ends_on = $7::text::date, factor_set_id = $8,
-                     factor_set_version = $9, factor_set_json = COALESCE($10, factor_set_json),
-                     baseline_mode = $11, public = $12, updated_at = $13, revision = revision + 1
-                 WHERE id = $1",
-                &[
-                    &c.id,
-                    &c.name,
-                    &c.description,
-                    &c.region,
-                    &c.time_zone,
-                    &c.starts_on.to_string(),
-                    &c.ends_on.to_string(),
-                    &c.factor_set_id,
-                    &c.factor_set_version,
-                    &update.snapshot,
-                    &c.baseline_mode,
-                    &c.public,
-                    &c.updated_at,
-                ],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn create_organization(&self, o: OrganizationRecord) -> Result<(), StoreError> {
-        timed("create_organization", async {
-            let client = self.client().await?;
-            let inserted = client
-                .execute(
-                    "INSERT INTO organizations (id, name, kind, city, headcount, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                    &[
-                        &o.id,
-                        &o.name,
-                        &o.kind.as_str(),
-                        &o.city,
-                        &o.headcount,
-                        &o.created_at,
-                    ],
-                )
-                .await;
-            conflict_if_taken(inserted, || {
-                format!("an organization with id `{}` already exists", o.id)
-            })
-        })
-        .await
-    }
-
-    pub async fn get_organization(&self, id: String) -> Result<OrganizationRecord, StoreError> {
-        timed("get_organization", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(&format!("{ORGANIZATION_COLUMNS} WHERE id = $1"))
-                .await?;
-            match client.query_opt(&statement, &[&id]).await? {
-                Some(row) => organization_from_row(&row),
-                None => Err(StoreError::NotFound(format!("no organization `{id}`"))),
-            }
-        })
-        .await
-    }
-
-    pub async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
-        timed("list_organizations", async {
-            let client = self.client().await?;
-            let rows = client
-                .query(&format!("{ORGANIZATION_COLUMNS} ORDER BY id"), &[])
-                .await?;
-            rows.iter().map(organization_from_row).collect()
-        })
-        .await
-    }
-
-    pub async fn enroll(
-        &self,
-        campaign_id: String,
-        organization_id: String,
-        at: String,
-    ) -> Result<(), StoreError> {
-        timed("enroll", async {
-            let client = self.client().await?;
-            client
-                .execute(
-                    "INSERT INTO enrollments (campaign_id, organization_id, enrolled_at) VALUES ($1, $2, $3)
-                     ON CONFLICT DO NOTHING",
-                    &[&campaign_id, &organization_id, &at],
-                )
-                .await?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn is_enrolled(
-        &self,
-        campaign_id: String,
-        organization_id: String,
-    ) -> Result<bool, StoreError> {
-        timed("is_enrolled", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM enrollments WHERE campaign_id = $1 AND organization_id = $2)",
-                )
-                .await?;
-            Ok(client
-                .query_one(&statement, &[&campaign_id, &organization_id])
-                .await?
-                .get(0))
-        })
-        .await
-    }
-
-    pub async fn enrolled_campaigns(
-        &self,
-        organization_id: String,
-    ) -> Result<Vec<String>, StoreError> {
-        timed("enrolled_campaigns", async {
-            let client = self.client().await?;
-            let rows = client
-                .query(
-                    "SELECT campaign_id FROM enrollments WHERE organization_id = $1 ORDER BY campaign_id",
-                    &[&organization_id],
-                )
-                .await?;
-            Ok(rows.iter().map(|r| r.get(0)).collect())
-        })
-        .await
-    }
-
-    pub async fn create_key(&self, key: ApiKeyRecord) -> Result<(), StoreError> {
-        timed("create_key", async {
-            let client = self.client().await?;
-            client
-                .execute(
-                    "INSERT INTO api_keys (id, organization_id, key_hash, created_at) VALUES ($1, $2, $3, $4)",
-                    &[&key.id, &key.organization_id, &key.key_hash, &key.created_at],
-                )
-                .await?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn revoke_key(
-        &self,
-        organization_id: String,
-        key_id: String,
-        at: String,
-    ) -> Result<(), StoreError> {
-        timed("revoke_key", async {
-            let client = self.client().await?;
-            let changed = client
-                .execute(
-                    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND organization_id = $2",
-                    &[&key_id, &organization_id, &at],
-                )
-                .await?;
-            if changed == 0 {
-                return Err(StoreError::NotFound(format!(
-                    "organization `{organization_id}` has no key `{key_id}`"
-                )));
-            }
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn find_key(&self, key_hash: String) -> Result<Option<KeyOwner>, StoreError> {
-        timed("find_key", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(
-                    "SELECT id, organization_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
-                )
-                .await?;
-            Ok(client
-                .query_opt(&statement, &[&key_hash])
-                .await?
-                .map(|row| KeyOwner {
-                    key_id: row.get(0),
-                    organization_id: row.get(1),
-                }))
-        })
-        .await
-    }
-
-    pub async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError> {
-        let logged = timed("log_trips", async {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                let mut client = self.client().await?;
-                match log_trips(&mut client, &batch).await {
-                    Err(error) if attempt < ATTEMPTS && is_retryable(&error) => {
-                        tracing::warn!(attempt, "retrying a trip batch after a transient conflict");
-                    }
-                    other => break other,
-                }
-            }
-        })
-        .await?;
-        METRICS.add_trips_logged(logged.iter().filter(|t| !t.duplicate).count() as u64);
-        Ok(logged)
-    }
-
-    pub async fn list_trips(&self, query: TripQuery) -> Result<Vec<StoredTrip>, StoreError> {
-        timed("list_trips", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(&format!(
-                    "SELECT {TRIP_FIELDS} FROM trips WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2) AND id > $3
-                     ORDER BY id LIMIT $4"
-                ))
-                .await?;
-            let rows = client
-                .query(
-                    &statement,
-                    &[&query.campaign_id, &query.organization_id, &query.after_id, &i64::from(query.limit)],
-                )
-                .await?;
-            rows.iter().map(trip_from_row).collect()
-        })
-        .await
-    }
-
-    pub async fn delete_trip(
-        &self,
-        campaign_id: String,
-        trip_id: i64,
-        organization_id: Option<String>,
-    ) -> Result<(), StoreError> {
-        timed("delete_trip", async {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                let mut client = self.client().await?;
-                match delete_trip(
-                    &mut client,
-                    &campaign_id,
-                    trip_id,
-                    organization_id.as_deref(),
-                )
-                .await
-                {
-                    Err(error) if attempt < ATTEMPTS && is_retryable(&error) => {}
-                    other => break other,
-                }
-            }
-        })
-        .await
-    }
-
-    pub async fn standings(&self, campaign_id: String) -> Result<Vec<Standing>, StoreError> {
-        timed("standings", async {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(
-                    "SELECT o.id, o.name, o.kind,
-                            COALESCE(t.trips, 0), COALESCE(t.participants, 0), COALESCE(t.distance_m, 0),
-                            COALESCE(t.co2e_g, 0), COALESCE(t.baseline_co2e_g, 0), COALESCE(t.savings_g, 0)
-                     FROM enrollments e
-                     JOIN organizations o ON o.id = e.organization_id
-                     LEFT JOIN org_totals t
-                            ON t.campaign_id = e.campaign_id AND t.organization_id = e.organization_id
-                     WHERE e.campaign_id = $1
-                     ORDER BY o.id",
-                )
-                .await?;
-            let rows = client.query(&statement, &[&campaign_id]).await?;
-            rows.iter()
-                .map(|row| {
-                    let kind: String = row.get(2);
-                    Ok(Standing {
-                        organization_id: row.get(0),
-                        name: row.get(1),
-                        kind: OrganizationKind::parse(&kind)
-                            .ok_or_else(|| internal(format!("stored organization kind `{kind}`")))?,
-                        totals: totals_from_row(row, 3),
-                    })
-                })
-                .collect()
-        })
-        .await
-    }
-
-    pub async fn mode_totals(
-        &self,
-        campaign_id: String,
-        organization_id: Option<String>,
-    ) -> Result<Vec<ModeTotals>, StoreError> {
-        timed("mode_totals", async {
-            let rows = self
-                .breakdown(
-                    "org_mode_totals",
-                    "mode",
-                    &campaign_id,
-                    organization_id.as_deref(),
-                )
-                .await?;
-            Ok(rows
-                .into_iter()
-                .map(|(mode, totals)| ModeTotals { mode, totals })
-                .collect())
-        })
-        .await
-    }
-
-    pub async fn day_totals(
-        &self,
-        campaign_id: String,
-        organization_id: Option<String>,
-    ) -> Result<Vec<DayTotals>, StoreError> {
-        timed("day_totals", async {
-            let rows = self
-                .breakdown(
-                    "org_day_totals",
-                    "date",
-                    &campaign_id,
-                    organization_id.as_deref(),
-                )
-                .await?;
-            rows.into_iter()
-                .map(|(date, totals)| {
-                    Ok(DayTotals {
-                        date: parse_date(&date).map_err(internal)?,
-                        totals,
-                    })
-                })
-                .collect()
-        })
-        .await
-    }
-
-    /// Sums a rollup table by its key column (`mode` or `date`) for the campaign or one
-    /// organization, leaving out keys without trips; ordered by the key.
+    /// A breakdown of a rollup table (see [`rows::breakdown_query`]).
     async fn breakdown(
         &self,
         table: &str,
@@ -610,34 +193,327 @@ impl PostgresStore {
         campaign_id: &str,
         organization_id: Option<&str>,
     ) -> Result<Vec<(String, Totals)>, StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(&format!(
-                "SELECT {column}::text, SUM(trips)::int8, 0::int8, SUM(distance_m)::int8, SUM(co2e_g)::int8,
-                        SUM(baseline_co2e_g)::int8, SUM(savings_g)::int8
-                 FROM {table}
-                 WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2)
-                 GROUP BY {column} HAVING SUM(trips) > 0 ORDER BY {column}"
-            ))
-            .await?;
-        let rows = client
-            .query(&statement, &[&campaign_id, &organization_id])
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get(0), totals_from_row(row, 1)))
-            .collect())
+        let sql = rows::breakdown_query(table, column, ("$1", "$2::text"));
+        self.query(&sql, &[&campaign_id, &organization_id], rows::breakdown)
+            .await
     }
 }
 
-async fn timed<T>(
-    operation: &'static str,
-    work: impl std::future::Future<Output = Result<T, StoreError>>,
-) -> Result<T, StoreError> {
-    let started = Instant::now();
-    let result = work.await;
-    METRICS.record_store(operation, started.elapsed());
-    result
+impl Store for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.client().await?.query_one("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
+    async fn create_campaign(&self, c: &CampaignRecord, snapshot: &str) -> Result<(), StoreError> {
+        self.insert(
+            "INSERT INTO campaigns (id, name, description, region, time_zone, starts_on, ends_on,
+                 factor_set_id, factor_set_version, factor_set_json, baseline_mode, public,
+                 created_at, updated_at, revision)
+             VALUES ($1, $2, $3, $4, $5, $6::text::date, $7::text::date, $8, $9, $10, $11, $12, $13, $14, 1)",
+            &[
+                &c.id,
+                &c.name,
+                &c.description,
+                &c.region,
+                &c.time_zone,
+                &c.starts_on.to_string(),
+                &c.ends_on.to_string(),
+                &c.factor_set_id,
+                &c.factor_set_version,
+                &snapshot,
+                &c.baseline_mode,
+                &c.public,
+                &c.created_at,
+                &c.updated_at,
+            ],
+            || format!("a campaign with id `{}` already exists", c.id),
+        )
+        .await
+    }
+
+    async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
+        let sql = format!("SELECT {} FROM campaigns ORDER BY id", rows::CAMPAIGN_COLUMNS);
+        self.query(&sql, &[], rows::campaign).await
+    }
+
+    async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError> {
+        let sql = format!("SELECT {} FROM campaigns WHERE id = $1", rows::CAMPAIGN_COLUMNS);
+        self.query_opt(&sql, &[&id], rows::campaign)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
+    }
+
+    async fn campaign_snapshot(&self, id: &str) -> Result<String, StoreError> {
+        self.query_opt(
+            "SELECT factor_set_json FROM campaigns WHERE id = $1",
+            &[&id],
+            |row| row.text(0),
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
+    }
+
+    async fn update_campaign(&self, update: &CampaignUpdate) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let c = &update.campaign;
+        let stored = tx
+            .query_opt(
+                "SELECT revision, factor_set_id, factor_set_version, baseline_mode
+                 FROM campaigns WHERE id = $1 FOR UPDATE",
+                &[&c.id],
+            )
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no campaign `{}`", c.id)))?;
+        let stored = StoredCalculation {
+            revision: stored.int(0)?,
+            factor_set_id: stored.text(1)?,
+            factor_set_version: stored.text(2)?,
+            baseline_mode: stored.text(3)?,
+        };
+        let has_trips = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM org_totals WHERE campaign_id = $1 AND trips > 0)",
+                &[&c.id],
+            )
+            .await?
+            .boolean(0)?;
+        let outside = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM org_day_totals
+                   WHERE campaign_id = $1 AND trips > 0 AND (date < $2::text::date OR date > $3::text::date))",
+                &[&c.id, &c.starts_on.to_string(), &c.ends_on.to_string()],
+            )
+            .await?
+            .boolean(0)?;
+        check_campaign_update(&stored, update, has_trips, outside)?;
+        tx.execute(
+            "UPDATE campaigns SET name = $2, description = $3, region = $4, time_zone = $5,
+                 starts_on = $6::text::date, ends_on = $7::text::date, factor_set_id = $8,
+                 factor_set_version = $9, factor_set_json = COALESCE($10, factor_set_json),
+                 baseline_mode = $11, public = $12, updated_at = $13, revision = revision + 1
+             WHERE id = $1",
+            &[
+                &c.id,
+                &c.name,
+                &c.description,
+                &c.region,
+                &c.time_zone,
+                &c.starts_on.to_string(),
+                &c.ends_on.to_string(),
+                &c.factor_set_id,
+                &c.factor_set_version,
+                &update.snapshot,
+                &c.baseline_mode,
+                &c.public,
+                &c.updated_at,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_organization(&self, o: &OrganizationRecord) -> Result<(), StoreError> {
+        self.insert(
+            "INSERT INTO organizations (id, name, kind, city, headcount, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&o.id, &o.name, &o.kind.as_str(), &o.city, &o.headcount, &o.created_at],
+            || format!("an organization with id `{}` already exists", o.id),
+        )
+        .await
+    }
+
+    async fn get_organization(&self, id: &str) -> Result<OrganizationRecord, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM organizations WHERE id = $1",
+            rows::ORGANIZATION_COLUMNS
+        );
+        self.query_opt(&sql, &[&id], rows::organization)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no organization `{id}`")))
+    }
+
+    async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM organizations ORDER BY id",
+            rows::ORGANIZATION_COLUMNS
+        );
+        self.query(&sql, &[], rows::organization).await
+    }
+
+    async fn enroll(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO enrollments (campaign_id, organization_id, enrolled_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&campaign_id, &organization_id, &at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn is_enrolled(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<bool, StoreError> {
+        let found = self
+            .query_opt(
+                "SELECT EXISTS (SELECT 1 FROM enrollments WHERE campaign_id = $1 AND organization_id = $2)",
+                &[&campaign_id, &organization_id],
+                |row| row.boolean(0),
+            )
+            .await?;
+        Ok(found.unwrap_or(false))
+    }
+
+    async fn enrolled_campaigns(&self, organization_id: &str) -> Result<Vec<String>, StoreError> {
+        self.query(
+            "SELECT campaign_id FROM enrollments WHERE organization_id = $1 ORDER BY campaign_id",
+            &[&organization_id],
+            |row| row.text(0),
+        )
+        .await
+    }
+
+    async fn create_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO api_keys (id, organization_id, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+            &[&key.id, &key.organization_id, &key.key_hash, &key.created_at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_key(
+        &self,
+        organization_id: &str,
+        key_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND organization_id = $2",
+                &[&key_id, &organization_id, &at],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!(
+                "organization `{organization_id}` has no key `{key_id}`"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn find_key(&self, key_hash: &str) -> Result<Option<KeyOwner>, StoreError> {
+        self.query_opt(
+            "SELECT id, organization_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+            &[&key_hash],
+            |row| {
+                Ok(KeyOwner {
+                    key_id: row.text(0)?,
+                    organization_id: row.text(1)?,
+                })
+            },
+        )
+        .await
+    }
+
+    async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut client = self.client().await?;
+            match log_trips(&mut client, &batch).await {
+                Err(error) if attempt < ATTEMPTS && is_retryable(&error) => {
+                    tracing::warn!(attempt, "retrying a trip batch after a transient conflict");
+                }
+                other => break other,
+            }
+        }
+    }
+
+    async fn list_trips(&self, query: &TripQuery) -> Result<Vec<StoredTrip>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM trips WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2) AND id > $3
+             ORDER BY id LIMIT $4",
+            rows::TRIP_COLUMNS
+        );
+        self.query(
+            &sql,
+            &[
+                &query.campaign_id,
+                &query.organization_id,
+                &query.after_id,
+                &i64::from(query.limit),
+            ],
+            rows::trip,
+        )
+        .await
+    }
+
+    async fn delete_trip(
+        &self,
+        campaign_id: &str,
+        trip_id: i64,
+        organization_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut client = self.client().await?;
+            match delete_trip(&mut client, campaign_id, trip_id, organization_id).await {
+                Err(error) if attempt < ATTEMPTS && is_retryable(&error) => {}
+                other => break other,
+            }
+        }
+    }
+
+    async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
+        let sql = format!("{} WHERE e.campaign_id = $1 ORDER BY o.id", rows::STANDINGS_SELECT);
+        self.query(&sql, &[&campaign_id], rows::standing).await
+    }
+
+    async fn standing(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<Option<Standing>, StoreError> {
+        let sql = format!(
+            "{} WHERE e.campaign_id = $1 AND e.organization_id = $2",
+            rows::STANDINGS_SELECT
+        );
+        self.query_opt(&sql, &[&campaign_id, &organization_id], rows::standing)
+            .await
+    }
+
+    async fn mode_totals(
+        &self,
+        campaign_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<ModeTotals>, StoreError> {
+        let rows = self
+            .breakdown("org_mode_totals", "mode", campaign_id, organization_id)
+            .await?;
+        Ok(rows::mode_totals(rows))
+    }
+
+    async fn day_totals(
+        &self,
+        campaign_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<DayTotals>, StoreError> {
+        let rows = self
+            .breakdown("org_day_totals", "date", campaign_id, organization_id)
+            .await?;
+        rows::day_totals(rows)
+    }
 }
 
 async fn migrate(config: tokio_postgres::Config) -> Result<(), StoreError> {
@@ -707,32 +583,20 @@ async fn log_trips(
     let keys = participant_days(&batch.trips);
     let (key_participants, key_dates): (Vec<String>, Vec<String>) =
         keys.into_iter().map(|(p, d)| (p, d.to_string())).unzip();
-    let rows = tx
+    let sql = format!(
+        "SELECT {} FROM trips
+         JOIN UNNEST($3::text[], $4::text[]) AS k(p, d) ON participant = k.p AND date = k.d::date
+         WHERE campaign_id = $1 AND organization_id = $2",
+        rows::OCCUPANT_COLUMNS
+    );
+    let stored = tx
         .query(
-            "SELECT t.participant, t.date::text, t.direction, t.id, t.co2e_g, t.baseline_co2e_g, t.savings_g
-             FROM trips t
-             JOIN UNNEST($3::text[], $4::text[]) AS k(participant, date)
-               ON t.participant = k.participant AND t.date = k.date::date
-             WHERE t.campaign_id = $1 AND t.organization_id = $2",
+            &sql,
             &[&batch.campaign_id, &batch.organization_id, &key_participants, &key_dates],
         )
-        .await?;
-    let stored = rows
+        .await?
         .iter()
-        .map(|row| {
-            let date: String = row.get(1);
-            let direction: String = row.get(2);
-            Ok(Occupant {
-                participant: row.get(0),
-                date: parse_date(&date).map_err(internal)?,
-                direction: Direction::parse(&direction)
-                    .ok_or_else(|| internal(format!("stored direction `{direction}`")))?,
-                id: row.get(3),
-                co2e_g: row.get(4),
-                baseline_co2e_g: row.get(5),
-                savings_g: row.get(6),
-            })
-        })
+        .map(rows::occupant)
         .collect::<Result<Vec<_>, StoreError>>()?;
     let decisions = decide(&batch.trips, stored);
 
@@ -782,18 +646,11 @@ async fn log_trips(
             )
             .await?;
         for row in &rows {
-            let direction: String = row.get(3);
-            let direction = Direction::parse(&direction)
-                .ok_or_else(|| internal(format!("stored direction `{direction}`")))?;
-            let key = (
-                row.get::<_, String>(1),
-                row.get::<_, String>(2),
-                direction.as_str(),
-            );
+            let key = (row.text(1)?, row.text(2)?, row.direction(3)?.as_str());
             let index = index_of
                 .get(&key)
-                .ok_or_else(|| internal("an inserted trip does not match the batch".into()))?;
-            new_ids.insert(*index, row.get::<_, i64>(0));
+                .ok_or_else(|| StoreError::internal("an inserted trip does not match the batch"))?;
+            new_ids.insert(*index, row.int(0)?);
         }
     }
     apply_rollups(&tx, &batch.campaign_id, &batch.organization_id, &delta).await?;
@@ -847,12 +704,13 @@ async fn delete_trip(
             "no trip {trip_id} in campaign `{campaign_id}`"
         )));
     };
-    let owner: String = owner.get(0);
+    let owner = owner.text(0)?;
     lock_organization(&tx, campaign_id, &owner).await?;
     let deleted = tx
         .query_opt(
             &format!(
-                "DELETE FROM trips WHERE id = $1 AND campaign_id = $2 RETURNING {TRIP_FIELDS}"
+                "DELETE FROM trips WHERE id = $1 AND campaign_id = $2 RETURNING {}",
+                rows::TRIP_COLUMNS
             ),
             &[&trip_id, &campaign_id],
         )
@@ -863,7 +721,7 @@ async fn delete_trip(
             "no trip {trip_id} in campaign `{campaign_id}`"
         )));
     };
-    let trip = trip_from_row(&row)?;
+    let trip = rows::trip(&row)?;
     let date = trip.date.to_string();
     let mut delta = RollupDelta::default();
     delta.apply(&TripFigures::of_stored(&trip, &date), -1);
@@ -901,15 +759,9 @@ async fn apply_rollups(
         .await?;
     let mut participants_change = 0i64;
     for row in &rows {
-        let participant: String = row.get(0);
-        let after: i64 = row.get(1);
+        let participant = row.text(0)?;
         let change = delta.by_participant.get(&participant).copied().unwrap_or(0);
-        let before = after - change;
-        if before <= 0 && after > 0 {
-            participants_change += 1;
-        } else if before > 0 && after <= 0 {
-            participants_change -= 1;
-        }
+        participants_change += participant_transition(change, row.int(1)?);
     }
     tx.execute(
         "DELETE FROM participants WHERE campaign_id = $1 AND organization_id = $2 AND participant = ANY($3) AND trips <= 0",
@@ -974,78 +826,4 @@ async fn apply_rollups(
         .await?;
     }
     Ok(())
-}
-
-const CAMPAIGN_COLUMNS: &str = "SELECT id, name, description, region, time_zone, starts_on::text, ends_on::text,
-    factor_set_id, factor_set_version, baseline_mode, public, created_at, updated_at, revision FROM campaigns";
-
-fn campaign_from_row(row: &Row) -> Result<CampaignRecord, StoreError> {
-    let starts_on: String = row.get(5);
-    let ends_on: String = row.get(6);
-    Ok(CampaignRecord {
-        id: row.get(0),
-        name: row.get(1),
-        description: row.get(2),
-        region: row.get(3),
-        time_zone: row.get(4),
-        starts_on: parse_date(&starts_on).map_err(internal)?,
-        ends_on: parse_date(&ends_on).map_err(internal)?,
-        factor_set_id: row.get(7),
-        factor_set_version: row.get(8),
-        baseline_mode: row.get(9),
-        public: row.get(10),
-        created_at: row.get(11),
-        updated_at: row.get(12),
-        revision: row.get(13),
-    })
-}
-
-const ORGANIZATION_COLUMNS: &str =
-    "SELECT id, name, kind, city, headcount, created_at FROM organizations";
-
-fn organization_from_row(row: &Row) -> Result<OrganizationRecord, StoreError> {
-    let kind: String = row.get(2);
-    Ok(OrganizationRecord {
-        id: row.get(0),
-        name: row.get(1),
-        kind: OrganizationKind::parse(&kind)
-            .ok_or_else(|| internal(format!("stored organization kind `{kind}`")))?,
-        city: row.get(3),
-        headcount: row.get(4),
-        created_at: row.get(5),
-    })
-}
-
-const TRIP_FIELDS: &str = "id, organization_id, participant, date::text, direction, main_mode,
-    distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at";
-
-fn trip_from_row(row: &Row) -> Result<StoredTrip, StoreError> {
-    let date: String = row.get(3);
-    let direction: String = row.get(4);
-    Ok(StoredTrip {
-        id: row.get(0),
-        organization_id: row.get(1),
-        participant: row.get(2),
-        date: parse_date(&date).map_err(internal)?,
-        direction: Direction::parse(&direction)
-            .ok_or_else(|| internal(format!("stored direction `{direction}`")))?,
-        main_mode: row.get(5),
-        distance_m: row.get(6),
-        co2e_g: row.get(7),
-        baseline_co2e_g: row.get(8),
-        savings_g: row.get(9),
-        detail: row.get(10),
-        created_at: row.get(11),
-    })
-}
-
-fn totals_from_row(row: &Row, first: usize) -> Totals {
-    Totals {
-        trips: row.get(first),
-        participants: row.get(first + 1),
-        distance_m: row.get(first + 2),
-        co2e_g: row.get(first + 3),
-        baseline_co2e_g: row.get(first + 4),
-        savings_g: row.get(first + 5),
-    }
 }

@@ -83,6 +83,17 @@ impl RollupDelta {
     }
 }
 
+/// How the number of distinct participants changes when one participant's trip count moves by
+/// `change` to `after`: one more when it becomes positive, one fewer when it reaches zero.
+pub fn participant_transition(change: i64, after: i64) -> i64 {
+    let before = after - change;
+    match (before > 0, after > 0) {
+        (false, true) => 1,
+        (true, false) => -1,
+        _ => 0,
+    }
+}
+
 fn add_into(map: &mut BTreeMap<String, Totals>, key: &str, delta: &Totals) {
     match map.get_mut(key) {
         Some(totals) => totals.add(delta),

@@ -1,42 +1,19 @@
 //! Campaign results: summary, leaderboard (JSON and CSV), one organization's summary.
 //! Every figure comes from the rollups, so reads grow with organizations, modes and days.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{route, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::campaign::OrganizationKind;
 use crate::domain::distance::km_from_metres;
 use crate::domain::grams::per_capita;
+use crate::http::error::ApiError;
+use crate::http::extract::paging::parse_query;
+use crate::http::problems::problems;
+use crate::http::{AppState, TAG_RESULTS};
+use crate::service::{self, Caller, Ranked};
 use crate::store::{ModeTotals, Standing, Totals};
-
-use super::auth::Caller;
-use super::campaigns::readable_campaign;
-use super::error::{ApiError, Problem};
-use super::paging::parse_query;
-use super::{AppState, TAG_RESULTS};
-
-/// Routes of this resource.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        read_only("/v1/campaigns/{campaign_id}/summary").route(super::read().to(campaign_summary)),
-    )
-    .service(
-        read_only("/v1/campaigns/{campaign_id}/leaderboard").route(super::read().to(leaderboard)),
-    )
-    .service(
-        read_only("/v1/campaigns/{campaign_id}/leaderboard.csv")
-            .route(super::read().to(leaderboard_csv)),
-    )
-    .service(
-        read_only("/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary")
-            .route(super::read().to(organization_summary)),
-    );
-}
-
-fn read_only(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(super::method_not_allowed("GET, HEAD")))
-}
 
 /// Figures by main mode.
 #[derive(Debug, Serialize, ToSchema)]
@@ -225,44 +202,63 @@ fn mode_figures(rows: Vec<ModeTotals>) -> Vec<ModeFigures> {
         .collect()
 }
 
-fn ranked(standings: Vec<Standing>, query: &LeaderboardQuery) -> Vec<LeaderboardEntry> {
-    let sort = query.sort.unwrap_or(SortKey::Savings);
-    let mut rows: Vec<(Standing, i64)> = standings
-        .into_iter()
-        .filter(|s| query.kind.is_none_or(|kind| s.kind == kind))
-        .map(|s| {
-            let per_participant = per_capita(s.totals.savings_g, s.totals.participants);
-            (s, per_participant)
-        })
-        .collect();
-    rows.sort_by(|(a, a_pp), (b, b_pp)| {
-        let (a_key, b_key) = match sort {
-            SortKey::Savings => (a.totals.savings_g, b.totals.savings_g),
-            SortKey::SavingsPerParticipant => (*a_pp, *b_pp),
-        };
-        b_key
-            .cmp(&a_key)
-            .then_with(|| a.organization_id.cmp(&b.organization_id))
-    });
-    rows.into_iter()
-        .take(query.limit.unwrap_or(usize::MAX))
-        .enumerate()
-        .map(|(i, (s, per_participant))| LeaderboardEntry {
-            rank: i + 1,
-            organization: OrganizationRef {
-                id: s.organization_id,
-                name: s.name,
-                kind: s.kind,
+impl From<Standing> for OrganizationRef {
+    fn from(s: Standing) -> Self {
+        Self {
+            id: s.organization_id,
+            name: s.name,
+            kind: s.kind,
+        }
+    }
+}
+
+impl From<Ranked> for LeaderboardEntry {
+    fn from(r: Ranked) -> Self {
+        let t: Totals = r.standing.totals;
+        Self {
+            rank: r.rank,
+            organization: r.standing.into(),
+            trips: t.trips,
+            participants: t.participants,
+            distance_km: km_from_metres(t.distance_m),
+            co2e_g: t.co2e_g,
+            baseline_co2e_g: t.baseline_co2e_g,
+            savings_g: t.savings_g,
+            savings_per_participant_g: r.savings_per_participant_g,
+        }
+    }
+}
+
+impl From<LeaderboardQuery> for service::LeaderboardQuery {
+    fn from(q: LeaderboardQuery) -> Self {
+        Self {
+            kind: q.kind,
+            sort: match q.sort.unwrap_or(SortKey::Savings) {
+                SortKey::Savings => service::SortKey::Savings,
+                SortKey::SavingsPerParticipant => service::SortKey::SavingsPerParticipant,
             },
-            trips: s.totals.trips,
-            participants: s.totals.participants,
-            distance_km: km_from_metres(s.totals.distance_m),
-            co2e_g: s.totals.co2e_g,
-            baseline_co2e_g: s.totals.baseline_co2e_g,
-            savings_g: s.totals.savings_g,
-            savings_per_participant_g: per_participant,
-        })
-        .collect()
+            limit: q.limit,
+        }
+    }
+}
+
+problems! {
+    ReadProblems {
+        401 => "Private campaign, no or unknown credentials",
+        403 => "Private campaign, organization not enrolled",
+        404 => "No such campaign",
+    }
+    LeaderboardProblems {
+        401 => "Private campaign, no or unknown credentials",
+        403 => "Private campaign, organization not enrolled",
+        404 => "No such campaign",
+        422 => "Bad `kind`, `sort` or `limit`",
+    }
+    OrganizationProblems {
+        401 => "Private campaign, no or unknown credentials",
+        403 => "Private campaign, organization not enrolled",
+        404 => "No such campaign, or the organization is not enrolled",
+    }
 }
 
 /// Campaign summary
@@ -271,47 +267,35 @@ fn ranked(standings: Vec<Standing>, query: &LeaderboardQuery) -> Vec<Leaderboard
 /// private ones by the admin and enrolled organizations.
 #[utoipa::path(
     get,
-    path = "/v1/campaigns/{campaign_id}/summary",
     tag = TAG_RESULTS,
     security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
-    responses(
-        (status = 200, description = "The summary", body = CampaignSummary),
-        (status = 401, description = "Private campaign, no or unknown credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Private campaign, organization not enrolled", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "The summary", body = CampaignSummary), ReadProblems)
 )]
+#[route("/v1/campaigns/{campaign_id}/summary", method = "GET", method = "HEAD")]
 pub async fn campaign_summary(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let campaign = readable_campaign(&state, &caller, &path).await?;
-    let standings = state.store.standings(&campaign.id).await?;
-    let by_mode = state.store.mode_totals(&campaign.id, None).await?;
-    let mut totals = Totals::default();
-    let mut kinds: std::collections::BTreeMap<OrganizationKind, (i64, Totals)> = Default::default();
-    for standing in &standings {
-        totals.add(&standing.totals);
-        let entry = kinds.entry(standing.kind).or_default();
-        entry.0 += 1;
-        entry.1.add(&standing.totals);
-    }
+    let results = state.service.campaign_results(&caller, &path).await?;
+    let totals = results.totals;
     let summary = CampaignSummary {
-        campaign_id: campaign.id,
+        campaign_id: results.campaign.id,
         trips: totals.trips,
         participants: totals.participants,
-        organizations: standings.len() as i64,
+        organizations: results.organizations,
         distance_km: km_from_metres(totals.distance_m),
         co2e_g: totals.co2e_g,
         baseline_co2e_g: totals.baseline_co2e_g,
         savings_g: totals.savings_g,
         savings_per_participant_g: per_capita(totals.savings_g, totals.participants),
-        by_mode: mode_figures(by_mode),
-        by_organization_kind: kinds
+        by_mode: mode_figures(results.by_mode),
+        by_organization_kind: results
+            .by_kind
             .into_iter()
-            .map(|(kind, (organizations, t))| KindFigures {
+            .map(|k| (k.kind, k.organizations, k.totals))
+            .map(|(kind, organizations, t)| KindFigures {
                 kind,
                 organizations,
                 trips: t.trips,
@@ -332,12 +316,11 @@ async fn leaderboard_entries(
     campaign_id: &str,
 ) -> Result<Vec<LeaderboardEntry>, ApiError> {
     let query: LeaderboardQuery = parse_query(req)?;
-    if query.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
-        return Err(ApiError::invalid("limit", "must be 1 to 1000"));
-    }
-    let campaign = readable_campaign(state, caller, campaign_id).await?;
-    let standings = state.store.standings(&campaign.id).await?;
-    Ok(ranked(standings, &query))
+    let ranked = state
+        .service
+        .leaderboard(caller, campaign_id, query.into())
+        .await?;
+    Ok(ranked.into_iter().map(Into::into).collect())
 }
 
 /// Leaderboard
@@ -347,18 +330,12 @@ async fn leaderboard_entries(
 /// (`sort=savings_per_participant`), descending; ties by organization id.
 #[utoipa::path(
     get,
-    path = "/v1/campaigns/{campaign_id}/leaderboard",
     tag = TAG_RESULTS,
     security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), LeaderboardQuery),
-    responses(
-        (status = 200, description = "The leaderboard", body = Leaderboard),
-        (status = 401, description = "Private campaign, no or unknown credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Private campaign, organization not enrolled", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad `kind`, `sort` or `limit`", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "The leaderboard", body = Leaderboard), LeaderboardProblems)
 )]
+#[route("/v1/campaigns/{campaign_id}/leaderboard", method = "GET", method = "HEAD")]
 pub async fn leaderboard(
     state: web::Data<AppState>,
     caller: Caller,
@@ -374,18 +351,12 @@ pub async fn leaderboard(
 /// The same entries as the JSON leaderboard, one row each under a header row, for spreadsheets.
 #[utoipa::path(
     get,
-    path = "/v1/campaigns/{campaign_id}/leaderboard.csv",
     tag = TAG_RESULTS,
     security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), LeaderboardQuery),
-    responses(
-        (status = 200, description = "CSV with a header row", body = String, content_type = "text/csv"),
-        (status = 401, description = "Private campaign, no or unknown credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Private campaign, organization not enrolled", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad `kind`, `sort` or `limit`", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "CSV with a header row", body = String, content_type = "text/csv"), LeaderboardProblems)
 )]
+#[route("/v1/campaigns/{campaign_id}/leaderboard.csv", method = "GET", method = "HEAD")]
 pub async fn leaderboard_csv(
     state: web::Data<AppState>,
     caller: Caller,
@@ -444,56 +415,29 @@ pub async fn leaderboard_csv(
 /// like the campaign: by anyone for a public campaign.
 #[utoipa::path(
     get,
-    path = "/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary",
     tag = TAG_RESULTS,
     security((), ("bearer" = [])),
     params(
         ("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"),
         ("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech"),
     ),
-    responses(
-        (status = 200, description = "The organization's summary", body = OrganizationSummary),
-        (status = 401, description = "Private campaign, no or unknown credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Private campaign, organization not enrolled", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such campaign, or the organization is not enrolled", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "The organization's summary", body = OrganizationSummary), OrganizationProblems)
 )]
+#[route("/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary", method = "GET", method = "HEAD")]
 pub async fn organization_summary(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (campaign_id, organization_id) = path.into_inner();
-    let campaign = readable_campaign(&state, &caller, &campaign_id).await?;
-    let standing = state
-        .store
-        .standings(&campaign.id)
-        .await?
-        .into_iter()
-        .find(|s| s.organization_id == organization_id)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "organization `{}` is not enrolled in campaign `{}`",
-                crate::domain::mode::truncate_for_message(&organization_id),
-                campaign.id
-            ))
-        })?;
-    let by_mode = state
-        .store
-        .mode_totals(&campaign.id, Some(&organization_id))
+    let results = state
+        .service
+        .organization_results(&caller, &campaign_id, &organization_id)
         .await?;
-    let by_day = state
-        .store
-        .day_totals(&campaign.id, Some(&organization_id))
-        .await?;
-    let t = standing.totals;
+    let t = results.standing.totals;
     Ok(HttpResponse::Ok().json(OrganizationSummary {
-        campaign_id: campaign.id,
-        organization: OrganizationRef {
-            id: standing.organization_id,
-            name: standing.name,
-            kind: standing.kind,
-        },
+        campaign_id: results.campaign.id,
+        organization: results.standing.into(),
         trips: t.trips,
         participants: t.participants,
         organizations: 1,
@@ -502,8 +446,9 @@ pub async fn organization_summary(
         baseline_co2e_g: t.baseline_co2e_g,
         savings_g: t.savings_g,
         savings_per_participant_g: per_capita(t.savings_g, t.participants),
-        by_mode: mode_figures(by_mode),
-        by_day: by_day
+        by_mode: mode_figures(results.by_mode),
+        by_day: results
+            .by_day
             .into_iter()
             .map(|d| DayFigures {
                 date: d.date.to_string(),

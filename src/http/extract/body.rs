@@ -10,10 +10,8 @@ use serde::de::DeserializeOwned;
 use crate::domain::errors::join_path;
 use crate::domain::FieldError;
 
-use super::error::ApiError;
-
-/// Largest accepted body by default: a 10,000-trip request with several legs fits.
-pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+use crate::config::DEFAULT_BODY_LIMIT;
+use crate::http::error::ApiError;
 
 /// A request body's media type, as far as this service cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

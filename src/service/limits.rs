@@ -1,11 +1,11 @@
-//! Per-key rate limits on writes: a token bucket per organization key, so that one runaway script
-//! cannot monopolise the store. Limits are per process.
+//! Per-key rate limits on trip writes: a token bucket per key, so that one runaway script cannot
+//! monopolise the store. Limits are per process.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use super::error::ApiError;
+use super::ServiceError;
 
 /// Token buckets by key id.
 #[derive(Debug)]
@@ -32,7 +32,7 @@ impl RateLimiter {
     }
 
     /// Takes one token for `key`, or says how many seconds until one is available (429).
-    pub fn check(&self, key: &str) -> Result<(), ApiError> {
+    pub fn check(&self, key: &str) -> Result<(), ServiceError> {
         if self.per_second <= 0.0 {
             return Ok(());
         }
@@ -50,7 +50,7 @@ impl RateLimiter {
             Ok(())
         } else {
             let wait_s = ((1.0 - bucket.tokens) / self.per_second).ceil().max(1.0);
-            Err(ApiError::RateLimited {
+            Err(ServiceError::RateLimited {
                 retry_after_s: wait_s as u64,
             })
         }
@@ -68,7 +68,7 @@ mod tests {
             limiter.check("key_a").unwrap();
         }
         match limiter.check("key_a") {
-            Err(ApiError::RateLimited { retry_after_s }) => assert_eq!(retry_after_s, 1),
+            Err(ServiceError::RateLimited { retry_after_s }) => assert_eq!(retry_after_s, 1),
             other => panic!("expected a 429, got {other:?}"),
         }
         limiter

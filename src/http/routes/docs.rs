@@ -1,12 +1,14 @@
-//! The OpenAPI document (generated from the handlers and types) and Swagger UI.
+//! The OpenAPI document (generated from the registered handlers and their types) and Swagger UI.
 
-use actix_web::{web, HttpResponse};
+use actix_web::dev::HttpServiceFactory;
+use actix_web::{FromRequest, Handler, HttpResponse, Responder};
 use once_cell::sync::Lazy;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::OpenApiFactory;
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{campaigns, estimate, factor_sets, ops, organizations, results, trips};
+use super::{register, Access, Routes};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -16,33 +18,8 @@ use super::{campaigns, estimate, factor_sets, ops, organizations, results, trips
         description = "Carbon calculator for green-commuting campaigns: emission-factor sets with their sources, per-trip CO2e and savings against a baseline, campaigns in which organizations log commutes, and results aggregated by organization.\n\nAmounts are whole grams of CO2e (fields ending in `_g`); each leg is rounded half away from zero and totals are exact sums. Errors are `application/problem+json` with the path of every invalid field.\n\n**Try it.** Start the service with `green-commute serve --demo` (`cargo run -- serve --demo`): it seeds the demo campaign `beijing-green-week-2026` (13 organizations, two weeks of commutes) and prints an admin token and a key of the organization `sunrise-tech`. Click **Authorize** and paste one of them: the admin token for campaigns and organizations, the `sunrise-tech` key for trips. Every example below is written against the demo campaign and succeeds as given. Estimates, factor sets and the results of public campaigns need no credentials. The campaign page is at [/campaigns/beijing-green-week-2026](/campaigns/beijing-green-week-2026).",
         license(name = "MIT OR Apache-2.0"),
     ),
-    paths(
-        estimate::estimate_one,
-        estimate::estimate_batch,
-        factor_sets::list_factor_sets,
-        factor_sets::get_factor_set,
-        campaigns::create_campaign,
-        campaigns::list_campaigns,
-        campaigns::get_campaign,
-        campaigns::update_campaign,
-        campaigns::enroll_organization,
-        organizations::create_organization,
-        organizations::list_organizations,
-        organizations::get_organization,
-        organizations::issue_key,
-        organizations::revoke_key,
-        trips::log_trips,
-        trips::list_trips,
-        trips::delete_trip,
-        results::campaign_summary,
-        results::leaderboard,
-        results::leaderboard_csv,
-        results::organization_summary,
-        ops::healthz,
-        ops::readyz,
-        ops::metrics,
-    ),
     components(schemas(
+        crate::http::error::Problem,
         super::results::SortKey,
         crate::domain::campaign::OrganizationKind,
         crate::domain::campaign::Direction
@@ -80,36 +57,62 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Collects the registered operations' paths and schemas into the document.
+struct SpecRoutes(utoipa::openapi::OpenApi);
+
+impl Routes for SpecRoutes {
+    fn operation<F>(&mut self, _: Access, operation: F)
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        self.0.paths.merge(operation.paths());
+        let mut schemas = Vec::new();
+        operation.schemas(&mut schemas);
+        self.0
+            .components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .extend(schemas);
+    }
+
+    fn page<H, Args>(&mut self, _: Access, _: &'static str, _: H)
+    where
+        H: Handler<Args>,
+        Args: FromRequest + 'static,
+        H::Output: Responder + 'static,
+    {
+    }
+}
+
 /// The spec as served and committed (`openapi/openapi.json`), pretty-printed with a final newline.
 pub static SPEC_JSON: Lazy<String> = Lazy::new(|| {
-    let mut json = ApiDoc::openapi()
+    let mut spec = SpecRoutes(ApiDoc::openapi());
+    register(&mut spec);
+    let mut json = spec
+        .0
         .to_pretty_json()
         .expect("the OpenAPI document serializes");
     json.push('\n');
     json
 });
 
-/// Routes: the spec, Swagger UI and a redirect from `/swagger-ui`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/api-docs/openapi.json")
-            .route(super::read().to(spec))
-            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
-    )
-    .service(
-        web::resource("/swagger-ui").route(super::read().to(|| async {
-            HttpResponse::PermanentRedirect()
-                .insert_header(("Location", "/swagger-ui/"))
-                .finish()
-        })),
-    )
-    .service(SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked(
+/// Swagger UI, reading the served spec.
+pub fn swagger_ui() -> SwaggerUi {
+    SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked(
         "/api-docs/openapi.json",
         serde_json::from_str::<serde_json::Value>(&SPEC_JSON).expect("the spec is JSON"),
-    ));
+    )
 }
 
-async fn spec() -> HttpResponse {
+/// `/swagger-ui` without the slash: Swagger UI lives under `/swagger-ui/`.
+pub async fn swagger_ui_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/swagger-ui/"))
+        .finish()
+}
+
+/// `/api-docs/openapi.json`: the spec.
+pub async fn spec() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(SPEC_JSON.as_str())

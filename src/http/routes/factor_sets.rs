@@ -1,6 +1,6 @@
 //! `GET /v1/factor-sets` and `GET /v1/factor-sets/{id}`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{route, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -8,22 +8,9 @@ use crate::domain::grams::g_per_km_from_ug;
 use crate::factors::file::{DerivationFile, SourceFile};
 use crate::factors::{Boundary, FactorSet, GridLevel, LabelFile, Quality};
 
-use super::error::{ApiError, Problem};
-use super::{AppState, TAG_FACTORS};
-
-/// Routes of this resource.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/factor-sets")
-            .route(super::read().to(list_factor_sets))
-            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
-    )
-    .service(
-        web::resource("/v1/factor-sets/{id}")
-            .route(super::read().to(get_factor_set))
-            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
-    );
-}
+use crate::http::error::ApiError;
+use crate::http::problems::problems;
+use crate::http::{AppState, TAG_FACTORS};
 
 /// The available factor sets.
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,19 +208,23 @@ impl<'a> From<&'a SourceFile> for SourceOut<'a> {
     }
 }
 
+problems! {
+    FactorSetProblems { 404 => "No such factor set" }
+}
+
 /// List factor sets
 ///
 /// Every factor set this service offers, the default first. A campaign or request names one by id.
 #[utoipa::path(
     get,
-    path = "/v1/factor-sets",
     tag = TAG_FACTORS,
     responses((status = 200, description = "The factor sets", body = FactorSetList))
 )]
+#[route("/v1/factor-sets", method = "GET", method = "HEAD")]
 pub async fn list_factor_sets(state: web::Data<AppState>) -> HttpResponse {
-    let default_id = state.catalogue.default_set().id();
-    let factor_sets = state
-        .catalogue
+    let catalogue = state.service.catalogue();
+    let default_id = catalogue.default_set().id();
+    let factor_sets = catalogue
         .sets()
         .iter()
         .map(|set| FactorSetSummary {
@@ -255,24 +246,22 @@ pub async fn list_factor_sets(state: web::Data<AppState>) -> HttpResponse {
 /// (`published`, `derived` or `proxy`) and derivation, plus the grid regions electric modes use.
 #[utoipa::path(
     get,
-    path = "/v1/factor-sets/{id}",
     tag = TAG_FACTORS,
     params(("id" = String, Path, description = "Factor-set id", example = "cn-2022")),
-    responses(
-        (status = 200, description = "The factor set", body = FactorSetDetail),
-        (status = 404, description = "No such factor set", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "The factor set", body = FactorSetDetail), FactorSetProblems)
 )]
+#[route("/v1/factor-sets/{id}", method = "GET", method = "HEAD")]
 pub async fn get_factor_set(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let set = state.catalogue.get(&id).ok_or_else(|| {
+    let catalogue = state.service.catalogue();
+    let set = catalogue.get(&id).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no factor set `{}`; see GET /v1/factor-sets",
             crate::domain::mode::truncate_for_message(&id)
         ))
     })?;
-    let is_default = set.id() == state.catalogue.default_set().id();
+    let is_default = set.id() == catalogue.default_set().id();
     Ok(HttpResponse::Ok().json(FactorSetDetail::new(set, is_default)))
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde_json::ser::{CompactFormatter, Formatter};
 
-use crate::domain::estimate::{Estimate, LegOutcome};
+use crate::calculator::{Estimate, LegOutcome};
 use crate::factors::{Catalogue, FactorSet};
 
 #[cfg(doc)]
@@ -258,8 +258,20 @@ fn integer(out: &mut Vec<u8>, value: i64) {
 mod tests {
     use super::*;
     use crate::factors::Catalogue;
-    use crate::http::estimate::{run, EstimateRequest, EstimateResponse, LegRequest};
-    use crate::http::wire::WholeNumber;
+    use crate::http::routes::estimate::{EstimateRequest, EstimateResponse, LegRequest};
+    use crate::http::routes::wire::WholeNumber;
+
+    /// The estimate a request asks for, under a set of the catalogue.
+    fn run(catalogue: &Catalogue, request: EstimateRequest) -> (&FactorSet, Estimate<'_>) {
+        let (set_id, region, plan) = request.into_parts();
+        let set = catalogue
+            .get(set_id.as_deref().expect("the tests name their set"))
+            .expect("a bundled set");
+        let grid = crate::calculator::resolve_grid(set, region.as_deref()).expect("a region of the set");
+        let plan = plan.expect("a valid plan");
+        let estimate = crate::calculator::estimate(set, grid, &plan, None).expect("a valid trip");
+        (set, estimate)
+    }
 
     fn written(writer: &EstimateWriter, set: &FactorSet, estimate: &Estimate<'_>) -> String {
         let mut out = Vec::new();
@@ -316,7 +328,7 @@ mod tests {
                             continue;
                         }
                         let shown = format!("{request:?}");
-                        let (set, estimate) = run(&catalogue, request).expect("a valid request");
+                        let (set, estimate) = run(&catalogue, request);
                         assert_eq!(
                             written(&writer, set, &estimate),
                             serialized(set, &estimate),
@@ -403,7 +415,7 @@ mod tests {
         };
         let plan = request.into_plan().expect("a valid plan");
         let grid = set.find_grid_region(&region);
-        let estimate = crate::domain::estimate::estimate(&set, grid, &plan, None).expect("valid");
+        let estimate = crate::calculator::estimate(&set, grid, &plan, None).expect("valid");
         let answer = written(&writer, &set, &estimate);
         assert!(
             answer.contains(r#""en":"Back\\slash, \"quote\", tab\t, bell\u0007""#),

@@ -13,7 +13,9 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpResponse};
 
-use super::error::{problem, problem_response};
+use crate::http::error::{problem, problem_response};
+use crate::http::routes::policy::POLICY;
+use crate::http::routes::Access;
 
 /// Origins allowed to call authenticated endpoints (from `--cors-origin`).
 #[derive(Debug, Clone, Default)]
@@ -91,9 +93,9 @@ fn preflight(origin: &HeaderValue, method: &HeaderValue, request: &HeaderMap) ->
     response.finish()
 }
 
-/// Whether the request (or the request a preflight announces) is open to any origin.
+/// Whether the request (or the request a preflight announces) is open to any origin, as the
+/// route list says.
 fn is_public(head: &RequestHead) -> bool {
-    let path = head.uri.path();
     let method = if head.method == Method::OPTIONS {
         head.headers
             .get(ACCESS_CONTROL_REQUEST_METHOD)
@@ -102,33 +104,5 @@ fn is_public(head: &RequestHead) -> bool {
     } else {
         head.method.clone()
     };
-    if path.starts_with("/v1/estimate") {
-        return true;
-    }
-    let is_read = method == Method::GET || method == Method::HEAD;
-    is_read && is_public_read_path(path)
-}
-
-fn is_public_read_path(path: &str) -> bool {
-    if matches!(path, "/healthz" | "/readyz" | "/api-docs/openapi.json") {
-        return true;
-    }
-    if path.starts_with("/v1/factor-sets") {
-        return true;
-    }
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    // ["", "v1", "campaigns", …]
-    matches!(
-        segments.as_slice(),
-        ["", "v1", "campaigns"]
-            | ["", "v1", "campaigns", _]
-            | [
-                "",
-                "v1",
-                "campaigns",
-                _,
-                "summary" | "leaderboard" | "leaderboard.csv"
-            ]
-            | ["", "v1", "campaigns", _, "organizations", _, "summary"]
-    )
+    POLICY.access(head.uri.path(), &method) == Some(Access::AnyOrigin)
 }

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::Error;
 
 use super::cors::Cors;
-use super::error::{problem, problem_response, PROBLEM_JSON};
+use crate::http::error::{problem, problem_response, PROBLEM_JSON};
 use crate::metrics::METRICS;
 
 /// Header carrying the request id, echoed from the client when it sent a sane one.

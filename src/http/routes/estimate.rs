@@ -1,40 +1,27 @@
 //! `POST /v1/estimate` and `POST /v1/estimate/batch`: no account needed.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use crate::domain::distance::km_from_metres;
-use crate::domain::estimate::{
-    estimate, resolve_grid, BaselineSpec, Estimate, LegOutcome, LegSpec, TripPlan, MAX_LEGS,
-};
-use crate::domain::grams::g_per_km_from_ug;
-use crate::domain::{Distance, FieldErrors, Passengers};
-use crate::factors::{Catalogue, FactorSet, LabelFile, Quality};
-
-use super::body::JsonBody;
-use super::error::{ApiError, Problem};
 use super::wire::{FactorSetRef, WholeNumber};
-use super::{AppState, TAG_ESTIMATES};
+use crate::calculator::{Estimate, LegOutcome};
+use crate::domain::distance::km_from_metres;
+use crate::domain::grams::g_per_km_from_ug;
+use crate::domain::plan::{
+    checked_distance, checked_passengers, BaselineSpec, LegSpec, TripPlan, MAX_LEGS,
+};
+use crate::domain::FieldErrors;
+use crate::factors::{FactorSet, LabelFile, Quality};
+use crate::http::error::{ApiError, Problem};
+use crate::http::extract::body::JsonBody;
+use crate::http::problems::problems;
+use crate::http::{AppState, TAG_ESTIMATES};
 
 /// The most trips one batch request may carry.
 pub const MAX_BATCH_TRIPS: usize = 10_000;
-
-/// Routes of this resource.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/estimate")
-            .route(web::post().to(estimate_one))
-            .default_service(web::to(super::method_not_allowed("POST"))),
-    )
-    .service(
-        web::resource("/v1/estimate/batch")
-            .route(web::post().to(estimate_batch))
-            .default_service(web::to(super::method_not_allowed("POST"))),
-    );
-}
 
 /// A trip to estimate: either `mode` + `distance_km` (+ `passengers`), or `legs`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -230,7 +217,25 @@ pub struct BatchError {
     pub error: Problem,
 }
 
+/// Passengers sent as a JSON number, checked at `field`.
+fn whole(
+    count: Option<WholeNumber>,
+    field: impl FnOnce() -> String,
+    errors: &mut FieldErrors,
+) -> Option<crate::domain::Passengers> {
+    checked_passengers(count.map(|WholeNumber(n)| n), field, errors)
+}
+
 impl EstimateRequest {
+    /// The requested set, region and trip plan (or every invalid field of the trip). Takes the
+    /// request apart so the names move, not copy.
+    pub fn into_parts(
+        mut self,
+    ) -> (Option<String>, Option<String>, Result<TripPlan, FieldErrors>) {
+        let (factor_set, region) = (self.factor_set.take(), self.region.take());
+        (factor_set, region, self.into_plan())
+    }
+
     /// The trip plan, or every invalid field. Takes the request apart so the names move, not copy.
     pub fn into_plan(self) -> Result<TripPlan, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -248,13 +253,13 @@ impl EstimateRequest {
             }
             (Some(mode), None) => {
                 let distance = match self.distance_km {
-                    Some(km) => distance(km, || "distance_km".into(), &mut errors),
+                    Some(km) => checked_distance(km, || "distance_km".into(), &mut errors),
                     None => {
                         errors.push("distance_km", "is required with `mode`");
                         None
                     }
                 };
-                let passengers = passengers(self.passengers, || "passengers".into(), &mut errors);
+                let passengers = whole(self.passengers, || "passengers".into(), &mut errors);
                 distance
                     .map(|distance| LegSpec {
                         mode,
@@ -281,12 +286,12 @@ impl EstimateRequest {
                 legs.into_iter()
                     .enumerate()
                     .filter_map(|(i, leg)| {
-                        let distance = distance(
+                        let distance = checked_distance(
                             leg.distance_km,
                             || format!("legs[{i}].distance_km"),
                             &mut errors,
                         );
-                        let passengers = passengers(
+                        let passengers = whole(
                             leg.passengers,
                             || format!("legs[{i}].passengers"),
                             &mut errors,
@@ -307,8 +312,8 @@ impl EstimateRequest {
                 mode: Some(baseline.mode),
                 distance: baseline
                     .distance_km
-                    .and_then(|km| distance(km, || "baseline.distance_km".into(), &mut errors)),
-                passengers: passengers(
+                    .and_then(|km| checked_distance(km, || "baseline.distance_km".into(), &mut errors)),
+                passengers: whole(
                     baseline.passengers,
                     || "baseline.passengers".into(),
                     &mut errors,
@@ -321,69 +326,6 @@ impl EstimateRequest {
             baseline,
         })
     }
-}
-
-fn distance(km: f64, field: impl FnOnce() -> String, errors: &mut FieldErrors) -> Option<Distance> {
-    Distance::try_from(km)
-        .map_err(|e| errors.push(field(), e.to_string()))
-        .ok()
-}
-
-fn passengers(
-    count: Option<WholeNumber>,
-    field: impl FnOnce() -> String,
-    errors: &mut FieldErrors,
-) -> Option<Passengers> {
-    count.and_then(|WholeNumber(n)| {
-        Passengers::try_from(n)
-            .map_err(|message| errors.push(field(), message))
-            .ok()
-    })
-}
-
-/// Looks up the requested set (the default when `None`), or a 422 at `field`.
-pub fn find_set<'a>(
-    catalogue: &'a Catalogue,
-    id: Option<&str>,
-    field: &str,
-) -> Result<&'a FactorSet, FieldErrors> {
-    match id {
-        None => Ok(catalogue.default_set()),
-        Some(id) => catalogue.get(id).map(|set| set.as_ref()).ok_or_else(|| {
-            let known: Vec<&str> = catalogue.sets().iter().map(|s| s.id()).collect();
-            crate::domain::FieldError::new(
-                field,
-                format!(
-                    "unknown factor set `{}`; available: {}",
-                    crate::domain::mode::truncate_for_message(id),
-                    known.join(", ")
-                ),
-            )
-            .into()
-        }),
-    }
-}
-
-/// Validates and computes one request against the catalogue: the set used and the estimate.
-pub fn run(
-    catalogue: &Catalogue,
-    request: EstimateRequest,
-) -> Result<(&FactorSet, Estimate<'_>), FieldErrors> {
-    // Report the set, the region and the trip's shape together, so one answer names every field.
-    let mut errors = FieldErrors::default();
-    let set = find_set(catalogue, request.factor_set.as_deref(), "factor_set")
-        .map_err(|e| errors.0.extend(e.0))
-        .ok();
-    let grid = set.and_then(|set| {
-        resolve_grid(set, request.region.as_deref())
-            .map_err(|message| errors.push("region", message))
-            .ok()
-    });
-    let plan = request.into_plan().map_err(|e| errors.0.extend(e.0)).ok();
-    let (Some(set), Some(grid), Some(plan)) = (set, grid, plan) else {
-        return Err(errors);
-    };
-    Ok((set, estimate(set, grid, &plan, None)?))
 }
 
 impl<'a> EstimateResponse<'a> {
@@ -438,6 +380,21 @@ impl<'a> LegResponse<'a> {
     }
 }
 
+problems! {
+    EstimateProblems {
+        400 => "Malformed JSON",
+        413 => "Body too large",
+        415 => "Not application/json",
+        422 => "Invalid trip: unknown mode, factor set or region, implausible distance, passengers on a per-passenger mode, unknown field",
+    }
+    BatchProblems {
+        400 => "Malformed JSON",
+        413 => "Body too large",
+        415 => "Not application/json",
+        422 => "`trips` missing, empty or longer than 10,000",
+    }
+}
+
 /// Estimate one trip
 ///
 /// Computes the CO2e of a single- or multi-leg trip, its baseline and the saving. Every leg names
@@ -446,7 +403,6 @@ impl<'a> LegResponse<'a> {
 /// motorcycle) are divided by `passengers`.
 #[utoipa::path(
     post,
-    path = "/v1/estimate",
     tag = TAG_ESTIMATES,
     request_body(content = EstimateRequest, examples(
         ("cycle and metro" = (summary = "2 km by bicycle, then 9 km by metro, versus driving", value = json!({
@@ -462,19 +418,17 @@ impl<'a> LegResponse<'a> {
             "region": "CN-BJ", "mode": "car_electric", "distance_km": 20.0
         })))
     )),
-    responses(
-        (status = 200, description = "The estimate", body = EstimateResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid trip: unknown mode, factor set or region, implausible distance, passengers on a per-passenger mode, unknown field", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "The estimate", body = EstimateResponse), EstimateProblems)
 )]
+#[post("/v1/estimate")]
 pub async fn estimate_one(
     state: web::Data<AppState>,
     JsonBody(request): JsonBody<EstimateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (set, estimate) = run(&state.catalogue, request)?;
+    let (set_id, region, plan) = request.into_parts();
+    let (set, estimate) = state
+        .service
+        .estimate(set_id.as_deref(), region.as_deref(), plan)?;
     let mut body = Vec::with_capacity(1024);
     state.estimate_writer.write(&mut body, set, &estimate);
     Ok(json_body(body))
@@ -486,17 +440,14 @@ pub async fn estimate_one(
 /// `{ "error": <problem> }` for that trip alone: one bad item never fails the others.
 #[utoipa::path(
     post,
-    path = "/v1/estimate/batch",
     tag = TAG_ESTIMATES,
     request_body = BatchRequest,
     responses(
         (status = 200, description = "One result per trip, in request order", body = BatchResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`trips` missing, empty or longer than 10,000", body = Problem, content_type = "application/problem+json"),
+        BatchProblems
     )
 )]
+#[post("/v1/estimate/batch")]
 pub async fn estimate_batch(
     state: web::Data<AppState>,
     JsonBody(request): JsonBody<BatchRequest>,
@@ -508,14 +459,20 @@ pub async fn estimate_batch(
             format!("must hold 1 to {MAX_BATCH_TRIPS} trips, got {count}"),
         ));
     }
-    let catalogue = &state.catalogue;
     let mut body = Vec::with_capacity(count * 900);
     body.extend_from_slice(b"{\"results\":[");
     for (i, raw) in request.trips.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        match parse_item(raw).and_then(|item| run(catalogue, item).map_err(ApiError::Invalid)) {
+        let estimated = parse_item(raw).and_then(|item| {
+            let (set_id, region, plan) = item.into_parts();
+            state
+                .service
+                .estimate(set_id.as_deref(), region.as_deref(), plan)
+                .map_err(ApiError::Invalid)
+        });
+        match estimated {
             Ok((set, estimate)) => state.estimate_writer.write(&mut body, set, &estimate),
             Err(error) => {
                 let failed = BatchError {
@@ -541,7 +498,7 @@ fn json_body(body: Vec<u8>) -> HttpResponse {
 }
 
 fn parse_item(raw: &RawValue) -> Result<EstimateRequest, ApiError> {
-    super::body::parse_json(raw.get().as_bytes())
+    crate::http::extract::body::parse_json(raw.get().as_bytes())
 }
 
 /// Places an item's field errors under its position in the batch.

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::ApiError;
+use crate::http::error::ApiError;
 
 /// Page size when none is asked for.
 const DEFAULT_PAGE: usize = 100;
@@ -78,26 +78,18 @@ pub fn after_id(page: &Page) -> Result<i64, ApiError> {
 
 /// The cursor after a text id (hex of its bytes, so any id is safe in a query string).
 fn key_cursor(id: &str) -> String {
-    let mut cursor = String::with_capacity(1 + 2 * id.len());
-    cursor.push('k');
-    for byte in id.bytes() {
-        cursor.push_str(&format!("{byte:02x}"));
-    }
-    cursor
+    format!("k{}", hex::encode(id))
 }
 
+/// The text id a `k…` cursor continues after (`None` for the first page).
 fn after_key(page: &Page) -> Result<Option<String>, ApiError> {
     let Some(cursor) = &page.cursor else {
         return Ok(None);
     };
-    let hex = cursor.strip_prefix('k').ok_or_else(not_a_cursor)?;
-    if hex.len() % 2 != 0 {
-        return Err(not_a_cursor());
-    }
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| not_a_cursor()))
-        .collect::<Result<Vec<u8>, _>>()?;
+    let bytes = cursor
+        .strip_prefix('k')
+        .and_then(|hex| hex::decode(hex).ok())
+        .ok_or_else(not_a_cursor)?;
     String::from_utf8(bytes)
         .map(Some)
         .map_err(|_| not_a_cursor())
@@ -120,4 +112,55 @@ pub fn by_key<T>(
         rest.last().map(|last| key_cursor(id(last)))
     });
     Ok((rest, next.flatten()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(cursor: &str) -> Page {
+        Page {
+            limit: 2,
+            cursor: Some(cursor.to_owned()),
+        }
+    }
+
+    #[test]
+    fn key_cursors_round_trip_any_id() {
+        for id in ["beijing-week", "北京绿色出行", "a b&c=d", ""] {
+            let cursor = key_cursor(id);
+            assert!(cursor.bytes().all(|b| b.is_ascii_alphanumeric()), "{cursor}");
+            assert_eq!(after_key(&page(&cursor)).unwrap().as_deref(), Some(id));
+        }
+    }
+
+    #[test]
+    fn id_cursors_round_trip() {
+        for id in [0, 1, 255, i64::MAX] {
+            assert_eq!(after_id(&page(&id_cursor(id))).unwrap(), id);
+        }
+    }
+
+    #[test]
+    fn anything_else_is_refused_without_panicking() {
+        // `kaéb` once sliced a string inside a character and crashed the worker.
+        for bad in ["x", "k6", "kzz", "kaéb", "ka\u{1F600}0", "kff", "t1"] {
+            assert!(after_key(&page(bad)).is_err(), "{bad}");
+        }
+        for bad in ["x", "t", "t-1", "tzz", "té", "k61"] {
+            assert!(after_id(&page(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pages_continue_after_the_cursor_and_end_with_none() {
+        let items = ["a", "b", "c", "d", "e"];
+        let first = Page { limit: 2, cursor: None };
+        let (shown, next) = by_key(items, |s| s, &first).unwrap();
+        assert_eq!(shown, ["a", "b"]);
+        let (shown, next) = by_key(items, |s| s, &page(&next.unwrap())).unwrap();
+        assert_eq!(shown, ["c", "d"]);
+        let (shown, next) = by_key(items, |s| s, &page(&next.unwrap())).unwrap();
+        assert_eq!((shown.as_slice(), next), (&["e"][..], None));
+    }
 }

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use once_cell::sync::Lazy;
 use sha2::{Digest, Sha256};
 
-use super::error::ApiError;
+use crate::http::error::ApiError;
 
 /// A static file of the site.
 struct Asset {
@@ -21,22 +21,22 @@ const ASSETS: [Asset; 3] = [
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../site/app.js"),
+        body: include_bytes!("../../../site/app.js"),
     },
     Asset {
         name: "style.css",
         content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../site/style.css"),
+        body: include_bytes!("../../../site/style.css"),
     },
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
-        body: include_bytes!("../../site/favicon.svg"),
+        body: include_bytes!("../../../site/favicon.svg"),
     },
 ];
 
 /// The page shell, the same for `/` and `/campaigns/{id}`: the script tells them apart by path.
-const PAGE_TEMPLATE: &str = include_str!("../../site/index.html");
+const PAGE_TEMPLATE: &str = include_str!("../../../site/index.html");
 
 /// Assets are cached for a year when requested with their current fingerprint (`?v=`), which
 /// changes whenever their content does; otherwise they are revalidated.
@@ -48,32 +48,9 @@ const CACHE_REVALIDATE: &str = "no-cache";
 const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src *; base-uri 'none'; form-action 'self'; object-src 'none'";
 
-/// Routes of the site.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/")
-            .route(super::read().to(page))
-            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
-    )
-    .service(
-        web::resource("/campaigns/{campaign_id}")
-            .route(super::read().to(page))
-            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
-    )
-    .service(
-        web::resource("/assets/{name}")
-            .route(super::read().to(asset))
-            .default_service(web::to(super::method_not_allowed("GET, HEAD"))),
-    );
-}
-
 /// First 16 hex digits of the SHA-256 of `body`: a fingerprint for URLs and ETags.
 fn fingerprint(body: &[u8]) -> String {
-    Sha256::digest(body)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(body)[..8])
 }
 
 /// Each asset's fingerprint, in the order of [`ASSETS`].
@@ -134,7 +111,7 @@ fn respond(
 }
 
 /// `/` and `/campaigns/{id}`: the page shell; the script loads the campaign through the API.
-async fn page(req: HttpRequest) -> HttpResponse {
+pub async fn page(req: HttpRequest) -> HttpResponse {
     let (body, etag) = &*PAGE;
     let mut response = respond(
         &req,
@@ -156,7 +133,7 @@ async fn page(req: HttpRequest) -> HttpResponse {
 }
 
 /// `/assets/{name}`: an embedded file, or a 404 problem.
-async fn asset(req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn asset(req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let (asset, print) = ASSETS
         .iter()
         .zip(FINGERPRINTS.iter())

@@ -1,0 +1,335 @@
+//! The demo campaign behind `serve --demo`: a fortnight of believable commutes in Beijing, seeded
+//! through the service as an admin and the organizations would, so testers see living results
+//! at once. The roster and habits are data (`roster.json`); the generator is in [`commutes`].
+//!
+//! Seeding is deterministic (a fixed-seed generator, one stream per organization) and idempotent:
+//! an existing campaign and existing organizations are reused, and every trip is logged under the
+//! trip key, so a second run finds each one already stored and counts nothing twice.
+
+mod commutes;
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use jiff::civil::Date;
+use once_cell::sync::Lazy;
+use serde::Deserialize;
+
+use crate::config::ServeConfig;
+use crate::domain::plan::{BaselineSpec, LegSpec, TripPlan};
+use crate::domain::trip::TripFields;
+use crate::domain::{Distance, FieldErrors, Passengers};
+use crate::service::{
+    hash_key, new_key, now, Caller, NewCampaign, NewOrganization, Place, Service, ServiceError,
+    TripRow,
+};
+use crate::store::{AnyStore, ApiKeyRecord, CampaignRecord, Store, StoreError};
+use commutes::{commutes, Calendar, Commute, OrganizationPlan};
+
+/// Id of the demo campaign (the id the OpenAPI examples use).
+pub const CAMPAIGN_ID: &str = "beijing-green-week-2026";
+/// The organization whose key the demo prints (the one the OpenAPI examples use).
+pub const KEY_ORGANIZATION_ID: &str = "sunrise-tech";
+/// A key of `sunrise-tech` that the demo creates already revoked, so that the OpenAPI example of
+/// revoking a key succeeds without touching the key a tester was given.
+pub const SPARE_KEY_ID: &str = "key_demo_spare";
+
+/// The demo's data: the campaign and its organizations, in seeding order (`sunrise-tech` first,
+/// so that its trips get the first ids and the OpenAPI example of deleting trip 1 works with its
+/// key).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Roster {
+    campaign: CampaignPlan,
+    organizations: Vec<OrganizationPlan>,
+}
+
+/// The demo campaign as the roster describes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CampaignPlan {
+    name: String,
+    description: String,
+    region: String,
+    city: String,
+    starts_on: Date,
+    ends_on: Date,
+    rainy_days: Vec<Date>,
+}
+
+impl CampaignPlan {
+    /// The days commutes are generated for.
+    fn calendar(&self) -> Calendar {
+        Calendar {
+            first: self.starts_on,
+            last: self.ends_on,
+            rainy: self.rainy_days.clone(),
+        }
+    }
+}
+
+/// The roster, parsed once.
+fn roster() -> &'static Roster {
+    static ROSTER: Lazy<Roster> = Lazy::new(|| {
+        serde_json::from_str(include_str!("roster.json")).expect("the demo roster is valid")
+    });
+    &ROSTER
+}
+
+/// Why the demo could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The application could not be set up.
+    #[error(transparent)]
+    Startup(#[from] crate::startup::StartupError),
+    /// A service call failed.
+    #[error("{0}")]
+    Service(#[from] ServiceError),
+    /// A store call failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// What seeding did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Whether the campaign was created (false: an existing one was reused).
+    pub campaign_created: bool,
+    /// Organizations enrolled in the demo.
+    pub organizations: usize,
+    /// Of those, newly created.
+    pub organizations_created: usize,
+    /// Distinct (organization, participant) pairs among the generated trips.
+    pub participants: usize,
+    /// Trips newly stored.
+    pub trips_new: usize,
+    /// Trips found already stored (not counted again).
+    pub trips_existing: usize,
+    /// Distinct days with trips.
+    pub days: usize,
+}
+
+/// A key issued for the tester.
+#[derive(Debug, Clone)]
+pub struct DemoKey {
+    /// Key id, for revocation.
+    pub id: String,
+    /// The secret, shown once.
+    pub key: String,
+}
+
+/// Seeds the demo into the configured store and prints how to try it; returns the configuration
+/// to serve with, holding a generated admin token when none was configured so that the banner can
+/// show the token the server will accept.
+pub async fn prepare(mut config: ServeConfig) -> Result<ServeConfig, DemoError> {
+    let started = Instant::now();
+    let admin = match &config.admin_token {
+        Some(token) if !token.trim().is_empty() => {
+            "the one configured (--admin-token / GREEN_COMMUTE_ADMIN_TOKEN)".to_owned()
+        }
+        _ => {
+            let token = crate::service::random_hex(24);
+            config.admin_token = Some(token.clone());
+            format!("{token}  (generated for this run)")
+        }
+    };
+    let token = config.admin_token.clone().unwrap_or_default();
+    let store = AnyStore::open(&config.database_url).map_err(crate::startup::StartupError::from)?;
+    let service = crate::startup::service_on(store.clone(), &config, token.trim().into())?;
+    let report = seed(&service).await?;
+    let key = issue_key(&service, &store).await?;
+    let base = format!("http://{}", config.bind);
+    // Printed on standard output, never through the logs: the secrets are for the person at the terminal.
+    println!(
+        "Demo campaign `{CAMPAIGN_ID}` ready in {:.1} s: {} organizations, {} participants, \
+         {} trips over {} days ({} new, {} already stored).\n\
+         \x20 Campaign page:  {base}/campaigns/{CAMPAIGN_ID}\n\
+         \x20 Swagger UI:     {base}/swagger-ui/  (\"Authorize\" with one of these)\n\
+         \x20   admin token:       {admin}\n\
+         \x20   {KEY_ORGANIZATION_ID} key:  {}  (key id {}; logs that organization's commutes)",
+        started.elapsed().as_secs_f64(),
+        report.organizations,
+        report.participants,
+        report.trips_new + report.trips_existing,
+        report.days,
+        report.trips_new,
+        report.trips_existing,
+        key.key,
+        key.id,
+    );
+    Ok(config)
+}
+
+/// Seeds the campaign, its organizations and their commutes; safe to run any number of times.
+pub async fn seed(service: &Service) -> Result<SeedReport, DemoError> {
+    let roster = roster();
+    let (campaign, campaign_created) = ensure_campaign(service, &roster.campaign).await?;
+    let calendar = roster.campaign.calendar();
+    let mut report = SeedReport {
+        campaign_created,
+        organizations: roster.organizations.len(),
+        organizations_created: 0,
+        participants: 0,
+        trips_new: 0,
+        trips_existing: 0,
+        days: 0,
+    };
+    let mut days = BTreeSet::new();
+    for plan in &roster.organizations {
+        if ensure_organization(service, plan, &roster.campaign.city).await? {
+            report.organizations_created += 1;
+        }
+        service.enroll(&Caller::Admin, &campaign.id, &plan.id).await?;
+        let generated = commutes(plan, &calendar, campaign.starts_on, campaign.ends_on);
+        let participants: BTreeSet<&str> = generated.iter().map(|c| c.participant.as_str()).collect();
+        report.participants += participants.len();
+        days.extend(generated.iter().map(|c| c.date));
+        if generated.is_empty() {
+            continue;
+        }
+        // Logged as the organization itself would, with a bucket of its own for the rate limit.
+        let organization = Caller::Organization {
+            organization_id: plan.id.clone(),
+            key_id: format!("demo-seed-{}", plan.id),
+        };
+        let target = service.logging_target(&organization, &campaign.id).await?;
+        let rows = generated.into_iter().enumerate().map(trip_row).collect();
+        let logged = service.log_trips(target, rows).await?;
+        report.trips_existing += logged.duplicates;
+        report.trips_new += logged.accepted;
+    }
+    report.days = days.len();
+    Ok(report)
+}
+
+/// A generated commute as an upload row.
+fn trip_row((index, commute): (usize, Commute)) -> TripRow {
+    let mut errors = FieldErrors::default();
+    let legs = commute
+        .legs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, leg)| {
+            let distance = Distance::try_from(leg.distance_km)
+                .map_err(|e| errors.push(format!("legs[{i}].distance_km"), e.to_string()))
+                .ok()?;
+            let passengers = leg
+                .passengers
+                .map(|p| Passengers::try_from(i64::from(p)))
+                .transpose()
+                .map_err(|m| errors.push(format!("legs[{i}].passengers"), m))
+                .ok()?;
+            Some(LegSpec {
+                mode: leg.mode.to_owned(),
+                distance,
+                passengers,
+                index: Some(i),
+            })
+        })
+        .collect();
+    let plan = TripPlan {
+        legs,
+        round_trip: false,
+        baseline: BaselineSpec {
+            mode: commute.baseline.map(str::to_owned),
+            distance: None,
+            passengers: None,
+        },
+    };
+    TripRow {
+        place: Place::Trip(index),
+        trip: Ok(TripFields {
+            participant: commute.participant,
+            date: commute.date.to_string(),
+            direction: commute.direction,
+            plan: errors.into_result(plan),
+        }),
+    }
+}
+
+/// Issues a fresh key for `sunrise-tech` (keys are stored only as hashes, so an earlier one
+/// cannot be shown again), and makes sure the revoked spare key exists.
+pub async fn issue_key(service: &Service, store: &AnyStore) -> Result<DemoKey, DemoError> {
+    // The spare key is a fixture with a fixed id, which no API call makes: written directly.
+    match store.revoke_key(KEY_ORGANIZATION_ID, SPARE_KEY_ID, &now()).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound(_)) => {
+            store
+                .create_key(&ApiKeyRecord {
+                    id: SPARE_KEY_ID.to_owned(),
+                    organization_id: KEY_ORGANIZATION_ID.to_owned(),
+                    key_hash: hash_key(&new_key()),
+                    created_at: now(),
+                })
+                .await?;
+            store
+                .revoke_key(KEY_ORGANIZATION_ID, SPARE_KEY_ID, &now())
+                .await?;
+        }
+        Err(other) => return Err(other.into()),
+    }
+    let issued = service
+        .issue_key(&Caller::Admin, KEY_ORGANIZATION_ID)
+        .await?;
+    Ok(DemoKey {
+        id: issued.record.id,
+        key: issued.key,
+    })
+}
+
+/// The demo campaign: the stored one if it exists (whatever was changed since), else a new one.
+async fn ensure_campaign(
+    service: &Service,
+    plan: &CampaignPlan,
+) -> Result<(CampaignRecord, bool), DemoError> {
+    let created = service
+        .create_campaign(
+            &Caller::Admin,
+            NewCampaign {
+                id: CAMPAIGN_ID.to_owned(),
+                name: plan.name.clone(),
+                description: plan.description.clone(),
+                region: Some(plan.region.clone()),
+                starts_on: plan.starts_on.to_string(),
+                ends_on: plan.ends_on.to_string(),
+                ..NewCampaign::default()
+            },
+        )
+        .await;
+    match created {
+        Ok(campaign) => Ok((campaign, true)),
+        // Seeded before, or by another process meanwhile: use that one.
+        Err(ServiceError::Conflict(_)) => Ok((
+            service
+                .readable_campaign(&Caller::Admin, CAMPAIGN_ID)
+                .await?,
+            false,
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Creates the organization unless it exists; true when created.
+async fn ensure_organization(
+    service: &Service,
+    plan: &OrganizationPlan,
+    city: &str,
+) -> Result<bool, DemoError> {
+    let created = service
+        .create_organization(
+            &Caller::Admin,
+            NewOrganization {
+                id: plan.id.clone(),
+                name: plan.name.clone(),
+                kind: plan.kind,
+                city: Some(city.to_owned()),
+                headcount: Some(plan.headcount),
+            },
+        )
+        .await;
+    match created {
+        Ok(_) => Ok(true),
+        Err(ServiceError::Conflict(_)) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,48 @@
+//! The caller, from `Authorization: Bearer <token>`, authenticated by the service.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use crate::http::error::ApiError;
+use crate::http::AppState;
+use crate::service::Caller;
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let token = token?;
+            let state = state.ok_or_else(|| {
+                ApiError::Unauthorized("this service cannot check credentials".into())
+            })?;
+            Ok(state.service.authenticate(token.as_deref()).await?)
+        })
+    }
+}
+
+/// The bearer token of the request: `None` without an `Authorization` header, 401 for any
+/// other scheme or a header that is not text.
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(authorization) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let unusable = || ApiError::Unauthorized("use `Authorization: Bearer <token>`".into());
+    let authorization = authorization.to_str().map_err(|_| {
+        ApiError::Unauthorized(
+            "the bearer token is not the admin token or a valid organization key (revoked keys stop working at once)"
+                .into(),
+        )
+    })?;
+    match authorization.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(unusable()),
+    }
+}

@@ -1,0 +1,62 @@
+//! Problem responses in the OpenAPI document, declared once: each operation lists its error
+//! statuses with a description, and [`problems!`] turns the list into responses whose body is
+//! a `Problem` as `application/problem+json` (with `Retry-After` on 429).
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::PartialSchema;
+
+use super::error::PROBLEM_JSON;
+
+/// The documented responses for `(status, description)` pairs.
+pub fn responses(list: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    list.iter()
+        .map(|&(status, description)| {
+            let mut response = ResponseBuilder::new().description(description);
+            if status == 429 {
+                response = response.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(Some(u64::schema()))
+                        .description(Some("Seconds until a retry may succeed"))
+                        .build(),
+                );
+            }
+            let response = response
+                .content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build();
+            (status.to_string(), RefOr::T(response))
+        })
+        .collect()
+}
+
+/// Declares a type listing an operation's problem responses, for `responses(…, Type)` in
+/// `#[utoipa::path]`: `problems!(NotFound { 404 => "No such campaign" });`.
+macro_rules! problems {
+    ($($name:ident { $($status:literal => $description:literal),+ $(,)? })+) => {
+        $(
+            #[doc = concat!("Problem responses: ", $(stringify!($status), " ",)+ ".")]
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> std::collections::BTreeMap<
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+                > {
+                    $crate::http::problems::responses(&[$(($status, $description)),+])
+                }
+            }
+        )+
+    };
+}
+
+pub(crate) use problems;

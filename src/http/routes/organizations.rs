@@ -1,0 +1,269 @@
+//! Organizations and their keys: admin writes.
+
+use actix_web::{delete, post, route, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::wire::WholeNumber;
+use crate::domain::campaign::OrganizationKind;
+use crate::http::error::ApiError;
+use crate::http::extract::body::JsonBody;
+use crate::http::extract::paging;
+use crate::http::problems::problems;
+use crate::http::{AppState, TAG_ORGANIZATIONS};
+use crate::service::{Caller, NewOrganization};
+use crate::store::OrganizationRecord;
+
+/// A new organization.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "id": "lakeside-hospital",
+    "name": "Lakeside Hospital 湖畔医院",
+    "kind": "institution",
+    "city": "Beijing",
+    "headcount": 650
+}))]
+pub struct OrganizationCreate {
+    /// Slug `[a-z0-9-]{2,64}`, unique.
+    #[schema(pattern = "^[a-z0-9-]{2,64}$")]
+    pub id: String,
+    /// Display name (1–200 characters).
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// `enterprise`, `institution`, `social_organization`, `community` or `other`.
+    pub kind: OrganizationKind,
+    /// City (up to 100 characters).
+    #[schema(max_length = 100)]
+    pub city: Option<String>,
+    /// Members, for participation rates (0–10,000,000).
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10000000)]
+    pub headcount: Option<WholeNumber>,
+}
+
+/// An organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationResponse<'a> {
+    /// Slug.
+    #[schema(example = "sunrise-tech")]
+    pub id: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// Kind.
+    pub kind: OrganizationKind,
+    /// City.
+    pub city: Option<&'a str>,
+    /// Members.
+    pub headcount: Option<i64>,
+    /// RFC 3339, UTC.
+    pub created_at: &'a str,
+}
+
+impl<'a> From<&'a OrganizationRecord> for OrganizationResponse<'a> {
+    fn from(o: &'a OrganizationRecord) -> Self {
+        Self {
+            id: &o.id,
+            name: &o.name,
+            kind: o.kind,
+            city: o.city.as_deref(),
+            headcount: o.headcount,
+            created_at: &o.created_at,
+        }
+    }
+}
+
+/// Every organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationList<'a> {
+    /// By id.
+    pub organizations: Vec<OrganizationResponse<'a>>,
+    /// Pass as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// A newly issued key: shown only in this response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedKey {
+    /// Key id, for revocation.
+    #[schema(example = "key_3f9a1c7e20b4")]
+    pub id: String,
+    /// The key itself: send it as `Authorization: Bearer <key>`. It is stored only as a hash.
+    #[schema(example = "gck_5b0e…")]
+    pub key: String,
+    /// The organization it belongs to.
+    pub organization_id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl From<OrganizationCreate> for NewOrganization {
+    fn from(o: OrganizationCreate) -> Self {
+        Self {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+            city: o.city,
+            headcount: o.headcount.map(|WholeNumber(n)| n),
+        }
+    }
+}
+
+problems! {
+    CreateProblems {
+        400 => "Malformed JSON",
+        401 => "No or unknown credentials",
+        403 => "Not the admin",
+        409 => "The id is taken",
+        415 => "Not application/json",
+        422 => "Invalid fields",
+    }
+    ListProblems {
+        401 => "No or unknown credentials",
+        403 => "Not the admin",
+        422 => "Bad `limit` or `cursor`",
+    }
+    ReadProblems {
+        401 => "No or unknown credentials",
+        403 => "Another organization's key",
+        404 => "No such organization",
+    }
+    IssueProblems {
+        401 => "No or unknown credentials",
+        403 => "Not the admin",
+        404 => "No such organization",
+    }
+    RevokeProblems {
+        401 => "No or unknown credentials",
+        403 => "Not the admin",
+        404 => "No such key for this organization",
+    }
+}
+
+/// Create an organization
+///
+/// Admin only. Then enroll it in a campaign and issue it a key. The example adds an organization
+/// that the demo campaign does not have; a second try answers 409.
+#[utoipa::path(
+    post,
+    tag = TAG_ORGANIZATIONS,
+    security(("bearer" = [])),
+    request_body = OrganizationCreate,
+    responses((status = 201, description = "Created", body = OrganizationResponse), CreateProblems)
+)]
+#[post("/v1/organizations")]
+pub async fn create_organization(
+    state: web::Data<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<OrganizationCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let record = state
+        .service
+        .create_organization(&caller, request.into())
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/organizations/{}", record.id)))
+        .json(OrganizationResponse::from(&record)))
+}
+
+/// List organizations
+///
+/// Admin only. Every organization, enrolled in a campaign or not.
+#[utoipa::path(
+    get,
+    tag = TAG_ORGANIZATIONS,
+    security(("bearer" = [])),
+    params(paging::PageQuery),
+    responses((status = 200, description = "Every organization, by id", body = OrganizationList), ListProblems)
+)]
+#[route("/v1/organizations", method = "GET", method = "HEAD")]
+pub async fn list_organizations(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let page = paging::page(&req)?;
+    let all = state.service.list_organizations(&caller).await?;
+    let (shown, next_cursor) = paging::by_key(all.iter(), |o| o.id.as_str(), &page)?;
+    let organizations = shown.into_iter().map(OrganizationResponse::from).collect();
+    Ok(HttpResponse::Ok().json(OrganizationList {
+        organizations,
+        next_cursor,
+    }))
+}
+
+/// Read an organization
+///
+/// The admin reads any organization; an organization key reads its own.
+#[utoipa::path(
+    get,
+    tag = TAG_ORGANIZATIONS,
+    security(("bearer" = [])),
+    params(("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech")),
+    responses((status = 200, description = "The organization", body = OrganizationResponse), ReadProblems)
+)]
+#[route("/v1/organizations/{organization_id}", method = "GET", method = "HEAD")]
+pub async fn get_organization(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let organization = state.service.organization(&caller, &path).await?;
+    Ok(HttpResponse::Ok().json(OrganizationResponse::from(&organization)))
+}
+
+/// Issue an organization key
+///
+/// Admin only. The key is shown only in this response and stored only as a hash; send it as
+/// `Authorization: Bearer <key>` (in Swagger UI: "Authorize") to log the organization's commutes.
+#[utoipa::path(
+    post,
+    tag = TAG_ORGANIZATIONS,
+    security(("bearer" = [])),
+    params(("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech")),
+    responses((status = 201, description = "The new key (shown once)", body = IssuedKey), IssueProblems)
+)]
+#[post("/v1/organizations/{organization_id}/keys")]
+pub async fn issue_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let issued = state.service.issue_key(&caller, &path).await?;
+    let record = issued.record;
+    let key = issued.key;
+    Ok(HttpResponse::Created().json(IssuedKey {
+        id: record.id,
+        key,
+        organization_id: record.organization_id,
+        created_at: record.created_at,
+    }))
+}
+
+/// Revoke an organization key
+///
+/// Admin only. The key stops working at once; revoking it again changes nothing. In the demo,
+/// `key_demo_spare` is a spare key of `sunrise-tech`, so the example leaves the key printed at
+/// start-up working.
+#[utoipa::path(
+    delete,
+    tag = TAG_ORGANIZATIONS,
+    security(("bearer" = [])),
+    params(
+        ("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech"),
+        ("key_id" = String, Path, description = "Key id, as returned when the key was issued", example = "key_demo_spare"),
+    ),
+    responses((status = 204, description = "Revoked"), RevokeProblems)
+)]
+#[delete("/v1/organizations/{organization_id}/keys/{key_id}")]
+pub async fn revoke_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (organization_id, key_id) = path.into_inner();
+    state
+        .service
+        .revoke_key(&caller, &organization_id, &key_id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,360 @@
+//! Logging commutes (organization keys), listing and deleting them.
+
+use actix_web::{delete, post, route, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use super::estimate::{BaselineRequest, EstimateRequest, LegRequest};
+use super::wire::WholeNumber;
+use crate::domain::campaign::Direction;
+use crate::domain::trip::{TripDetail, TripFields};
+use crate::domain::{FieldError, FieldErrors};
+use crate::http::error::ApiError;
+use crate::http::extract::body::{media_type, parse_json, MediaType, RawBody};
+use crate::http::extract::paging;
+use crate::http::problems::problems;
+use crate::http::{AppState, TAG_TRIPS};
+use crate::import::csv_rows;
+use crate::service::{check_row_count, Caller, Place, TripLog, TripRow};
+use crate::store::{LoggedTrip, StoredTrip};
+
+/// Commutes to log.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({ "trips": [
+    { "participant": "emp-0001", "date": "2026-06-02", "direction": "to_work", "mode": "metro", "distance_km": 12.5 },
+    { "participant": "emp-0002", "date": "2026-06-02", "direction": "round_trip",
+      "legs": [{ "mode": "bicycle", "distance_km": 1.2 }, { "mode": "bus", "distance_km": 6.8 }],
+      "baseline": { "mode": "car_petrol" } },
+    { "participant": "emp-0003", "date": "2026-06-02", "direction": "to_work", "mode": "car", "distance_km": 18.0, "passengers": 3 }
+]}))]
+pub struct TripLogRequest {
+    /// 1 to 10,000 trips.
+    #[schema(value_type = Vec<TripRequest>, min_items = 1, max_items = 10000)]
+    pub trips: Vec<Box<RawValue>>,
+}
+
+/// One commute: who, when, which way, and the legs as in an estimate.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TripRequest {
+    /// The organization's own pseudonymous id for the member (1–64 characters; no personal data needed).
+    #[schema(example = "emp-0001", min_length = 1, max_length = 64)]
+    pub participant: String,
+    /// Day of the commute, `YYYY-MM-DD` in the campaign's time zone, within the campaign.
+    #[schema(example = "2026-06-02", format = Date)]
+    pub date: String,
+    /// `to_work`, `from_work` or `round_trip` (takes both directions, doubles distances).
+    pub direction: Direction,
+    /// Mode of a single-mode trip (or give `legs`).
+    #[schema(example = "metro")]
+    pub mode: Option<String>,
+    /// One-way distance of a single-mode trip, km.
+    #[schema(example = 12.5)]
+    pub distance_km: Option<f64>,
+    /// Travellers sharing a per-vehicle mode (1–9).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 9)]
+    pub passengers: Option<WholeNumber>,
+    /// 1–10 legs.
+    pub legs: Option<Vec<LegRequest>>,
+    /// The participant's usual mode; default: the campaign's baseline over the trip's distance.
+    pub baseline: Option<BaselineRequest>,
+}
+
+/// The outcome of a logging request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TripLogResponse {
+    /// Trips newly stored.
+    pub accepted: usize,
+    /// Trips already stored (not counted again).
+    pub duplicates: usize,
+    /// One entry per trip, in request order.
+    pub trips: Vec<LoggedTripResponse>,
+}
+
+/// One logged trip.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoggedTripResponse {
+    /// Trip id (of the stored trip, for a duplicate).
+    pub id: i64,
+    /// Participant.
+    pub participant: String,
+    /// Date.
+    #[schema(value_type = String, example = "2026-06-02")]
+    pub date: String,
+    /// Direction of the stored trip.
+    pub direction: Direction,
+    /// The trip's grams.
+    pub co2e_g: i64,
+    /// The baseline's grams.
+    pub baseline_co2e_g: i64,
+    /// `baseline_co2e_g − co2e_g`.
+    pub savings_g: i64,
+    /// True when this commute was already stored: the values shown are the stored ones and nothing was counted again.
+    pub duplicate: bool,
+}
+
+impl From<LoggedTrip> for LoggedTripResponse {
+    fn from(t: LoggedTrip) -> Self {
+        Self {
+            id: t.id,
+            participant: t.participant,
+            date: t.date.to_string(),
+            direction: t.direction,
+            co2e_g: t.co2e_g,
+            baseline_co2e_g: t.baseline_co2e_g,
+            savings_g: t.savings_g,
+            duplicate: t.duplicate,
+        }
+    }
+}
+
+/// A stored trip.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TripResponse {
+    /// Trip id.
+    pub id: i64,
+    /// The organization that logged it.
+    pub organization_id: String,
+    /// Participant.
+    pub participant: String,
+    /// Date.
+    #[schema(value_type = String, example = "2026-06-02")]
+    pub date: String,
+    /// Direction.
+    pub direction: Direction,
+    /// Mode of the longest leg.
+    pub main_mode: String,
+    /// Distance travelled, km.
+    pub distance_km: f64,
+    /// The trip's grams.
+    pub co2e_g: i64,
+    /// The baseline's grams.
+    pub baseline_co2e_g: i64,
+    /// Saving in grams.
+    pub savings_g: i64,
+    /// The legs, baseline and factors the trip was computed with.
+    pub detail: TripDetail,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl TryFrom<StoredTrip> for TripResponse {
+    type Error = ApiError;
+
+    fn try_from(t: StoredTrip) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: t.id,
+            organization_id: t.organization_id,
+            participant: t.participant,
+            date: t.date.to_string(),
+            direction: t.direction,
+            main_mode: t.main_mode,
+            distance_km: crate::domain::distance::km_from_metres(t.distance_m),
+            co2e_g: t.co2e_g,
+            baseline_co2e_g: t.baseline_co2e_g,
+            savings_g: t.savings_g,
+            detail: serde_json::from_str(&t.detail).map_err(ApiError::internal)?,
+            created_at: t.created_at,
+        })
+    }
+}
+
+/// A page of trips.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TripPage {
+    /// Trips in id order.
+    pub trips: Vec<TripResponse>,
+    /// Pass as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// The rows of a JSON body, each parsed on its own so that every bad row is reported.
+fn json_rows(body: &[u8]) -> Result<Vec<TripRow>, ApiError> {
+    let request: TripLogRequest = parse_json(body)?;
+    check_row_count(request.trips.len()).map_err(ApiError::Invalid)?;
+    Ok(request
+        .trips
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| TripRow {
+            place: Place::Trip(i),
+            trip: json_trip(raw),
+        })
+        .collect())
+}
+
+/// One JSON item as trip fields, or why it is not a trip (paths relative to the item).
+fn json_trip(raw: &RawValue) -> Result<TripFields, FieldErrors> {
+    match parse_json::<TripRequest>(raw.get().as_bytes()) {
+        Ok(request) => Ok(request.into()),
+        Err(ApiError::Invalid(errors)) => Err(errors),
+        Err(other) => Err(FieldError::new("", other.to_string()).into()),
+    }
+}
+
+impl From<TripRequest> for TripFields {
+    fn from(request: TripRequest) -> Self {
+        let plan = EstimateRequest {
+            mode: request.mode,
+            distance_km: request.distance_km,
+            passengers: request.passengers,
+            legs: request.legs,
+            baseline: request.baseline,
+            ..EstimateRequest::default()
+        }
+        .into_plan();
+        Self {
+            participant: request.participant,
+            date: request.date,
+            direction: request.direction,
+            plan,
+        }
+    }
+}
+
+impl From<TripLog> for TripLogResponse {
+    fn from(log: TripLog) -> Self {
+        Self {
+            accepted: log.accepted,
+            duplicates: log.duplicates,
+            trips: log.trips.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+problems! {
+    LogProblems {
+        400 => "Malformed JSON or CSV",
+        401 => "No or unknown credentials",
+        403 => "The admin token, or an organization not enrolled in the campaign",
+        404 => "No such campaign",
+        413 => "Body too large",
+        415 => "Neither JSON nor CSV",
+        422 => "Invalid trips: every bad row is listed (`trips[3].date`, `line 4.distance_km`); nothing was stored",
+        429 => "Too many writes with this key; retry after `Retry-After` seconds",
+    }
+    ListProblems {
+        401 => "No or unknown credentials",
+        403 => "Organization not enrolled in the campaign",
+        404 => "No such campaign",
+        422 => "Bad `limit` or `cursor`",
+    }
+    DeleteProblems {
+        401 => "No or unknown credentials",
+        404 => "No such trip (or another organization's)",
+        429 => "Too many writes with this key; retry after `Retry-After` seconds",
+    }
+}
+
+/// Log commutes
+///
+/// With an organization key. Up to 10,000 trips as JSON, or as `text/csv` with a header row
+/// naming `participant,date,direction,mode,distance_km` and optionally `passengers,baseline_mode`
+/// (one single-leg trip per row; errors name the CSV line). The batch is atomic: if any trip is
+/// invalid nothing is stored and the 422 lists every bad row. One trip per (organization,
+/// participant, date, direction), a round trip taking both directions: a trip already stored comes
+/// back with `duplicate: true` and its stored values and is not counted again, so retries are safe.
+/// A 201 means the trips are durably stored.
+#[utoipa::path(
+    post,
+    tag = TAG_TRIPS,
+    security(("bearer" = [])),
+    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
+    request_body(description = "Trips as JSON, or as CSV with a header row", content(
+        (TripLogRequest = "application/json"),
+        (String = "text/csv", example = "participant,date,direction,mode,distance_km,passengers,baseline_mode\nemp-0001,2026-06-02,to_work,metro,12.5,,\nemp-0003,2026-06-02,round_trip,car,18,3,car\n"),
+    )),
+    responses(
+        (status = 201, description = "Stored (or already stored: `duplicate: true`)", body = TripLogResponse),
+        LogProblems
+    )
+)]
+#[post("/v1/campaigns/{campaign_id}/trips")]
+pub async fn log_trips(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    RawBody(body): RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let target = state.service.logging_target(&caller, &path).await?;
+    let rows = match media_type(&req, &[MediaType::Json, MediaType::Csv])? {
+        MediaType::Json => json_rows(&body)?,
+        MediaType::Csv => csv_rows(&body)?,
+    };
+    let logged = state.service.log_trips(target, rows).await?;
+    Ok(HttpResponse::Created().json(TripLogResponse::from(logged)))
+}
+
+/// List trips
+///
+/// An organization key lists its own trips; the admin lists all. Paginated in id order: pass
+/// `next_cursor` as `cursor` for the next page. Each trip keeps the factors it was computed with.
+#[utoipa::path(
+    get,
+    tag = TAG_TRIPS,
+    security(("bearer" = [])),
+    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), paging::PageQuery),
+    responses((status = 200, description = "A page of trips", body = TripPage), ListProblems)
+)]
+#[route("/v1/campaigns/{campaign_id}/trips", method = "GET", method = "HEAD")]
+pub async fn list_trips(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any()?;
+    let page = paging::page(&req)?;
+    let after_id = paging::after_id(&page)?;
+    let limit = page.limit;
+    let stored = state
+        .service
+        .list_trips(
+            &caller,
+            &path,
+            after_id,
+            u32::try_from(limit + 1).unwrap_or(u32::MAX),
+        )
+        .await?;
+    let has_more = stored.len() > limit;
+    let trips: Vec<TripResponse> = stored
+        .into_iter()
+        .take(limit)
+        .map(TripResponse::try_from)
+        .collect::<Result<_, _>>()?;
+    let next_cursor = has_more
+        .then(|| trips.last().map(|t| paging::id_cursor(t.id)))
+        .flatten();
+    Ok(HttpResponse::Ok().json(TripPage { trips, next_cursor }))
+}
+
+/// Delete a trip
+///
+/// An organization deletes its own trips; the admin any. Aggregates follow at once. In the demo,
+/// trip 1 is one of `sunrise-tech`'s; once deleted, it is a 404.
+#[utoipa::path(
+    delete,
+    tag = TAG_TRIPS,
+    security(("bearer" = [])),
+    params(
+        ("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"),
+        ("trip_id" = i64, Path, description = "Trip id", example = 1),
+    ),
+    responses((status = 204, description = "Deleted"), DeleteProblems)
+)]
+#[delete("/v1/campaigns/{campaign_id}/trips/{trip_id}")]
+pub async fn delete_trip(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (campaign_id, trip_id) = path.into_inner();
+    state
+        .service
+        .delete_trip(&caller, &campaign_id, &trip_id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,392 @@
+//! Campaigns and enrollment: the admin writes; public campaigns are readable by anyone, private
+//! ones by the admin and enrolled organizations.
+
+use jiff::civil::Date;
+
+use super::{now, Caller, Service, ServiceError};
+use crate::calculator::resolve_grid;
+use crate::domain::campaign::{check_period, is_time_zone, parse_date};
+use crate::domain::mode::truncate_for_message;
+use crate::domain::{FieldErrors, Slug};
+use crate::factors::FactorSet;
+use crate::store::{CampaignRecord, CampaignUpdate, Store};
+
+/// Time zone of a campaign that names none: the campaigns are Chinese.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+
+/// A campaign to create, as requested (checked by [`Service::create_campaign`]).
+#[derive(Debug, Clone, Default)]
+pub struct NewCampaign {
+    /// Slug, unique.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What the campaign is about.
+    pub description: String,
+    /// Grid region (id or alias) for sets with grid regions.
+    pub region: Option<String>,
+    /// IANA time zone; the default when absent.
+    pub time_zone: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub starts_on: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub ends_on: String,
+    /// Factor-set id; the default set when absent.
+    pub factor_set: Option<String>,
+    /// Baseline mode; the set's default when absent.
+    pub baseline_mode: Option<String>,
+    /// Public results; true when absent.
+    pub public: Option<bool>,
+}
+
+/// Changes to a campaign; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignChanges {
+    /// Display name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Grid region; `Some(None)` returns to the set's default grid.
+    pub region: Option<Option<String>>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+    /// First day.
+    pub starts_on: Option<String>,
+    /// Last day.
+    pub ends_on: Option<String>,
+    /// Factor set (refused once trips exist).
+    pub factor_set: Option<String>,
+    /// Baseline mode (refused once trips exist).
+    pub baseline_mode: Option<String>,
+    /// Public results.
+    pub public: Option<bool>,
+}
+
+/// The checked fields of a campaign, before it gets its id and timestamps.
+struct CampaignFields {
+    name: String,
+    description: String,
+    region: Option<String>,
+    time_zone: String,
+    starts_on: Date,
+    ends_on: Date,
+    baseline_mode: String,
+    public: bool,
+}
+
+/// A campaign's fields before they are checked against the chosen set.
+struct Proposed {
+    name: String,
+    description: String,
+    region: Option<String>,
+    time_zone: String,
+    starts_on: Option<Date>,
+    ends_on: Option<Date>,
+    baseline_mode: Option<String>,
+    public: bool,
+}
+
+impl CampaignFields {
+    /// The campaign as stored, computed with `set`.
+    fn into_record(
+        self,
+        id: String,
+        set: &FactorSet,
+        created_at: String,
+        updated_at: String,
+        revision: i64,
+    ) -> CampaignRecord {
+        CampaignRecord {
+            id,
+            name: self.name,
+            description: self.description,
+            region: self.region,
+            time_zone: self.time_zone,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            factor_set_id: set.id().to_owned(),
+            factor_set_version: set.version().to_owned(),
+            baseline_mode: self.baseline_mode,
+            public: self.public,
+            created_at,
+            updated_at,
+            revision,
+        }
+    }
+}
+
+fn check_text(value: &str, field: &str, max: usize, required: bool, errors: &mut FieldErrors) {
+    let length = value.chars().count();
+    if required && value.trim().is_empty() {
+        errors.push(field, "must not be empty");
+    } else if length > max {
+        errors.push(
+            field,
+            format!("must be at most {max} characters, got {length}"),
+        );
+    }
+}
+
+fn date(text: &str, field: &str, errors: &mut FieldErrors) -> Option<Date> {
+    parse_date(text).map_err(|m| errors.push(field, m)).ok()
+}
+
+/// Validates campaign fields against the chosen set; the region becomes its canonical id.
+fn check_campaign(
+    set: &FactorSet,
+    proposed: Proposed,
+    mut errors: FieldErrors,
+) -> Result<CampaignFields, FieldErrors> {
+    check_text(&proposed.name, "name", 200, true, &mut errors);
+    check_text(&proposed.description, "description", 2000, false, &mut errors);
+    if !is_time_zone(&proposed.time_zone) {
+        errors.push(
+            "time_zone",
+            format!(
+                "`{}` is not an IANA time zone such as Asia/Shanghai",
+                truncate_for_message(&proposed.time_zone)
+            ),
+        );
+    }
+    if let (Some(starts_on), Some(ends_on)) = (proposed.starts_on, proposed.ends_on) {
+        if let Err(message) = check_period(starts_on, ends_on) {
+            errors.push("ends_on", message);
+        }
+    }
+    let region = match proposed.region {
+        None => None,
+        Some(name) if set.grid_regions().is_empty() => {
+            check_text(&name, "region", 100, true, &mut errors);
+            Some(name)
+        }
+        Some(name) => match resolve_grid(set, Some(&name)) {
+            Ok(grid) => grid.map(|g| g.id.clone()),
+            Err(message) => {
+                errors.push("region", message);
+                None
+            }
+        },
+    };
+    let baseline_mode = proposed
+        .baseline_mode
+        .unwrap_or_else(|| set.default_baseline_mode().mode.as_str().to_owned());
+    if set.mode(&baseline_mode).is_none() {
+        errors.push(
+            "baseline_mode",
+            format!(
+                "unknown mode `{}` in factor set `{}`",
+                truncate_for_message(&baseline_mode),
+                set.id()
+            ),
+        );
+    }
+    match (errors.is_empty(), proposed.starts_on, proposed.ends_on) {
+        (true, Some(starts_on), Some(ends_on)) => Ok(CampaignFields {
+            name: proposed.name,
+            description: proposed.description,
+            region,
+            time_zone: proposed.time_zone,
+            starts_on,
+            ends_on,
+            baseline_mode,
+            public: proposed.public,
+        }),
+        _ => Err(errors),
+    }
+}
+
+impl Service {
+    /// Creates a campaign (admin) with a snapshot of its factor set, so that its results never
+    /// change when factor files do.
+    pub async fn create_campaign(
+        &self,
+        caller: &Caller,
+        request: NewCampaign,
+    ) -> Result<CampaignRecord, ServiceError> {
+        caller.require_admin()?;
+        let mut errors = FieldErrors::default();
+        if let Err(message) = Slug::try_from(request.id.as_str()) {
+            errors.push("id", message);
+        }
+        let starts_on = date(&request.starts_on, "starts_on", &mut errors);
+        let ends_on = date(&request.ends_on, "ends_on", &mut errors);
+        let set = self.factor_set(request.factor_set.as_deref(), "factor_set")?;
+        let fields = check_campaign(
+            set,
+            Proposed {
+                name: request.name,
+                description: request.description,
+                region: request.region,
+                time_zone: request
+                    .time_zone
+                    .unwrap_or_else(|| DEFAULT_TIME_ZONE.into()),
+                starts_on,
+                ends_on,
+                baseline_mode: request.baseline_mode,
+                public: request.public.unwrap_or(true),
+            },
+            errors,
+        )?;
+        let now = now();
+        let record = fields.into_record(request.id, set, now.clone(), now, 1);
+        let snapshot = serde_json::to_string(set.file()).map_err(ServiceError::internal)?;
+        self.store.create_campaign(&record, &snapshot).await?;
+        Ok(record)
+    }
+
+    /// The campaigns the caller may see, by id: the public ones, the private ones an
+    /// organization is enrolled in, and every one for the admin.
+    pub async fn list_campaigns(&self, caller: &Caller) -> Result<Vec<CampaignRecord>, ServiceError> {
+        let all = self.store.list_campaigns().await?;
+        let enrolled = match caller.organization_id() {
+            Some(organization) => self.store.enrolled_campaigns(organization).await?,
+            None => Vec::new(),
+        };
+        Ok(all
+            .into_iter()
+            .filter(|c| c.public || caller.is_admin() || enrolled.contains(&c.id))
+            .collect())
+    }
+
+    /// A campaign the caller may read: public, or private for the admin and enrolled
+    /// organizations.
+    pub async fn readable_campaign(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+    ) -> Result<CampaignRecord, ServiceError> {
+        let campaign = self.store.get_campaign(campaign_id).await?;
+        if campaign.public || caller.is_admin() {
+            return Ok(campaign);
+        }
+        match caller.organization_id() {
+            None => Err(ServiceError::Unauthorized(
+                "this campaign is private: use the admin token or an enrolled organization's key"
+                    .into(),
+            )),
+            Some(organization) => {
+                if self.store.is_enrolled(campaign_id, organization).await? {
+                    Ok(campaign)
+                } else {
+                    Err(ServiceError::Forbidden(
+                        "this campaign is private and your organization is not enrolled in it"
+                            .into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Changes a campaign (admin). The factor set and baseline cannot change once trips exist,
+    /// nor can the period shrink past stored trips.
+    pub async fn update_campaign(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+        changes: CampaignChanges,
+    ) -> Result<CampaignRecord, ServiceError> {
+        caller.require_admin()?;
+        let current = self.store.get_campaign(campaign_id).await?;
+        let mut errors = FieldErrors::default();
+        let starts_on = match &changes.starts_on {
+            Some(text) => date(text, "starts_on", &mut errors),
+            None => Some(current.starts_on),
+        };
+        let ends_on = match &changes.ends_on {
+            Some(text) => date(text, "ends_on", &mut errors),
+            None => Some(current.ends_on),
+        };
+        let new_set = match changes.factor_set.as_deref() {
+            Some(id) if id != current.factor_set_id => {
+                Some(self.factor_set(Some(id), "factor_set")?.clone())
+            }
+            _ => None,
+        };
+        let set = match &new_set {
+            Some(set) => set.clone(),
+            None => self.snapshot(&current).await?,
+        };
+        let baseline_mode = changes.baseline_mode.or_else(|| {
+            // A new set keeps the old baseline only if it defines that mode.
+            (new_set.is_none() || set.mode(&current.baseline_mode).is_some())
+                .then(|| current.baseline_mode.clone())
+        });
+        let fields = check_campaign(
+            &set,
+            Proposed {
+                name: changes.name.unwrap_or_else(|| current.name.clone()),
+                description: changes
+                    .description
+                    .unwrap_or_else(|| current.description.clone()),
+                region: changes.region.unwrap_or_else(|| current.region.clone()),
+                time_zone: changes
+                    .time_zone
+                    .unwrap_or_else(|| current.time_zone.clone()),
+                starts_on,
+                ends_on,
+                baseline_mode,
+                public: changes.public.unwrap_or(current.public),
+            },
+            errors,
+        )?;
+        let updated = fields.into_record(
+            current.id.clone(),
+            &set,
+            current.created_at.clone(),
+            now(),
+            current.revision + 1,
+        );
+        let snapshot = match &new_set {
+            Some(set) => Some(serde_json::to_string(set.file()).map_err(ServiceError::internal)?),
+            None => None,
+        };
+        self.store
+            .update_campaign(&CampaignUpdate {
+                campaign: updated.clone(),
+                snapshot,
+                expected_revision: current.revision,
+            })
+            .await?;
+        Ok(updated)
+    }
+
+    /// Enrolls an organization in a campaign (admin); enrolling twice changes nothing.
+    pub async fn enroll(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<(), ServiceError> {
+        caller.require_admin()?;
+        self.store.get_campaign(campaign_id).await?;
+        self.store.get_organization(organization_id).await?;
+        self.store
+            .enroll(campaign_id, organization_id, &now())
+            .await?;
+        Ok(())
+    }
+
+    /// The set with that id (the default set when `None`), or a 422 at `field`.
+    pub fn factor_set(
+        &self,
+        id: Option<&str>,
+        field: &str,
+    ) -> Result<&std::sync::Arc<FactorSet>, FieldErrors> {
+        let catalogue = &self.catalogue;
+        match id {
+            None => Ok(catalogue.default_set()),
+            Some(id) => catalogue.get(id).ok_or_else(|| {
+                let known: Vec<&str> = catalogue.sets().iter().map(|s| s.id()).collect();
+                crate::domain::FieldError::new(
+                    field,
+                    format!(
+                        "unknown factor set `{}`; available: {}",
+                        truncate_for_message(id),
+                        known.join(", ")
+                    ),
+                )
+                .into()
+            }),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Why a service call failed, in terms a caller can act on; the HTTP layer maps each to a status.
+
+use crate::domain::{FieldError, FieldErrors};
+use crate::store::StoreError;
+
+/// A failed service call.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Credentials are missing or not recognised.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such resource, or one the caller may not know of.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with stored state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Invalid values, each located by its path in the request.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// Too many writes with one key; retry after the given seconds.
+    #[error("too many requests; retry after {retry_after_s} s")]
+    RateLimited {
+        /// Seconds until a retry may succeed.
+        retry_after_s: u64,
+    },
+    /// The store is busy or unreachable.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A fault of ours; the cause is for the logs only.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ServiceError {
+    /// One invalid field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldError::new(field, message).into())
+    }
+
+    /// An internal failure with its cause.
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(error))
+    }
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Invalid(errors)
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(detail) => Self::NotFound(detail),
+            StoreError::Conflict(detail) => Self::Conflict(detail),
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "store unavailable");
+                Self::Unavailable("the store is busy or unreachable; retry shortly".into())
+            }
+            StoreError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}

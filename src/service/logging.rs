@@ -1,0 +1,263 @@
+//! Logging commutes into a campaign, listing and deleting them: one code path for every way
+//! trips arrive (JSON, spreadsheets, the demo seeder).
+
+use super::caller::unauthenticated;
+use super::{now, Caller, Service, ServiceError};
+use crate::calculator::{compute, resolve_grid};
+use crate::domain::campaign::{parse_date, Participant};
+use crate::domain::mode::truncate_for_message;
+use crate::domain::trip::{ComputedTrip, TripFields, TripInput};
+use crate::domain::{FieldError, FieldErrors};
+use crate::store::{CampaignRecord, LoggedTrip, Store, StoredTrip, TripBatch, TripQuery};
+
+/// The most trips one request may log.
+pub const MAX_TRIPS_PER_REQUEST: usize = 10_000;
+
+/// A batch holds 1 to [`MAX_TRIPS_PER_REQUEST`] trips.
+pub fn check_row_count(count: usize) -> Result<(), FieldErrors> {
+    if count == 0 || count > MAX_TRIPS_PER_REQUEST {
+        return Err(FieldError::new(
+            "trips",
+            format!("must hold 1 to {MAX_TRIPS_PER_REQUEST} trips, got {count}"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Where a row stands in an upload, for error paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Index in the JSON `trips` array.
+    Trip(usize),
+    /// Line of a CSV body (the header is line 1).
+    Line(u64),
+}
+
+impl Place {
+    /// The path prefix of the row's fields: `trips[3]` or `line 4`.
+    pub fn prefix(self) -> String {
+        match self {
+            Self::Trip(i) => format!("trips[{i}]"),
+            Self::Line(line) => format!("line {line}"),
+        }
+    }
+}
+
+/// One row of an upload: where it stands, and the trip it gives or why it gives none.
+#[derive(Debug)]
+pub struct TripRow {
+    /// Where the row stands.
+    pub place: Place,
+    /// The trip's fields, or every problem of a row that could not be read (paths relative to
+    /// the row).
+    pub trip: Result<TripFields, FieldErrors>,
+}
+
+/// A campaign the caller may log into: checked before the body is read, so that a caller who
+/// may not log learns nothing from the body's errors.
+#[derive(Debug)]
+pub struct LoggingTarget {
+    campaign: CampaignRecord,
+    organization_id: String,
+}
+
+impl LoggingTarget {
+    /// The campaign's rules applied to one row's fields: participant id, date within the
+    /// campaign, the legs; every problem of the row is reported.
+    fn input(&self, fields: TripFields) -> Result<TripInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let participant = Participant::try_from(fields.participant.as_str())
+            .map_err(|m| errors.push("participant", m))
+            .ok();
+        let campaign = &self.campaign;
+        let date = match parse_date(&fields.date) {
+            Ok(date) if date < campaign.starts_on || date > campaign.ends_on => {
+                errors.push(
+                    "date",
+                    format!(
+                        "{date} is outside the campaign ({} to {})",
+                        campaign.starts_on, campaign.ends_on
+                    ),
+                );
+                None
+            }
+            Ok(date) => Some(date),
+            Err(message) => {
+                errors.push("date", message);
+                None
+            }
+        };
+        let plan = fields.plan.map_err(|e| errors.0.extend(e.0)).ok();
+        match (participant, date, plan) {
+            (Some(participant), Some(date), Some(plan)) if errors.is_empty() => Ok(TripInput {
+                participant,
+                date,
+                direction: fields.direction,
+                plan,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The outcome of logging a batch.
+#[derive(Debug, Clone)]
+pub struct TripLog {
+    /// Trips newly stored.
+    pub accepted: usize,
+    /// Trips already stored, not counted again.
+    pub duplicates: usize,
+    /// One entry per row, in request order.
+    pub trips: Vec<LoggedTrip>,
+}
+
+impl Service {
+    /// Checks that the caller may log trips into the campaign: an organization key (401
+    /// without, 403 for the admin token), within its write rate (429), a campaign that exists
+    /// (404) and in which the organization is enrolled (403).
+    pub async fn logging_target(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+    ) -> Result<LoggingTarget, ServiceError> {
+        let organization_id = match caller {
+            Caller::Organization {
+                organization_id, ..
+            } => organization_id.clone(),
+            Caller::Anonymous => return Err(unauthenticated()),
+            Caller::Admin => {
+                return Err(ServiceError::Forbidden(
+                    "trips are logged with an organization key, not the admin token".into(),
+                ))
+            }
+        };
+        self.limit_writes(caller)?;
+        let campaign = self.store.get_campaign(campaign_id).await?;
+        self.require_enrolled(&campaign.id, &organization_id)
+            .await?;
+        Ok(LoggingTarget {
+            campaign,
+            organization_id,
+        })
+    }
+
+    /// Logs a batch atomically: if any row is invalid nothing is stored and every problem of
+    /// every row is reported, located by the row's place. One trip per (organization,
+    /// participant, date, direction): trips already stored come back as duplicates.
+    pub async fn log_trips(
+        &self,
+        target: LoggingTarget,
+        rows: Vec<TripRow>,
+    ) -> Result<TripLog, ServiceError> {
+        let trips = self.compute_rows(&target, rows).await?;
+        let logged = self
+            .store
+            .log_trips(TripBatch {
+                campaign_id: target.campaign.id,
+                organization_id: target.organization_id,
+                trips,
+                created_at: now(),
+            })
+            .await?;
+        let duplicates = logged.iter().filter(|t| t.duplicate).count();
+        Ok(TripLog {
+            accepted: logged.len() - duplicates,
+            duplicates,
+            trips: logged,
+        })
+    }
+
+    /// Every row computed against the campaign's snapshot, or every problem of every row.
+    async fn compute_rows(
+        &self,
+        target: &LoggingTarget,
+        rows: Vec<TripRow>,
+    ) -> Result<Vec<ComputedTrip>, ServiceError> {
+        let campaign = &target.campaign;
+        let set = self.snapshot(campaign).await?;
+        let grid = resolve_grid(&set, campaign.region.as_deref()).map_err(|m| {
+            ServiceError::Conflict(format!("the campaign's region cannot be resolved: {m}"))
+        })?;
+        let mut errors = FieldErrors::default();
+        let mut computed = Vec::with_capacity(rows.len());
+        for row in rows {
+            // The row's path prefix is built only when the row is wrong.
+            let outcome = row
+                .trip
+                .and_then(|fields| target.input(fields))
+                .and_then(|input| compute(&set, grid, &campaign.baseline_mode, input));
+            match outcome {
+                Ok(trip) => computed.push(trip),
+                Err(row_errors) => errors.extend_under(&row.place.prefix(), row_errors),
+            }
+        }
+        Ok(errors.into_result(computed)?)
+    }
+
+    /// A page of trips in id order after `after_id`: an organization sees its own, the admin
+    /// all.
+    pub async fn list_trips(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredTrip>, ServiceError> {
+        caller.require_any()?;
+        let campaign = self.store.get_campaign(campaign_id).await?;
+        if let Some(organization) = caller.organization_id() {
+            self.require_enrolled(&campaign.id, organization).await?;
+        }
+        Ok(self
+            .store
+            .list_trips(&TripQuery {
+                campaign_id: campaign.id,
+                organization_id: caller.organization_id().map(str::to_owned),
+                after_id,
+                limit,
+            })
+            .await?)
+    }
+
+    /// Deletes a trip: an organization its own, the admin any. Results follow at once.
+    pub async fn delete_trip(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+        trip_id: &str,
+    ) -> Result<(), ServiceError> {
+        caller.require_any()?;
+        self.limit_writes(caller)?;
+        let trip_id: i64 = trip_id.parse().map_err(|_| {
+            ServiceError::NotFound(format!("no trip `{}`", truncate_for_message(trip_id)))
+        })?;
+        self.store
+            .delete_trip(campaign_id, trip_id, caller.organization_id())
+            .await?;
+        Ok(())
+    }
+
+    /// 403 unless the organization is enrolled in the campaign.
+    async fn require_enrolled(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<(), ServiceError> {
+        if self.store.is_enrolled(campaign_id, organization_id).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!(
+                "organization `{organization_id}` is not enrolled in campaign `{campaign_id}`"
+            )))
+        }
+    }
+
+    /// Takes one write from the caller's key (the admin is not limited): 429 when it is spent.
+    fn limit_writes(&self, caller: &Caller) -> Result<(), ServiceError> {
+        match caller {
+            Caller::Organization { key_id, .. } => self.write_limits.check(key_id),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! What the service does for a caller with given rights: campaigns, enrollment, organizations
+//! and keys, trip logging, results. Rights are checked here. Uses the store, the factor
+//! catalogue and the calculator; knows nothing of HTTP, so the handlers, the demo seeder and any
+//! command-line import share this one code path.
+
+mod caller;
+mod campaigns;
+mod error;
+mod estimates;
+mod limits;
+mod logging;
+mod organizations;
+mod results;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use caller::{hash_key, new_key, random_hex, Caller, KEY_PREFIX};
+pub use campaigns::{CampaignChanges, NewCampaign, DEFAULT_TIME_ZONE};
+pub use error::ServiceError;
+pub use logging::{
+    check_row_count, LoggingTarget, Place, TripLog, TripRow, MAX_TRIPS_PER_REQUEST,
+};
+pub use organizations::{IssuedKey, NewOrganization};
+pub use results::{CampaignResults, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SortKey};
+
+use crate::factors::{Catalogue, FactorSet};
+use crate::store::{AnyStore, CampaignRecord, Store};
+use limits::RateLimiter;
+
+/// Settings of the service itself (the rest of the configuration is for the server).
+#[derive(Clone)]
+pub struct ServiceOptions {
+    /// The admin token (never logged).
+    pub admin_token: Arc<str>,
+    /// Trip writes allowed per key per second, on average; 0 turns the limit off.
+    pub write_rate: f64,
+    /// Trip writes one key may make at once.
+    pub write_burst: u32,
+}
+
+/// The service: shared by every worker thread.
+pub struct Service {
+    store: AnyStore,
+    catalogue: Arc<Catalogue>,
+    admin_token: Arc<str>,
+    write_limits: RateLimiter,
+    /// Parsed factor-set snapshots by campaign id, with the campaign revision they belong to.
+    snapshots: Mutex<HashMap<String, (i64, Arc<FactorSet>)>>,
+}
+
+impl Service {
+    /// A service over `store` offering the sets of `catalogue`.
+    pub fn new(store: AnyStore, catalogue: Arc<Catalogue>, options: ServiceOptions) -> Self {
+        Self {
+            store,
+            catalogue,
+            admin_token: options.admin_token,
+            write_limits: RateLimiter::new(options.write_rate, options.write_burst),
+            snapshots: Mutex::default(),
+        }
+    }
+
+    /// The factor sets on offer.
+    pub fn catalogue(&self) -> &Arc<Catalogue> {
+        &self.catalogue
+    }
+
+    /// Answers when the store does.
+    pub async fn ready(&self) -> Result<(), ServiceError> {
+        self.store
+            .ping()
+            .await
+            .map_err(|e| ServiceError::Unavailable(format!("the store does not answer: {e}")))
+    }
+
+    /// The campaign's factor-set snapshot, parsed once per campaign revision.
+    async fn snapshot(&self, campaign: &CampaignRecord) -> Result<Arc<FactorSet>, ServiceError> {
+        if let Some((revision, set)) = self.lock_snapshots().get(&campaign.id) {
+            if *revision == campaign.revision {
+                return Ok(set.clone());
+            }
+        }
+        let json = self.store.campaign_snapshot(&campaign.id).await?;
+        let origin = format!("snapshot of campaign `{}`", campaign.id);
+        let set = Arc::new(crate::factors::parse(&origin, &json).map_err(ServiceError::internal)?);
+        self.lock_snapshots()
+            .insert(campaign.id.clone(), (campaign.revision, set.clone()));
+        Ok(set)
+    }
+
+    fn lock_snapshots(&self) -> MutexGuard<'_, HashMap<String, (i64, Arc<FactorSet>)>> {
+        self.snapshots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The current time, RFC 3339 in UTC, to the second: the timestamp of every stored change.
+pub fn now() -> String {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
+}

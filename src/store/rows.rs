@@ -1,0 +1,194 @@
+//! Row mapping shared by both backends: the column lists every `SELECT` of a record uses, and
+//! one mapper per record over [`Columns`], which each backend implements for its driver's row.
+
+use jiff::civil::Date;
+
+use super::dedup::Occupant;
+use super::model::*;
+use super::StoreError;
+use crate::domain::campaign::{parse_date, Direction, OrganizationKind};
+
+/// Typed access to a result row's columns by position.
+pub trait Columns {
+    /// A text column.
+    fn text(&self, index: usize) -> Result<String, StoreError>;
+    /// A nullable text column.
+    fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError>;
+    /// A 64-bit integer column.
+    fn int(&self, index: usize) -> Result<i64, StoreError>;
+    /// A nullable 64-bit integer column.
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, StoreError>;
+    /// A boolean column.
+    fn boolean(&self, index: usize) -> Result<bool, StoreError>;
+
+    /// A `YYYY-MM-DD` date column (selected as text: see the column lists).
+    fn date(&self, index: usize) -> Result<Date, StoreError> {
+        let text = self.text(index)?;
+        parse_date(&text).map_err(|e| StoreError::internal(format!("stored date: {e}")))
+    }
+
+    /// A direction column.
+    fn direction(&self, index: usize) -> Result<Direction, StoreError> {
+        let text = self.text(index)?;
+        Direction::parse(&text)
+            .ok_or_else(|| StoreError::internal(format!("stored direction `{text}`")))
+    }
+
+    /// An organization-kind column.
+    fn kind(&self, index: usize) -> Result<OrganizationKind, StoreError> {
+        let text = self.text(index)?;
+        OrganizationKind::parse(&text)
+            .ok_or_else(|| StoreError::internal(format!("stored organization kind `{text}`")))
+    }
+}
+
+/// The columns of [`campaign`], in its order. Dates are cast to text, which both backends
+/// accept, so that one list serves both.
+pub const CAMPAIGN_COLUMNS: &str = "id, name, description, region, time_zone, \
+    CAST(starts_on AS TEXT), CAST(ends_on AS TEXT), factor_set_id, factor_set_version, \
+    baseline_mode, public, created_at, updated_at, revision";
+
+/// A campaign from a row of [`CAMPAIGN_COLUMNS`].
+pub fn campaign(row: &impl Columns) -> Result<CampaignRecord, StoreError> {
+    Ok(CampaignRecord {
+        id: row.text(0)?,
+        name: row.text(1)?,
+        description: row.text(2)?,
+        region: row.opt_text(3)?,
+        time_zone: row.text(4)?,
+        starts_on: row.date(5)?,
+        ends_on: row.date(6)?,
+        factor_set_id: row.text(7)?,
+        factor_set_version: row.text(8)?,
+        baseline_mode: row.text(9)?,
+        public: row.boolean(10)?,
+        created_at: row.text(11)?,
+        updated_at: row.text(12)?,
+        revision: row.int(13)?,
+    })
+}
+
+/// The columns of [`organization`], in its order.
+pub const ORGANIZATION_COLUMNS: &str = "id, name, kind, city, headcount, created_at";
+
+/// An organization from a row of [`ORGANIZATION_COLUMNS`].
+pub fn organization(row: &impl Columns) -> Result<OrganizationRecord, StoreError> {
+    Ok(OrganizationRecord {
+        id: row.text(0)?,
+        name: row.text(1)?,
+        kind: row.kind(2)?,
+        city: row.opt_text(3)?,
+        headcount: row.opt_int(4)?,
+        created_at: row.text(5)?,
+    })
+}
+
+/// The columns of [`trip`], in its order.
+pub const TRIP_COLUMNS: &str = "id, organization_id, participant, CAST(date AS TEXT), direction, \
+    main_mode, distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at";
+
+/// A trip from a row of [`TRIP_COLUMNS`].
+pub fn trip(row: &impl Columns) -> Result<StoredTrip, StoreError> {
+    Ok(StoredTrip {
+        id: row.int(0)?,
+        organization_id: row.text(1)?,
+        participant: row.text(2)?,
+        date: row.date(3)?,
+        direction: row.direction(4)?,
+        main_mode: row.text(5)?,
+        distance_m: row.int(6)?,
+        co2e_g: row.int(7)?,
+        baseline_co2e_g: row.int(8)?,
+        savings_g: row.int(9)?,
+        detail: row.text(10)?,
+        created_at: row.text(11)?,
+    })
+}
+
+/// The columns of [`occupant`], in its order: a stored trip as the duplicate check needs it.
+pub const OCCUPANT_COLUMNS: &str =
+    "participant, CAST(date AS TEXT), direction, id, co2e_g, baseline_co2e_g, savings_g";
+
+/// A stored trip occupying a participant-day, from a row of [`OCCUPANT_COLUMNS`].
+pub fn occupant(row: &impl Columns) -> Result<Occupant, StoreError> {
+    Ok(Occupant {
+        participant: row.text(0)?,
+        date: row.date(1)?,
+        direction: row.direction(2)?,
+        id: row.int(3)?,
+        co2e_g: row.int(4)?,
+        baseline_co2e_g: row.int(5)?,
+        savings_g: row.int(6)?,
+    })
+}
+
+/// An enrolled organization and its totals, from a row of [`STANDINGS_SELECT`]:
+/// id, name, kind, then the [`totals`] columns.
+pub fn standing(row: &impl Columns) -> Result<Standing, StoreError> {
+    Ok(Standing {
+        organization_id: row.text(0)?,
+        name: row.text(1)?,
+        kind: row.kind(2)?,
+        totals: totals(row, 3)?,
+    })
+}
+
+/// The start of a standings query: every enrolled organization with its totals (zeros
+/// without trips); the backend adds its `WHERE e.campaign_id = …` and ordering.
+pub const STANDINGS_SELECT: &str = "SELECT o.id, o.name, o.kind,
+        COALESCE(t.trips, 0), COALESCE(t.participants, 0), COALESCE(t.distance_m, 0),
+        COALESCE(t.co2e_g, 0), COALESCE(t.baseline_co2e_g, 0), COALESCE(t.savings_g, 0)
+    FROM enrollments e
+    JOIN organizations o ON o.id = e.organization_id
+    LEFT JOIN org_totals t ON t.campaign_id = e.campaign_id AND t.organization_id = e.organization_id";
+
+/// Totals from six integer columns starting at `first`: trips, participants, distance_m,
+/// co2e_g, baseline_co2e_g, savings_g.
+pub fn totals(row: &impl Columns, first: usize) -> Result<Totals, StoreError> {
+    Ok(Totals {
+        trips: row.int(first)?,
+        participants: row.int(first + 1)?,
+        distance_m: row.int(first + 2)?,
+        co2e_g: row.int(first + 3)?,
+        baseline_co2e_g: row.int(first + 4)?,
+        savings_g: row.int(first + 5)?,
+    })
+}
+
+/// A breakdown key (mode or date, as text) and its totals, from a row of
+/// `key, trips, 0, distance_m, co2e_g, baseline_co2e_g, savings_g`.
+pub fn breakdown(row: &impl Columns) -> Result<(String, Totals), StoreError> {
+    Ok((row.text(0)?, totals(row, 1)?))
+}
+
+/// The `SELECT` of a breakdown of `table` by `column` (`mode` or `date`), for the campaign
+/// or one organization (null for all), leaving out keys without trips; `placeholders` are the
+/// backend's spellings of the campaign and organization parameters.
+pub fn breakdown_query(table: &str, column: &str, placeholders: (&str, &str)) -> String {
+    let (campaign, organization) = placeholders;
+    format!(
+        "SELECT CAST({column} AS TEXT), CAST(SUM(trips) AS BIGINT), CAST(0 AS BIGINT),
+                CAST(SUM(distance_m) AS BIGINT), CAST(SUM(co2e_g) AS BIGINT),
+                CAST(SUM(baseline_co2e_g) AS BIGINT), CAST(SUM(savings_g) AS BIGINT)
+         FROM {table}
+         WHERE campaign_id = {campaign} AND ({organization} IS NULL OR organization_id = {organization})
+         GROUP BY {column} HAVING SUM(trips) > 0 ORDER BY {column}"
+    )
+}
+
+/// Mode breakdown rows.
+pub fn mode_totals(rows: Vec<(String, Totals)>) -> Vec<ModeTotals> {
+    rows.into_iter()
+        .map(|(mode, totals)| ModeTotals { mode, totals })
+        .collect()
+}
+
+/// Day breakdown rows.
+pub fn day_totals(rows: Vec<(String, Totals)>) -> Result<Vec<DayTotals>, StoreError> {
+    rows.into_iter()
+        .map(|(date, totals)| {
+            let date = parse_date(&date).map_err(|e| StoreError::internal(format!("stored date: {e}")))?;
+            Ok(DayTotals { date, totals })
+        })
+        .collect()
+}
