@@ -1,28 +1,18 @@
+use std::process::ExitCode;
+
 use clap::Parser;
-use green_commute::config::{Cli, Command, ServeConfig};
-use green_commute::startup::Application;
+use green_commute::config::Cli;
 
 #[actix_web::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     green_commute::telemetry::init();
-    let result = match cli.command {
-        Some(Command::Openapi) => Ok(print!("{}", *green_commute::http::routes::docs::SPEC_JSON)),
-        Some(Command::Serve(config)) => serve(config).await,
-        None => serve(cli.serve).await,
-    };
-    result.map_or_else(
-        |error| {
+    match green_commute::startup::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // A sentence for the person at the terminal, not a debug dump.
             eprintln!("green-commute: {error}");
-            std::process::ExitCode::FAILURE
-        },
-        |()| std::process::ExitCode::SUCCESS,
-    )
-}
-
-async fn serve(mut config: ServeConfig) -> Result<(), Box<dyn std::error::Error>> {
-    if config.demo {
-        config = green_commute::demo::prepare(config).await?;
+            ExitCode::FAILURE
+        }
     }
-    Ok(Application::build(config)?.run_until_stopped().await?)
 }

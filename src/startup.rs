@@ -8,7 +8,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
-use crate::config::ServeConfig;
+use crate::config::{Cli, Command, ServeConfig};
 use crate::factors::Catalogue;
 use crate::http::extract::body::BodyLimit;
 use crate::http::middleware::cors::CorsOrigins;
@@ -40,6 +40,33 @@ pub enum StartupError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// Does what the command line asks: print the OpenAPI spec, or serve (after seeding the demo
+/// when asked) until stopped.
+pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = match cli.command {
+        Some(Command::Openapi) => {
+            print!("{}", *crate::http::routes::docs::SPEC_JSON);
+            return Ok(());
+        }
+        Some(Command::Serve(config)) => config,
+        None => cli.serve,
+    };
+    if config.demo {
+        // The banner shows the admin token the server will accept, so it is fixed here.
+        let generated = config
+            .admin_token
+            .as_deref()
+            .is_none_or(|token| token.trim().is_empty());
+        if generated {
+            config.admin_token = Some(random_hex(24));
+        }
+        let store = AnyStore::open(&config.database_url)?;
+        let service = service_on(store.clone(), &config, admin_token(&config))?;
+        crate::demo::prepare(&config, &service, &store, generated).await?;
+    }
+    Ok(Application::build(config)?.run_until_stopped().await?)
 }
 
 /// The admin token configured, or one generated (and printed once) for this run.

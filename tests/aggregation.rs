@@ -10,20 +10,14 @@
 //! The random sequence is fixed; set `AGGREGATION_SEED` to replay another one (the seed in use is
 //! printed on failure). A second, focused test pins what deletions must not do to later trips.
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
-
-#[allow(dead_code)]
-#[path = "common/rng.rs"]
-mod rng;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use helpers::{Response, TestApp, ADMIN_TOKEN};
-use rng::Rng;
+use common::rng::Rng;
+use common::{Response, TestApp, ADMIN_TOKEN};
 
 const CAMPAIGN: &str = "green-week-2026";
 /// June 1–14, 2026: two weeks.

@@ -11,17 +11,7 @@
 //! binary: CI and benchmarks pass it with `GREEN_COMMUTE_BIN` (see `common/process.rs`):
 //! `GREEN_COMMUTE_BIN=$PWD/target/release/green-commute cargo test --test crash`.
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
-
-#[allow(dead_code)]
-#[path = "common/process.rs"]
-mod process;
-
-#[allow(dead_code)]
-#[path = "common/rng.rs"]
-mod rng;
+mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -30,9 +20,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use helpers::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
-use process::{try_send, Server};
-use rng::Rng;
+use common::process::{try_send, Server};
+use common::rng::Rng;
+use common::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
 
 const ORGANIZATIONS: [(&str, &str); 2] =
     [("night-shift", "enterprise"), ("day-shift", "community")];

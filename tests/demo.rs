@@ -2,44 +2,53 @@
 //! every request example of the OpenAPI spec succeeds as given (what a tester meets in Swagger UI).
 //! Runs on the backend the API tests use (`GREEN_COMMUTE_TEST_BACKEND`).
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
+mod common;
 
 use std::collections::BTreeSet;
 
+use green_commute::config::ServeConfig;
 use green_commute::demo::{self, DemoKey, SeedReport, CAMPAIGN_ID};
-use green_commute::factors::Catalogue;
-use green_commute::store::Store;
+use green_commute::service::Service;
+use green_commute::store::{AnyStore, DatabaseUrl};
 use serde_json::Value;
 
-use helpers::{Response, TestApp, TestDatabase, ADMIN_TOKEN};
+use common::{Response, TestApp, TestDatabase, ADMIN_TOKEN};
+
+/// The service and store over the database at `url`, as `serve --demo` opens them.
+fn open(url: &str) -> (Service, AnyStore) {
+    let url = DatabaseUrl::new(url);
+    let store = AnyStore::open(&url).expect("the store opens");
+    let config = ServeConfig {
+        database_url: url,
+        ..ServeConfig::default()
+    };
+    let service = green_commute::startup::service_on(store.clone(), &config, ADMIN_TOKEN.into())
+        .expect("the service starts");
+    (service, store)
+}
 
 /// Seeds the demo into the database at `url`, as `serve --demo` does before serving.
 fn seed(url: &str) -> SeedReport {
-    let url = url.to_owned();
-    actix_web::rt::System::new().block_on(async move {
-        let store = Store::open(&url).expect("the store opens");
-        let catalogue = Catalogue::bundled().expect("the bundled factor sets load");
-        demo::seed(&store, &catalogue)
-            .await
-            .expect("the demo seeds")
+    actix_web::rt::System::new().block_on(async {
+        let (service, _) = open(url);
+        demo::seed(&service).await.expect("the demo seeds")
     })
 }
 
 /// Issues the demo key of `sunrise-tech`, as `serve --demo` does.
 fn issue_key(url: &str) -> DemoKey {
-    let url = url.to_owned();
-    actix_web::rt::System::new().block_on(async move {
-        let store = Store::open(&url).expect("the store opens");
-        demo::issue_key(&store).await.expect("a key is issued")
+    actix_web::rt::System::new().block_on(async {
+        let (service, store) = open(url);
+        demo::issue_key(&service, &store)
+            .await
+            .expect("a key is issued")
     })
 }
 
 /// The application on the seeded database.
 fn serve(url: &str) -> TestApp {
     let url = url.to_owned();
-    TestApp::spawn_with(move |config| config.database_url = url)
+    TestApp::spawn_with(move |config| config.database_url = DatabaseUrl::new(url))
 }
 
 fn get_json(app: &TestApp, path: &str) -> Value {

@@ -3,20 +3,14 @@
 //! processes at the same time are stored once, trips whose directions overlap are stored once
 //! whichever process wins, and every total is the exact sum over the stored trips.
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
-
-#[allow(dead_code)]
-#[path = "common/process.rs"]
-mod process;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use helpers::{send, TestDatabase, ADMIN_TOKEN};
-use process::Server;
+use common::process::Server;
+use common::{send, TestDatabase, ADMIN_TOKEN};
 
 fn call(
     address: &str,

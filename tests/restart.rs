@@ -5,18 +5,12 @@
 //! database (see `api/helpers.rs`). Runs the binary cargo built for the tests;
 //! `GREEN_COMMUTE_BIN` selects another (see `common/process.rs`).
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
-
-#[allow(dead_code)]
-#[path = "common/process.rs"]
-mod process;
+mod common;
 
 use serde_json::{json, Value};
 
-use helpers::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
-use process::Server;
+use common::process::Server;
+use common::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
 
 const CAMPAIGN: &str = "restart-week-2026";
 const ORGANIZATIONS: [(&str, &str); 3] = [

@@ -2,19 +2,18 @@
 //! rules, rollups, deletions, campaign locking, keys, and two stores (two processes' worth of
 //! connections) writing the same trips at once.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
+mod common;
 
 use std::collections::BTreeSet;
 
+use common::TestDatabase;
+use green_commute::calculator::compute;
 use green_commute::domain::campaign::{Direction, OrganizationKind, Participant};
-use green_commute::domain::estimate::{BaselineSpec, LegSpec, TripPlan};
-use green_commute::domain::trip::{compute, ComputedTrip, TripInput};
+use green_commute::domain::plan::{BaselineSpec, LegSpec, TripPlan};
+use green_commute::domain::trip::{ComputedTrip, TripInput};
 use green_commute::domain::Distance;
 use green_commute::factors::Catalogue;
 use green_commute::store::*;
-use helpers::TestDatabase;
 use jiff::civil::{date, Date};
 
 fn run<F: std::future::Future>(future: F) -> F::Output {
@@ -81,25 +80,19 @@ fn batch(organization: &str, trips: Vec<ComputedTrip>) -> TripBatch {
     }
 }
 
-async fn setup(url: &str) -> Store {
-    let store = Store::open(url).unwrap();
-    store
-        .create_campaign(campaign("c"), "{}".into())
-        .await
-        .unwrap();
+async fn setup(url: &str) -> AnyStore {
+    let store = AnyStore::open(&DatabaseUrl::new(url)).unwrap();
+    store.create_campaign(&campaign("c"), "{}").await.unwrap();
     for (id, kind) in [
         ("a", OrganizationKind::Enterprise),
         ("b", OrganizationKind::Community),
         ("idle", OrganizationKind::Other),
     ] {
         store
-            .create_organization(organization(id, kind))
+            .create_organization(&organization(id, kind))
             .await
             .unwrap();
-        store
-            .enroll("c", id, "2026-05-01T00:00:00Z".into())
-            .await
-            .unwrap();
+        store.enroll("c", id, "2026-05-01T00:00:00Z").await.unwrap();
     }
     store
 }
@@ -221,7 +214,7 @@ fn a_campaigns_calculation_is_locked_once_it_has_trips() {
         changed.baseline_mode = "car_petrol".into();
         changed.revision = 2;
         store
-            .update_campaign(CampaignUpdate {
+            .update_campaign(&CampaignUpdate {
                 campaign: changed.clone(),
                 snapshot: None,
                 expected_revision: 1,
@@ -237,7 +230,7 @@ fn a_campaigns_calculation_is_locked_once_it_has_trips() {
             .unwrap();
         changed.baseline_mode = "car".into();
         let refused = store
-            .update_campaign(CampaignUpdate {
+            .update_campaign(&CampaignUpdate {
                 campaign: changed.clone(),
                 snapshot: None,
                 expected_revision: 2,
@@ -245,7 +238,7 @@ fn a_campaigns_calculation_is_locked_once_it_has_trips() {
             .await;
         assert!(matches!(refused, Err(StoreError::Conflict(_))));
         let stale = store
-            .update_campaign(CampaignUpdate {
+            .update_campaign(&CampaignUpdate {
                 campaign: changed,
                 snapshot: None,
                 expected_revision: 1,
@@ -253,7 +246,7 @@ fn a_campaigns_calculation_is_locked_once_it_has_trips() {
             .await;
         assert!(matches!(stale, Err(StoreError::Conflict(_))));
         assert!(matches!(
-            store.create_campaign(campaign("c"), "{}".into()).await,
+            store.create_campaign(&campaign("c"), "{}").await,
             Err(StoreError::Conflict(_))
         ));
     });
@@ -270,16 +263,16 @@ fn revoked_keys_are_not_found() {
             key_hash: "h1".into(),
             created_at: "t".into(),
         };
-        store.create_key(key).await.unwrap();
+        store.create_key(&key).await.unwrap();
         assert_eq!(
             store.find_key("h1").await.unwrap().unwrap().organization_id,
             "a"
         );
         assert!(matches!(
-            store.revoke_key("b", "key_1", "t".into()).await,
+            store.revoke_key("b", "key_1", "t").await,
             Err(StoreError::NotFound(_))
         ));
-        store.revoke_key("a", "key_1", "t".into()).await.unwrap();
+        store.revoke_key("a", "key_1", "t").await.unwrap();
         assert_eq!(store.find_key("h1").await.unwrap(), None);
     });
 }
@@ -290,7 +283,7 @@ fn two_stores_writing_the_same_trips_at_once_count_each_trip_once() {
     run(async {
         let first = setup(&url).await;
         // A second pool of connections on the same database: what a second process has.
-        let second = Store::open(&url).unwrap();
+        let second = AnyStore::open(&DatabaseUrl::new(url.as_str())).unwrap();
         let trips_of = |organization: &str, offset: usize| {
             (0..400)
                 .map(|i| {
@@ -347,7 +340,7 @@ fn two_stores_writing_the_same_trips_at_once_count_each_trip_once() {
         let mut after_id = 0;
         loop {
             let page = second
-                .list_trips(TripQuery {
+                .list_trips(&TripQuery {
                     campaign_id: "c".into(),
                     organization_id: None,
                     after_id,

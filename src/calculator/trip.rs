@@ -29,11 +29,7 @@ pub fn compute(
         },
         grid_region: result.grid.map(|g| g.id.clone()),
         grid_co2e_g_per_kwh: result.grid.map(|g| g.co2e_g_per_kwh),
-        legs: result
-            .legs
-            .iter()
-            .map(|leg| stored_leg(set, leg))
-            .collect(),
+        legs: result.legs.iter().map(|leg| stored_leg(set, leg)).collect(),
         baseline: stored_leg(set, &result.baseline),
     };
     Ok(ComputedTrip {

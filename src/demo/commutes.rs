@@ -367,7 +367,7 @@ mod tests {
 
     fn roster() -> (Vec<OrganizationPlan>, Calendar) {
         let roster = super::super::roster();
-        (roster.organizations, roster.campaign.calendar())
+        (roster.organizations.clone(), roster.campaign.calendar())
     }
 
     #[test]

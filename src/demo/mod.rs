@@ -79,9 +79,6 @@ fn roster() -> &'static Roster {
 /// Why the demo could not be seeded.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    /// The application could not be set up.
-    #[error(transparent)]
-    Startup(#[from] crate::startup::StartupError),
     /// A service call failed.
     #[error("{0}")]
     Service(#[from] ServiceError),
@@ -118,26 +115,25 @@ pub struct DemoKey {
     pub key: String,
 }
 
-/// Seeds the demo into the configured store and prints how to try it; returns the configuration
-/// to serve with, holding a generated admin token when none was configured so that the banner can
-/// show the token the server will accept.
-pub async fn prepare(mut config: ServeConfig) -> Result<ServeConfig, DemoError> {
+/// Seeds the demo and prints how to try it: the pages, Swagger UI, the admin token (said to be
+/// generated for this run when `token_generated`) and a fresh key of `sunrise-tech`.
+pub async fn prepare(
+    config: &ServeConfig,
+    service: &Service,
+    store: &AnyStore,
+    token_generated: bool,
+) -> Result<(), DemoError> {
     let started = Instant::now();
-    let admin = match &config.admin_token {
-        Some(token) if !token.trim().is_empty() => {
-            "the one configured (--admin-token / GREEN_COMMUTE_ADMIN_TOKEN)".to_owned()
-        }
-        _ => {
-            let token = crate::service::random_hex(24);
-            config.admin_token = Some(token.clone());
-            format!("{token}  (generated for this run)")
-        }
+    let admin = if token_generated {
+        format!(
+            "{}  (generated for this run)",
+            config.admin_token.as_deref().unwrap_or_default()
+        )
+    } else {
+        "the one configured (--admin-token / GREEN_COMMUTE_ADMIN_TOKEN)".to_owned()
     };
-    let token = config.admin_token.clone().unwrap_or_default();
-    let store = AnyStore::open(&config.database_url).map_err(crate::startup::StartupError::from)?;
-    let service = crate::startup::service_on(store.clone(), &config, token.trim().into())?;
-    let report = seed(&service).await?;
-    let key = issue_key(&service, &store).await?;
+    let report = seed(service).await?;
+    let key = issue_key(service, store).await?;
     let base = format!("http://{}", config.bind);
     // Printed on standard output, never through the logs: the secrets are for the person at the terminal.
     println!(
@@ -157,7 +153,7 @@ pub async fn prepare(mut config: ServeConfig) -> Result<ServeConfig, DemoError> 
         key.key,
         key.id,
     );
-    Ok(config)
+    Ok(())
 }
 
 /// Seeds the campaign, its organizations and their commutes; safe to run any number of times.
@@ -179,9 +175,12 @@ pub async fn seed(service: &Service) -> Result<SeedReport, DemoError> {
         if ensure_organization(service, plan, &roster.campaign.city).await? {
             report.organizations_created += 1;
         }
-        service.enroll(&Caller::Admin, &campaign.id, &plan.id).await?;
+        service
+            .enroll(&Caller::Admin, &campaign.id, &plan.id)
+            .await?;
         let generated = commutes(plan, &calendar, campaign.starts_on, campaign.ends_on);
-        let participants: BTreeSet<&str> = generated.iter().map(|c| c.participant.as_str()).collect();
+        let participants: BTreeSet<&str> =
+            generated.iter().map(|c| c.participant.as_str()).collect();
         report.participants += participants.len();
         days.extend(generated.iter().map(|c| c.date));
         if generated.is_empty() {
@@ -251,7 +250,10 @@ fn trip_row((index, commute): (usize, Commute)) -> TripRow {
 /// cannot be shown again), and makes sure the revoked spare key exists.
 pub async fn issue_key(service: &Service, store: &AnyStore) -> Result<DemoKey, DemoError> {
     // The spare key is a fixture with a fixed id, which no API call makes: written directly.
-    match store.revoke_key(KEY_ORGANIZATION_ID, SPARE_KEY_ID, &now()).await {
+    match store
+        .revoke_key(KEY_ORGANIZATION_ID, SPARE_KEY_ID, &now())
+        .await
+    {
         Ok(()) => {}
         Err(StoreError::NotFound(_)) => {
             store

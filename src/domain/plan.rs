@@ -50,7 +50,6 @@ pub struct TripPlan {
     pub baseline: BaselineSpec,
 }
 
-
 /// A distance in km checked at `field`, or the reason recorded in `errors`.
 pub fn checked_distance(
     km: f64,

@@ -41,4 +41,3 @@ impl fmt::Display for Slug {
         f.write_str(&self.0)
     }
 }
-

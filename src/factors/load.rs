@@ -376,4 +376,3 @@ fn validate_grid(
     };
     Ok((resolved, names, Some(default)))
 }
-

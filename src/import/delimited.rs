@@ -170,4 +170,3 @@ fn csv_malformed(error: &csv::Error) -> ImportError {
         errors: vec![FieldError::new(format!("line {line}"), error.to_string())],
     }
 }
-

@@ -138,7 +138,13 @@ fn check_campaign(
     mut errors: FieldErrors,
 ) -> Result<CampaignFields, FieldErrors> {
     check_text(&proposed.name, "name", 200, true, &mut errors);
-    check_text(&proposed.description, "description", 2000, false, &mut errors);
+    check_text(
+        &proposed.description,
+        "description",
+        2000,
+        false,
+        &mut errors,
+    );
     if !is_time_zone(&proposed.time_zone) {
         errors.push(
             "time_zone",
@@ -236,7 +242,10 @@ impl Service {
 
     /// The campaigns the caller may see, by id: the public ones, the private ones an
     /// organization is enrolled in, and every one for the admin.
-    pub async fn list_campaigns(&self, caller: &Caller) -> Result<Vec<CampaignRecord>, ServiceError> {
+    pub async fn list_campaigns(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<CampaignRecord>, ServiceError> {
         let all = self.store.list_campaigns().await?;
         let enrolled = match caller.organization_id() {
             Some(organization) => self.store.enrolled_campaigns(organization).await?,

@@ -114,8 +114,11 @@ pub trait Store {
     ) -> Result<(), StoreError>;
 
     /// Whether the organization is enrolled in the campaign.
-    async fn is_enrolled(&self, campaign_id: &str, organization_id: &str)
-        -> Result<bool, StoreError>;
+    async fn is_enrolled(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<bool, StoreError>;
 
     /// Ids of the campaigns the organization is enrolled in, sorted.
     async fn enrolled_campaigns(&self, organization_id: &str) -> Result<Vec<String>, StoreError>;

@@ -154,7 +154,12 @@ impl PostgresStore {
     ) -> Result<Vec<T>, StoreError> {
         let client = self.client().await?;
         let statement = client.prepare_cached(sql).await?;
-        client.query(&statement, params).await?.iter().map(map).collect()
+        client
+            .query(&statement, params)
+            .await?
+            .iter()
+            .map(map)
+            .collect()
     }
 
     /// The one row of a (prepared, cached) query, if any, mapped with a shared mapper.
@@ -166,7 +171,12 @@ impl PostgresStore {
     ) -> Result<Option<T>, StoreError> {
         let client = self.client().await?;
         let statement = client.prepare_cached(sql).await?;
-        client.query_opt(&statement, params).await?.as_ref().map(map).transpose()
+        client
+            .query_opt(&statement, params)
+            .await?
+            .as_ref()
+            .map(map)
+            .transpose()
     }
 
     /// Runs one statement; the number of rows it changed.
@@ -233,12 +243,18 @@ impl Store for PostgresStore {
     }
 
     async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
-        let sql = format!("SELECT {} FROM campaigns ORDER BY id", rows::CAMPAIGN_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM campaigns ORDER BY id",
+            rows::CAMPAIGN_COLUMNS
+        );
         self.query(&sql, &[], rows::campaign).await
     }
 
     async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError> {
-        let sql = format!("SELECT {} FROM campaigns WHERE id = $1", rows::CAMPAIGN_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM campaigns WHERE id = $1",
+            rows::CAMPAIGN_COLUMNS
+        );
         self.query_opt(&sql, &[&id], rows::campaign)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
@@ -319,7 +335,14 @@ impl Store for PostgresStore {
         self.insert(
             "INSERT INTO organizations (id, name, kind, city, headcount, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&o.id, &o.name, &o.kind.as_str(), &o.city, &o.headcount, &o.created_at],
+            &[
+                &o.id,
+                &o.name,
+                &o.kind.as_str(),
+                &o.city,
+                &o.headcount,
+                &o.created_at,
+            ],
             || format!("an organization with id `{}` already exists", o.id),
         )
         .await
@@ -476,7 +499,10 @@ impl Store for PostgresStore {
     }
 
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
-        let sql = format!("{} WHERE e.campaign_id = $1 ORDER BY o.id", rows::STANDINGS_SELECT);
+        let sql = format!(
+            "{} WHERE e.campaign_id = $1 ORDER BY o.id",
+            rows::STANDINGS_SELECT
+        );
         self.query(&sql, &[&campaign_id], rows::standing).await
     }
 
@@ -592,7 +618,12 @@ async fn log_trips(
     let stored = tx
         .query(
             &sql,
-            &[&batch.campaign_id, &batch.organization_id, &key_participants, &key_dates],
+            &[
+                &batch.campaign_id,
+                &batch.organization_id,
+                &key_participants,
+                &key_dates,
+            ],
         )
         .await?
         .iter()

@@ -187,7 +187,8 @@ pub fn mode_totals(rows: Vec<(String, Totals)>) -> Vec<ModeTotals> {
 pub fn day_totals(rows: Vec<(String, Totals)>) -> Result<Vec<DayTotals>, StoreError> {
     rows.into_iter()
         .map(|(date, totals)| {
-            let date = parse_date(&date).map_err(|e| StoreError::internal(format!("stored date: {e}")))?;
+            let date =
+                parse_date(&date).map_err(|e| StoreError::internal(format!("stored date: {e}")))?;
             Ok(DayTotals { date, totals })
         })
         .collect()

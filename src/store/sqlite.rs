@@ -200,11 +200,16 @@ impl SqliteStore {
         campaign_id: &str,
         organization_id: Option<&str>,
     ) -> Result<Vec<(String, Totals)>, StoreError> {
-        let (campaign_id, organization_id) = (campaign_id.to_owned(), organization_id.map(str::to_owned));
+        let (campaign_id, organization_id) =
+            (campaign_id.to_owned(), organization_id.map(str::to_owned));
         self.read(move |conn| {
             let sql = rows::breakdown_query(table, column, ("?1", "?2"));
             let mut statement = conn.prepare_cached(&sql)?;
-            collect(&mut statement, params![campaign_id, organization_id], rows::breakdown)
+            collect(
+                &mut statement,
+                params![campaign_id, organization_id],
+                rows::breakdown,
+            )
         })
         .await
     }
@@ -261,7 +266,10 @@ impl Store for SqliteStore {
 
     async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
         self.read(|conn| {
-            let sql = format!("SELECT {} FROM campaigns ORDER BY id", rows::CAMPAIGN_COLUMNS);
+            let sql = format!(
+                "SELECT {} FROM campaigns ORDER BY id",
+                rows::CAMPAIGN_COLUMNS
+            );
             collect(&mut *conn.prepare_cached(&sql)?, [], rows::campaign)
         })
         .await
@@ -270,7 +278,10 @@ impl Store for SqliteStore {
     async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError> {
         let id = id.to_owned();
         self.read(move |conn| {
-            let sql = format!("SELECT {} FROM campaigns WHERE id = ?1", rows::CAMPAIGN_COLUMNS);
+            let sql = format!(
+                "SELECT {} FROM campaigns WHERE id = ?1",
+                rows::CAMPAIGN_COLUMNS
+            );
             first(&mut *conn.prepare_cached(&sql)?, [&id], rows::campaign)?
                 .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
         })
@@ -357,7 +368,14 @@ impl Store for SqliteStore {
             let inserted = conn.execute(
                 "INSERT INTO organizations (id, name, kind, city, headcount, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![o.id, o.name, o.kind.as_str(), o.city, o.headcount, o.created_at],
+                params![
+                    o.id,
+                    o.name,
+                    o.kind.as_str(),
+                    o.city,
+                    o.headcount,
+                    o.created_at
+                ],
             );
             conflict_if_taken(inserted, || {
                 format!("an organization with id `{}` already exists", o.id)
@@ -396,7 +414,11 @@ impl Store for SqliteStore {
         organization_id: &str,
         at: &str,
     ) -> Result<(), StoreError> {
-        let values = (campaign_id.to_owned(), organization_id.to_owned(), at.to_owned());
+        let values = (
+            campaign_id.to_owned(),
+            organization_id.to_owned(),
+            at.to_owned(),
+        );
         self.write(move |conn| {
             conn.execute(
                 "INSERT INTO enrollments (campaign_id, organization_id, enrolled_at) VALUES (?1, ?2, ?3)
@@ -512,7 +534,8 @@ impl Store for SqliteStore {
         trip_id: i64,
         organization_id: Option<&str>,
     ) -> Result<(), StoreError> {
-        let (campaign_id, organization_id) = (campaign_id.to_owned(), organization_id.map(str::to_owned));
+        let (campaign_id, organization_id) =
+            (campaign_id.to_owned(), organization_id.map(str::to_owned));
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let sql = format!(
@@ -541,8 +564,15 @@ impl Store for SqliteStore {
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
         let campaign_id = campaign_id.to_owned();
         self.read(move |conn| {
-            let sql = format!("{} WHERE e.campaign_id = ?1 ORDER BY o.id", rows::STANDINGS_SELECT);
-            collect(&mut *conn.prepare_cached(&sql)?, [&campaign_id], rows::standing)
+            let sql = format!(
+                "{} WHERE e.campaign_id = ?1 ORDER BY o.id",
+                rows::STANDINGS_SELECT
+            );
+            collect(
+                &mut *conn.prepare_cached(&sql)?,
+                [&campaign_id],
+                rows::standing,
+            )
         })
         .await
     }

@@ -168,7 +168,10 @@ mod tests {
                 "host=db password='s3 cr\\'et' dbname=gc",
                 "host=db password=[redacted] dbname=gc",
             ),
-            ("sqlite://data/green-commute.db", "sqlite://data/green-commute.db"),
+            (
+                "sqlite://data/green-commute.db",
+                "sqlite://data/green-commute.db",
+            ),
         ] {
             let url = DatabaseUrl::new(url);
             assert_eq!(url.to_string(), shown);

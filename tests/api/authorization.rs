@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::fixtures::{create_organization, issue_key, log, world};
-use crate::helpers::{TestApp, ADMIN_TOKEN};
+use crate::common::{create_organization, issue_key, log, world};
+use crate::common::{TestApp, ADMIN_TOKEN};
 
 /// Who calls.
 #[derive(Debug, Clone, Copy)]
@@ -79,7 +79,7 @@ impl Setup {
         method: &str,
         path: &str,
         body: Option<&Value>,
-    ) -> crate::helpers::Response {
+    ) -> crate::common::Response {
         let auth = self.token(who).map(|t| format!("Bearer {t}"));
         let mut headers: Vec<(&str, &str)> = Vec::new();
         if let Some(auth) = &auth {

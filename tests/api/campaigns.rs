@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use crate::fixtures::{create_organization, log, world};
-use crate::helpers::{TestApp, ADMIN_TOKEN};
+use crate::common::{create_organization, log, world};
+use crate::common::{TestApp, ADMIN_TOKEN};
 
 #[test]
 fn creating_a_campaign_snapshots_its_factor_set_and_fills_defaults() {
@@ -183,7 +183,7 @@ fn campaign_results_never_change_when_factor_files_change() {
     std::fs::write(dir.path().join("cn-2022.json"), cn.to_string()).unwrap();
     let database_url = app.database_url.clone();
     let changed = TestApp::spawn_with(|c| {
-        c.database_url = database_url;
+        c.database_url = green_commute::store::DatabaseUrl::new(database_url);
         c.factors_dir = Some(dir.path().to_path_buf());
     });
     let estimate = changed
@@ -262,7 +262,7 @@ fn enrolling_is_idempotent_and_needs_both_sides_to_exist() {
 fn issued_keys_are_shown_once_and_never_listed() {
     let app = TestApp::spawn();
     create_organization(&app, "keyed", "enterprise");
-    let (key_id, key) = crate::fixtures::issue_key(&app, "keyed");
+    let (key_id, key) = crate::common::issue_key(&app, "keyed");
     assert!(key.starts_with("gck_") && key.len() > 40);
     assert!(key_id.starts_with("key_"));
     let organization = app.get_as(ADMIN_TOKEN, "/v1/organizations/keyed").text();

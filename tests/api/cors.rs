@@ -1,7 +1,7 @@
 //! CORS: estimates and public reads answer any origin; authenticated endpoints only the
 //! configured ones. No cookies are used, so credentials are never allowed.
 
-use crate::helpers::{Response, TestApp};
+use crate::common::{Response, TestApp};
 
 const ANY_ORIGIN: &str = "https://campaign-site.example";
 const ALLOWED_ORIGIN: &str = "https://allowed.example";

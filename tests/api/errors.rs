@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::common::TestApp;
 
 /// One bad request and what the service must answer.
 struct Case {

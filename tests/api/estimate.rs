@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{Response, TestApp};
-use crate::rng::Rng;
+use crate::common::rng::Rng;
+use crate::common::{Response, TestApp};
 
 impl TestApp {
     /// POST /v1/estimate/batch.

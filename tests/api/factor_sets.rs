@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use crate::common::{Response, TestApp};
 use crate::estimate::modes_by_id;
-use crate::helpers::{Response, TestApp};
 
 /// The mode ids every bundled set defines (api.md, "Modes (fixed ids)").
 const FIXED_MODES: [&str; 18] = [

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::common::TestApp;
 
 const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
 const REGENERATE: &str = "run `cargo run -- openapi > openapi/openapi.json` and commit the result";

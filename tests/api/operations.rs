@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::common::TestApp;
 
 #[test]
 fn healthz_answers_200_while_the_process_is_up() {

@@ -1,7 +1,7 @@
 //! The campaign website: the page shell at `/` and `/campaigns/{id}`, and its embedded assets
 //! with their media types and caching headers.
 
-use crate::helpers::{Response, TestApp};
+use crate::common::{Response, TestApp};
 
 /// The fingerprinted asset URLs the page references (`/assets/app.js?v=…`).
 fn asset_urls(page: &str) -> Vec<String> {

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::fixtures::{log, world, World};
-use crate::helpers::{TestApp, ADMIN_TOKEN};
+use crate::common::{log, world, World};
+use crate::common::{TestApp, ADMIN_TOKEN};
 
 fn uk_world(app: &TestApp, kinds: &[&str]) -> World {
     world(

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::ADMIN_TOKEN;
+use super::app::ADMIN_TOKEN;
 
 /// The binary under test: `GREEN_COMMUTE_BIN`, else the one cargo built for this test run.
 pub fn binary() -> PathBuf {

@@ -129,7 +129,10 @@ mod tests {
     fn key_cursors_round_trip_any_id() {
         for id in ["beijing-week", "北京绿色出行", "a b&c=d", ""] {
             let cursor = key_cursor(id);
-            assert!(cursor.bytes().all(|b| b.is_ascii_alphanumeric()), "{cursor}");
+            assert!(
+                cursor.bytes().all(|b| b.is_ascii_alphanumeric()),
+                "{cursor}"
+            );
             assert_eq!(after_key(&page(&cursor)).unwrap().as_deref(), Some(id));
         }
     }
@@ -155,7 +158,10 @@ mod tests {
     #[test]
     fn pages_continue_after_the_cursor_and_end_with_none() {
         let items = ["a", "b", "c", "d", "e"];
-        let first = Page { limit: 2, cursor: None };
+        let first = Page {
+            limit: 2,
+            cursor: None,
+        };
         let (shown, next) = by_key(items, |s| s, &first).unwrap();
         assert_eq!(shown, ["a", "b"]);
         let (shown, next) = by_key(items, |s| s, &page(&next.unwrap())).unwrap();

@@ -10,7 +10,7 @@ use crate::http::extract::body::JsonBody;
 use crate::http::extract::paging;
 use crate::http::problems::problems;
 use crate::http::{AppState, TAG_CAMPAIGNS};
-use crate::service::{CampaignChanges, Caller, NewCampaign};
+use crate::service::{Caller, CampaignChanges, NewCampaign};
 use crate::store::CampaignRecord;
 
 /// A new campaign.

@@ -231,7 +231,11 @@ impl EstimateRequest {
     /// request apart so the names move, not copy.
     pub fn into_parts(
         mut self,
-    ) -> (Option<String>, Option<String>, Result<TripPlan, FieldErrors>) {
+    ) -> (
+        Option<String>,
+        Option<String>,
+        Result<TripPlan, FieldErrors>,
+    ) {
         let (factor_set, region) = (self.factor_set.take(), self.region.take());
         (factor_set, region, self.into_plan())
     }
@@ -310,9 +314,9 @@ impl EstimateRequest {
             None => BaselineSpec::default(),
             Some(baseline) => BaselineSpec {
                 mode: Some(baseline.mode),
-                distance: baseline
-                    .distance_km
-                    .and_then(|km| checked_distance(km, || "baseline.distance_km".into(), &mut errors)),
+                distance: baseline.distance_km.and_then(|km| {
+                    checked_distance(km, || "baseline.distance_km".into(), &mut errors)
+                }),
                 passengers: whole(
                     baseline.passengers,
                     || "baseline.passengers".into(),

@@ -267,7 +267,8 @@ mod tests {
         let set = catalogue
             .get(set_id.as_deref().expect("the tests name their set"))
             .expect("a bundled set");
-        let grid = crate::calculator::resolve_grid(set, region.as_deref()).expect("a region of the set");
+        let grid =
+            crate::calculator::resolve_grid(set, region.as_deref()).expect("a region of the set");
         let plan = plan.expect("a valid plan");
         let estimate = crate::calculator::estimate(set, grid, &plan, None).expect("a valid trip");
         (set, estimate)

@@ -335,7 +335,11 @@ async fn leaderboard_entries(
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), LeaderboardQuery),
     responses((status = 200, description = "The leaderboard", body = Leaderboard), LeaderboardProblems)
 )]
-#[route("/v1/campaigns/{campaign_id}/leaderboard", method = "GET", method = "HEAD")]
+#[route(
+    "/v1/campaigns/{campaign_id}/leaderboard",
+    method = "GET",
+    method = "HEAD"
+)]
 pub async fn leaderboard(
     state: web::Data<AppState>,
     caller: Caller,
@@ -356,7 +360,11 @@ pub async fn leaderboard(
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), LeaderboardQuery),
     responses((status = 200, description = "CSV with a header row", body = String, content_type = "text/csv"), LeaderboardProblems)
 )]
-#[route("/v1/campaigns/{campaign_id}/leaderboard.csv", method = "GET", method = "HEAD")]
+#[route(
+    "/v1/campaigns/{campaign_id}/leaderboard.csv",
+    method = "GET",
+    method = "HEAD"
+)]
 pub async fn leaderboard_csv(
     state: web::Data<AppState>,
     caller: Caller,
@@ -423,7 +431,11 @@ pub async fn leaderboard_csv(
     ),
     responses((status = 200, description = "The organization's summary", body = OrganizationSummary), OrganizationProblems)
 )]
-#[route("/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary", method = "GET", method = "HEAD")]
+#[route(
+    "/v1/campaigns/{campaign_id}/organizations/{organization_id}/summary",
+    method = "GET",
+    method = "HEAD"
+)]
 pub async fn organization_summary(
     state: web::Data<AppState>,
     caller: Caller,

@@ -166,13 +166,13 @@ impl TestApp {
         let (database, database_url) = TestDatabase::create();
         let mut config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
-            database_url,
+            database_url: database_url.as_str().parse().expect("any URL"),
             admin_token: Some(ADMIN_TOKEN.into()),
             workers: Some(1),
             ..ServeConfig::default()
         };
         adjust(&mut config);
-        let database_url = config.database_url.clone();
+        let database_url = config.database_url.expose().to_owned();
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, ADMIN_TOKEN};
+use super::app::{TestApp, ADMIN_TOKEN};
 
 /// A campaign with enrolled organizations and their keys.
 pub struct World {
@@ -86,7 +86,7 @@ pub fn issue_key(app: &TestApp, organization: &str) -> (String, String) {
 }
 
 /// Logs trips with a key; returns the response.
-pub fn log(app: &TestApp, key: &str, campaign: &str, trips: Value) -> crate::helpers::Response {
+pub fn log(app: &TestApp, key: &str, campaign: &str, trips: Value) -> super::app::Response {
     app.post_json_as(
         key,
         &format!("/v1/campaigns/{campaign}/trips"),
