@@ -22,7 +22,10 @@ use serde_json::{json, Value};
 
 use common::process::{try_send, Server};
 use common::rng::Rng;
-use common::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
+use common::{
+    create_campaign, create_organization, enroll, issue_key, send, Response, TestDatabase,
+    ADMIN_TOKEN,
+};
 
 const ORGANIZATIONS: [(&str, &str); 2] =
     [("night-shift", "enterprise"), ("day-shift", "community")];
@@ -483,10 +486,6 @@ fn check_results(address: &str, campaign: &str, trips: &[Value], when: &str) {
 // Requests
 // ---------------------------------------------------------------------------------------------
 
-fn admin(address: &str, method: &str, path: &str, body: &Value) -> Response {
-    send_json_as(address, ADMIN_TOKEN, method, path, body)
-}
-
 fn get(address: &str, path: &str) -> Value {
     let auth = format!("Bearer {ADMIN_TOKEN}");
     let response = send(address, "GET", path, &[("Authorization", &auth)], b"");
@@ -513,21 +512,8 @@ fn set_up(address: &str) -> Vec<String> {
     ORGANIZATIONS
         .iter()
         .map(|(id, kind)| {
-            admin(
-                address,
-                "POST",
-                "/v1/organizations",
-                &json!({ "id": id, "name": format!("Org {id}"), "kind": kind }),
-            )
-            .assert_status(201);
-            let issued = admin(
-                address,
-                "POST",
-                &format!("/v1/organizations/{id}/keys"),
-                &json!(null),
-            );
-            issued.assert_status(201);
-            issued.json()["key"].as_str().unwrap().to_owned()
+            create_organization(&address, id, kind);
+            issue_key(&address, id).1
         })
         .collect()
 }
@@ -535,27 +521,13 @@ fn set_up(address: &str) -> Vec<String> {
 /// Creates the round's campaign and enrolls every organization.
 fn open_campaign(address: &str, round: usize) {
     let campaign = campaign(round);
-    admin(
-        address,
-        "POST",
-        "/v1/campaigns",
-        &json!({
-            "id": campaign,
-            "name": format!("Crash Week {round}"),
-            "starts_on": "2026-06-01",
-            "ends_on": "2026-06-14",
-            "factor_set": "cn-2022",
-        }),
-    )
-    .assert_status(201);
+    create_campaign(
+        &address,
+        &campaign,
+        json!({ "name": format!("Crash Week {round}"), "factor_set": "cn-2022" }),
+    );
     for (id, _) in ORGANIZATIONS {
-        admin(
-            address,
-            "PUT",
-            &format!("/v1/campaigns/{campaign}/organizations/{id}"),
-            &json!(null),
-        )
-        .assert_status(204);
+        enroll(&address, &campaign, id);
     }
 }
 

@@ -10,7 +10,10 @@ mod common;
 use serde_json::{json, Value};
 
 use common::process::Server;
-use common::{send, send_json_as, Response, TestDatabase, ADMIN_TOKEN};
+use common::{
+    create_campaign, create_organization, enroll, issue_key, send, Response, TestDatabase,
+    ADMIN_TOKEN,
+};
 
 const CAMPAIGN: &str = "restart-week-2026";
 const ORGANIZATIONS: [(&str, &str); 3] = [
@@ -66,50 +69,19 @@ fn results_are_byte_identical_after_a_restart_on_the_same_file() {
 
 /// Creates the campaign and organizations (all enrolled); returns their keys.
 fn set_up(address: &str) -> Vec<String> {
-    admin(
-        address,
-        "POST",
-        "/v1/campaigns",
-        &json!({
-            "id": CAMPAIGN,
-            "name": "Restart Week",
-            "starts_on": "2026-06-01",
-            "ends_on": "2026-06-14",
-            "factor_set": "cn-2022",
-        }),
-    )
-    .assert_status(201);
+    create_campaign(
+        &address,
+        CAMPAIGN,
+        json!({ "name": "Restart Week", "factor_set": "cn-2022" }),
+    );
     ORGANIZATIONS
         .iter()
         .map(|(id, kind)| {
-            admin(
-                address,
-                "POST",
-                "/v1/organizations",
-                &json!({ "id": id, "name": format!("Org {id}"), "kind": kind }),
-            )
-            .assert_status(201);
-            admin(
-                address,
-                "PUT",
-                &format!("/v1/campaigns/{CAMPAIGN}/organizations/{id}"),
-                &json!(null),
-            )
-            .assert_status(204);
-            let issued = admin(
-                address,
-                "POST",
-                &format!("/v1/organizations/{id}/keys"),
-                &json!(null),
-            );
-            issued.assert_status(201);
-            issued.json()["key"].as_str().unwrap().to_owned()
+            create_organization(&address, id, kind);
+            enroll(&address, CAMPAIGN, id);
+            issue_key(&address, id).1
         })
         .collect()
-}
-
-fn admin(address: &str, method: &str, path: &str, body: &Value) -> Response {
-    send_json_as(address, ADMIN_TOKEN, method, path, body)
 }
 
 fn post_trips(address: &str, key: &str, content_type: &str, body: &[u8]) -> Response {

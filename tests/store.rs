@@ -377,15 +377,15 @@ fn two_stores_writing_the_same_trips_at_once_count_each_trip_once() {
             assert_eq!(standing.totals.participants, participants.len() as i64);
             assert_eq!(
                 standing.totals.co2e_g,
-                own.iter().map(|t| t.co2e_g).sum::<i64>()
+                own.iter().map(|t| t.figures.co2e_g).sum::<i64>()
             );
             assert_eq!(
                 standing.totals.savings_g,
-                own.iter().map(|t| t.savings_g).sum::<i64>()
+                own.iter().map(|t| t.figures.savings_g).sum::<i64>()
             );
             assert_eq!(
                 standing.totals.distance_m,
-                own.iter().map(|t| t.distance_m).sum::<i64>()
+                own.iter().map(|t| t.figures.distance_m).sum::<i64>()
             );
         }
         let day_total: i64 = first

@@ -4,7 +4,9 @@ use super::estimate::{estimate, Estimate, LegOutcome};
 use crate::domain::campaign::Direction;
 use crate::domain::distance::km_from_metres;
 use crate::domain::grams::g_per_km_from_ug;
-use crate::domain::trip::{ComputedTrip, StoredLeg, StoredSetRef, TripDetail, TripInput};
+use crate::domain::trip::{
+    ComputedTrip, StoredLeg, StoredSetRef, TripDetail, TripFigures, TripInput,
+};
 use crate::domain::FieldErrors;
 use crate::factors::{FactorSet, GridRegion};
 
@@ -36,11 +38,13 @@ pub fn compute(
         participant: input.participant,
         date: input.date,
         direction: input.direction,
-        main_mode,
-        distance_m: result.distance_m,
-        co2e_g: result.co2e_g,
-        baseline_co2e_g: result.baseline.co2e_g,
-        savings_g: result.savings_g,
+        figures: TripFigures {
+            main_mode,
+            distance_m: result.distance_m,
+            co2e_g: result.co2e_g,
+            baseline_co2e_g: result.baseline.co2e_g,
+            savings_g: result.savings_g,
+        },
         detail: serde_json::to_string(&detail).expect("trip detail serializes"),
     })
 }

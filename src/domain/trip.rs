@@ -28,6 +28,15 @@ pub struct ComputedTrip {
     pub date: Date,
     /// Which way.
     pub direction: Direction,
+    /// What it counts for in results.
+    pub figures: TripFigures,
+    /// The legs and baseline with the factors used (JSON of [`TripDetail`]).
+    pub detail: String,
+}
+
+/// What a trip counts for in results: its main mode and exact figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TripFigures {
     /// Mode of the longest leg (the first on a tie).
     pub main_mode: String,
     /// Total distance travelled, metres.
@@ -38,8 +47,6 @@ pub struct ComputedTrip {
     pub baseline_co2e_g: i64,
     /// `baseline_co2e_g − co2e_g`.
     pub savings_g: i64,
-    /// The legs and baseline with the factors used (JSON of [`TripDetail`]).
-    pub detail: String,
 }
 
 /// The factors and per-leg results a stored trip keeps, so that it can always be explained.

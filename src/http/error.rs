@@ -53,7 +53,8 @@ impl From<FieldError> for ProblemField {
     }
 }
 
-/// Everything a handler can fail with; each variant's doc names its status.
+/// Everything a handler can fail with: what the service says, or a problem with the request as
+/// HTTP sees it. Each variant's doc names its status.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the body is not well-formed.
@@ -64,24 +65,12 @@ pub enum ApiError {
         /// Where, when known.
         errors: Vec<FieldError>,
     },
-    /// 401: credentials are missing or not recognised.
-    #[error("{0}")]
-    Unauthorized(String),
-    /// 403: the credentials are valid but do not allow this.
-    #[error("{0}")]
-    Forbidden(String),
-    /// 404: no such resource.
-    #[error("{0}")]
-    NotFound(String),
     /// 405: the path exists but not with this method.
     #[error("method not allowed; allowed: {allow}")]
     MethodNotAllowed {
         /// The methods that the path takes, for the `Allow` header.
         allow: String,
     },
-    /// 409: the request conflicts with stored state.
-    #[error("{0}")]
-    Conflict(String),
     /// 413: the body is larger than the configured limit.
     #[error("the request body exceeds the limit of {limit_bytes} bytes")]
     PayloadTooLarge {
@@ -91,39 +80,30 @@ pub enum ApiError {
     /// 415: the body is not of a media type this operation takes.
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// 422: well-formed but invalid.
-    #[error("{}", invalid_detail(.0))]
-    Invalid(FieldErrors),
-    /// 429: too many writes; retry after the given seconds.
-    #[error("too many requests; retry after {retry_after_s} s")]
-    RateLimited {
-        /// Seconds until a retry may succeed.
-        retry_after_s: u64,
-    },
-    /// 503: a dependency (the store) is unavailable.
-    #[error("{0}")]
-    Unavailable(String),
-    /// 500: a fault of ours; the cause is logged, never shown.
-    #[error("internal error")]
-    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-fn invalid_detail(errors: &FieldErrors) -> String {
-    match errors.0.as_slice() {
-        [one] => format!("1 field is invalid: {one}"),
-        many => format!("{} fields are invalid: {}", many.len(), errors),
-    }
+    /// 401, 403, 404, 409, 422, 429, 503 or 500, as [`ServiceError`] says.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
 }
 
 impl ApiError {
     /// A 500 from any internal failure.
     pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Internal(Box::new(error))
+        ServiceError::internal(error).into()
     }
 
     /// A 422 with one invalid field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid(FieldError::new(field, message).into())
+        ServiceError::invalid(field, message).into()
+    }
+
+    /// A 404.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        ServiceError::NotFound(detail.into()).into()
+    }
+
+    /// A 401.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        ServiceError::Unauthorized(detail.into()).into()
     }
 
     /// The problem body this error is shown as.
@@ -131,7 +111,9 @@ impl ApiError {
         let status = self.status_code();
         let errors = match self {
             Self::Malformed { errors, .. } => errors.iter().cloned().map(Into::into).collect(),
-            Self::Invalid(errors) => errors.0.iter().cloned().map(Into::into).collect(),
+            Self::Service(ServiceError::Invalid(errors)) => {
+                errors.0.iter().cloned().map(Into::into).collect()
+            }
             _ => Vec::new(),
         };
         problem(status, self.to_string(), errors)
@@ -179,28 +161,30 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Malformed { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Service(error) => match error {
+                ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+                ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+                ServiceError::Conflict(_) => StatusCode::CONFLICT,
+                ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(cause) = self {
+        if let Self::Service(ServiceError::Internal(cause)) = self {
             tracing::error!(error = %error_chain(cause.as_ref()), "request failed");
         }
         let mut response = problem_response(&self.problem());
         let headers = response.headers_mut();
         match self {
-            Self::Unauthorized(_) => {
+            Self::Service(ServiceError::Unauthorized(_)) => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     header::HeaderValue::from_static("Bearer"),
@@ -211,7 +195,7 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, allow);
                 }
             }
-            Self::RateLimited { retry_after_s } => {
+            Self::Service(ServiceError::RateLimited { retry_after_s }) => {
                 headers.insert(header::RETRY_AFTER, (*retry_after_s).into());
             }
             _ => {}
@@ -234,22 +218,7 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 impl From<FieldErrors> for ApiError {
     fn from(errors: FieldErrors) -> Self {
-        Self::Invalid(errors)
-    }
-}
-
-impl From<ServiceError> for ApiError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::Unauthorized(detail) => Self::Unauthorized(detail),
-            ServiceError::Forbidden(detail) => Self::Forbidden(detail),
-            ServiceError::NotFound(detail) => Self::NotFound(detail),
-            ServiceError::Conflict(detail) => Self::Conflict(detail),
-            ServiceError::Invalid(errors) => Self::Invalid(errors),
-            ServiceError::RateLimited { retry_after_s } => Self::RateLimited { retry_after_s },
-            ServiceError::Unavailable(detail) => Self::Unavailable(detail),
-            ServiceError::Internal(cause) => Self::Internal(cause),
-        }
+        ServiceError::Invalid(errors).into()
     }
 }
 
@@ -258,7 +227,7 @@ impl From<crate::import::ImportError> for ApiError {
         use crate::import::ImportError;
         match error {
             ImportError::Malformed { detail, errors } => Self::Malformed { detail, errors },
-            ImportError::Invalid(errors) => Self::Invalid(errors),
+            ImportError::Invalid(errors) => errors.into(),
         }
     }
 }

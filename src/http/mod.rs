@@ -76,7 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn unrouted(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     Err(match routes::policy::POLICY.allowed(req.path()) {
         Some(allow) => ApiError::MethodNotAllowed { allow },
-        None => ApiError::NotFound(format!(
+        None => ApiError::not_found(format!(
             "no resource at {}; the API is described at /api-docs/openapi.json",
             crate::domain::mode::truncate_for_message(req.path())
         )),

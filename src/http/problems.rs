@@ -60,3 +60,19 @@ macro_rules! problems {
 }
 
 pub(crate) use problems;
+
+problems! {
+    AdminCreateProblems {
+        400 => "Malformed JSON",
+        401 => "No or unknown credentials",
+        403 => "Not the admin",
+        409 => "The id is taken",
+        415 => "Not application/json",
+        422 => "Invalid fields",
+    }
+    CampaignReadProblems {
+        401 => "Private campaign, no or unknown credentials",
+        403 => "Private campaign, organization not enrolled",
+        404 => "No such campaign",
+    }
+}

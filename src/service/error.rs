@@ -19,7 +19,7 @@ pub enum ServiceError {
     #[error("{0}")]
     Conflict(String),
     /// Invalid values, each located by its path in the request.
-    #[error("{0}")]
+    #[error("{}", invalid_detail(.0))]
     Invalid(FieldErrors),
     /// Too many writes with one key; retry after the given seconds.
     #[error("too many requests; retry after {retry_after_s} s")]
@@ -33,6 +33,14 @@ pub enum ServiceError {
     /// A fault of ours; the cause is for the logs only.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// `1 field is invalid: …` or `3 fields are invalid: …; …; …`.
+fn invalid_detail(errors: &FieldErrors) -> String {
+    match errors.0.as_slice() {
+        [one] => format!("1 field is invalid: {one}"),
+        many => format!("{} fields are invalid: {}", many.len(), errors),
+    }
 }
 
 impl ServiceError {

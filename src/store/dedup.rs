@@ -99,9 +99,9 @@ pub fn outcomes(
             participant: trip.participant.as_str().to_owned(),
             date: trip.date,
             direction: trip.direction,
-            co2e_g: trip.co2e_g,
-            baseline_co2e_g: trip.baseline_co2e_g,
-            savings_g: trip.savings_g,
+            co2e_g: trip.figures.co2e_g,
+            baseline_co2e_g: trip.figures.baseline_co2e_g,
+            savings_g: trip.figures.savings_g,
             duplicate,
         }
     };
@@ -114,4 +114,95 @@ pub fn outcomes(
             Decision::EarlierInBatch(earlier) => fresh(earlier, true),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::campaign::Participant;
+    use crate::domain::trip::TripFigures;
+    use jiff::civil::date;
+
+    fn trip(participant: &str, day: i8, direction: Direction, co2e_g: i64) -> ComputedTrip {
+        ComputedTrip {
+            participant: Participant::try_from(participant).unwrap(),
+            date: date(2026, 6, day),
+            direction,
+            figures: TripFigures {
+                main_mode: "bus".into(),
+                distance_m: 5_000,
+                co2e_g,
+                baseline_co2e_g: 800,
+                savings_g: 800 - co2e_g,
+            },
+            detail: "{}".into(),
+        }
+    }
+
+    fn stored(participant: &str, day: i8, direction: Direction, id: i64) -> Occupant {
+        Occupant {
+            participant: participant.into(),
+            date: date(2026, 6, day),
+            direction,
+            id,
+            co2e_g: 100,
+            baseline_co2e_g: 800,
+            savings_g: 700,
+        }
+    }
+
+    #[test]
+    fn the_two_directions_of_a_day_are_two_trips_and_a_round_trip_takes_both() {
+        use Direction::*;
+        let batch = [
+            trip("p", 2, ToWork, 1),
+            trip("p", 2, FromWork, 2),
+            trip("p", 2, RoundTrip, 3),
+            trip("q", 2, RoundTrip, 4),
+            trip("q", 2, FromWork, 5),
+        ];
+        assert_eq!(
+            decide(&batch, Vec::new()),
+            [
+                Decision::New,
+                Decision::New,
+                Decision::EarlierInBatch(0),
+                Decision::New,
+                Decision::EarlierInBatch(3),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stored_trip_is_reported_with_its_stored_values_whatever_order_the_store_gives() {
+        use Direction::*;
+        let batch = [trip("p", 2, ToWork, 999), trip("p", 3, FromWork, 1)];
+        let occupants = vec![stored("p", 2, RoundTrip, 7), stored("p", 2, ToWork, 5)];
+        let mut reversed = occupants.clone();
+        reversed.reverse();
+        for stored in [occupants, reversed] {
+            let decisions = decide(&batch, stored);
+            let Decision::Stored(logged) = &decisions[0] else {
+                panic!("{decisions:?}");
+            };
+            // The lowest id of the overlapping stored trips, with its own values.
+            assert_eq!((logged.id, logged.co2e_g, logged.duplicate), (5, 100, true));
+            assert_eq!(decisions[1], Decision::New, "another day is another trip");
+        }
+    }
+
+    #[test]
+    fn outcomes_keep_request_order_and_show_the_trip_a_duplicate_repeats() {
+        use Direction::*;
+        let batch = [trip("p", 2, RoundTrip, 40), trip("p", 2, ToWork, 90)];
+        let decisions = decide(&batch, Vec::new());
+        let ids = HashMap::from([(0, 11)]);
+        let logged = outcomes(&batch, decisions, &ids);
+        assert_eq!((logged[0].id, logged[0].duplicate), (11, false));
+        assert_eq!(
+            (logged[1].id, logged[1].co2e_g, logged[1].duplicate),
+            (11, 40, true)
+        );
+        assert_eq!(participant_days(&batch).len(), 1);
+    }
 }

@@ -3,7 +3,7 @@
 use jiff::civil::Date;
 
 use crate::domain::campaign::{Direction, OrganizationKind};
-use crate::domain::trip::ComputedTrip;
+use crate::domain::trip::{ComputedTrip, TripFigures};
 
 /// A stored campaign (its factor-set snapshot is read separately: it is large).
 #[derive(Debug, Clone)]
@@ -103,11 +103,7 @@ pub struct StoredTrip {
     pub participant: String,
     pub date: Date,
     pub direction: Direction,
-    pub main_mode: String,
-    pub distance_m: i64,
-    pub co2e_g: i64,
-    pub baseline_co2e_g: i64,
-    pub savings_g: i64,
+    pub figures: TripFigures,
     pub detail: String,
     pub created_at: String,
 }

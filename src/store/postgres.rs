@@ -18,7 +18,7 @@ use tokio_postgres::{NoTls, Row, Transaction};
 
 use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
-use super::rollup::{participant_transition, RollupDelta, TripFigures};
+use super::rollup::{participant_transition, RollupDelta};
 use super::rows::{self, Columns};
 use super::rules::{check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
@@ -179,6 +179,19 @@ impl PostgresStore {
             .transpose()
     }
 
+    /// The record with that id in `table`, or `NotFound` naming its `kind`.
+    async fn by_id<T>(
+        &self,
+        (table, columns, kind): rows::Table,
+        id: &str,
+        map: impl Fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let sql = rows::select((table, columns, kind), Some("$1"));
+        self.query_opt(&sql, &[&id], map)
+            .await?
+            .ok_or_else(|| rows::not_found(kind, id))
+    }
+
     /// Runs one statement; the number of rows it changed.
     async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
         Ok(self.client().await?.execute(sql, params).await?)
@@ -243,31 +256,18 @@ impl Store for PostgresStore {
     }
 
     async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM campaigns ORDER BY id",
-            rows::CAMPAIGN_COLUMNS
-        );
+        let sql = rows::select(rows::CAMPAIGNS, None);
         self.query(&sql, &[], rows::campaign).await
     }
 
     async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM campaigns WHERE id = $1",
-            rows::CAMPAIGN_COLUMNS
-        );
-        self.query_opt(&sql, &[&id], rows::campaign)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
+        self.by_id(rows::CAMPAIGNS, id, rows::campaign).await
     }
 
     async fn campaign_snapshot(&self, id: &str) -> Result<String, StoreError> {
-        self.query_opt(
-            "SELECT factor_set_json FROM campaigns WHERE id = $1",
-            &[&id],
-            |row| row.text(0),
-        )
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
+        let (table, _, kind) = rows::CAMPAIGNS;
+        self.by_id((table, "factor_set_json", kind), id, |r| r.text(0))
+            .await
     }
 
     async fn update_campaign(&self, update: &CampaignUpdate) -> Result<(), StoreError> {
@@ -349,20 +349,12 @@ impl Store for PostgresStore {
     }
 
     async fn get_organization(&self, id: &str) -> Result<OrganizationRecord, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM organizations WHERE id = $1",
-            rows::ORGANIZATION_COLUMNS
-        );
-        self.query_opt(&sql, &[&id], rows::organization)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("no organization `{id}`")))
+        self.by_id(rows::ORGANIZATIONS, id, rows::organization)
+            .await
     }
 
     async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM organizations ORDER BY id",
-            rows::ORGANIZATION_COLUMNS
-        );
+        let sql = rows::select(rows::ORGANIZATIONS, None);
         self.query(&sql, &[], rows::organization).await
     }
 
@@ -639,7 +631,7 @@ async fn log_trips(
             continue;
         }
         let date = trip.date.to_string();
-        delta.apply(&TripFigures::of(trip, &date), 1);
+        delta.apply(trip.participant.as_str(), &date, &trip.figures, 1);
         index_of.insert(
             (
                 trip.participant.as_str().to_owned(),
@@ -708,11 +700,12 @@ impl NewTripColumns {
         self.participant.push(trip.participant.as_str().to_owned());
         self.date.push(date);
         self.direction.push(trip.direction.as_str());
-        self.main_mode.push(trip.main_mode.clone());
-        self.distance_m.push(trip.distance_m);
-        self.co2e_g.push(trip.co2e_g);
-        self.baseline_co2e_g.push(trip.baseline_co2e_g);
-        self.savings_g.push(trip.savings_g);
+        let figures = &trip.figures;
+        self.main_mode.push(figures.main_mode.clone());
+        self.distance_m.push(figures.distance_m);
+        self.co2e_g.push(figures.co2e_g);
+        self.baseline_co2e_g.push(figures.baseline_co2e_g);
+        self.savings_g.push(figures.savings_g);
         self.detail.push(trip.detail.clone());
     }
 }
@@ -755,7 +748,7 @@ async fn delete_trip(
     let trip = rows::trip(&row)?;
     let date = trip.date.to_string();
     let mut delta = RollupDelta::default();
-    delta.apply(&TripFigures::of_stored(&trip, &date), -1);
+    delta.apply(&trip.participant, &date, &trip.figures, -1);
     apply_rollups(&tx, campaign_id, &owner, &delta).await?;
     tx.commit().await?;
     Ok(())

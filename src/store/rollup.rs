@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::model::Totals;
+use crate::domain::trip::TripFigures;
 
 /// What one organization's rollups change by.
 #[derive(Debug, Default)]
@@ -18,48 +19,10 @@ pub struct RollupDelta {
     pub by_participant: BTreeMap<String, i64>,
 }
 
-/// One trip's contribution: `sign` is 1 when stored, -1 when deleted.
-pub struct TripFigures<'a> {
-    pub participant: &'a str,
-    pub date: &'a str,
-    pub main_mode: &'a str,
-    pub distance_m: i64,
-    pub co2e_g: i64,
-    pub baseline_co2e_g: i64,
-    pub savings_g: i64,
-}
-
-impl<'a> TripFigures<'a> {
-    /// The figures of a computed trip; `date` is its `YYYY-MM-DD` text.
-    pub fn of(trip: &'a crate::domain::trip::ComputedTrip, date: &'a str) -> Self {
-        Self {
-            participant: trip.participant.as_str(),
-            date,
-            main_mode: &trip.main_mode,
-            distance_m: trip.distance_m,
-            co2e_g: trip.co2e_g,
-            baseline_co2e_g: trip.baseline_co2e_g,
-            savings_g: trip.savings_g,
-        }
-    }
-
-    /// The figures of a stored trip (when it is deleted); `date` is its `YYYY-MM-DD` text.
-    pub fn of_stored(trip: &'a super::model::StoredTrip, date: &'a str) -> Self {
-        Self {
-            participant: &trip.participant,
-            date,
-            main_mode: &trip.main_mode,
-            distance_m: trip.distance_m,
-            co2e_g: trip.co2e_g,
-            baseline_co2e_g: trip.baseline_co2e_g,
-            savings_g: trip.savings_g,
-        }
-    }
-}
-
 impl RollupDelta {
-    /// Adds (`sign` 1) or removes (`sign` -1) one trip.
-    pub fn apply(&mut self, trip: &TripFigures<'_>, sign: i64) {
+    /// Adds (`sign` 1) or removes (`sign` -1) one trip of `participant` on `date`
+    /// (`YYYY-MM-DD`).
+    pub fn apply(&mut self, participant: &str, date: &str, trip: &TripFigures, sign: i64) {
         let delta = Totals {
             trips: sign,
             participants: 0,
@@ -69,11 +32,11 @@ impl RollupDelta {
             savings_g: sign * trip.savings_g,
         };
         self.organization.add(&delta);
-        add_into(&mut self.by_mode, trip.main_mode, &delta);
-        add_into(&mut self.by_day, trip.date, &delta);
+        add_into(&mut self.by_mode, &trip.main_mode, &delta);
+        add_into(&mut self.by_day, date, &delta);
         *self
             .by_participant
-            .entry(trip.participant.to_owned())
+            .entry(participant.to_owned())
             .or_default() += sign;
     }
 

@@ -7,6 +7,7 @@ use super::dedup::Occupant;
 use super::model::*;
 use super::StoreError;
 use crate::domain::campaign::{parse_date, Direction, OrganizationKind};
+use crate::domain::trip::TripFigures;
 
 /// Typed access to a result row's columns by position.
 pub trait Columns {
@@ -40,6 +41,30 @@ pub trait Columns {
         OrganizationKind::parse(&text)
             .ok_or_else(|| StoreError::internal(format!("stored organization kind `{text}`")))
     }
+}
+
+/// A table of records: its name, the columns its mapper reads, and what one record is called
+/// (for `NotFound`).
+pub type Table = (&'static str, &'static str, &'static str);
+
+/// The campaigns, read with [`campaign`].
+pub const CAMPAIGNS: Table = ("campaigns", CAMPAIGN_COLUMNS, "campaign");
+
+/// The organizations, read with [`organization`].
+pub const ORGANIZATIONS: Table = ("organizations", ORGANIZATION_COLUMNS, "organization");
+
+/// `SELECT … FROM table WHERE id = {placeholder}` when a placeholder is given, else every
+/// row by id.
+pub fn select((table, columns, _): Table, id_placeholder: Option<&str>) -> String {
+    match id_placeholder {
+        Some(placeholder) => format!("SELECT {columns} FROM {table} WHERE id = {placeholder}"),
+        None => format!("SELECT {columns} FROM {table} ORDER BY id"),
+    }
+}
+
+/// The error for a `kind` of record (`campaign`, `organization`) with no row for `id`.
+pub fn not_found(kind: &str, id: &str) -> StoreError {
+    StoreError::NotFound(format!("no {kind} `{id}`"))
 }
 
 /// The columns of [`campaign`], in its order. Dates are cast to text, which both backends
@@ -95,11 +120,13 @@ pub fn trip(row: &impl Columns) -> Result<StoredTrip, StoreError> {
         participant: row.text(2)?,
         date: row.date(3)?,
         direction: row.direction(4)?,
-        main_mode: row.text(5)?,
-        distance_m: row.int(6)?,
-        co2e_g: row.int(7)?,
-        baseline_co2e_g: row.int(8)?,
-        savings_g: row.int(9)?,
+        figures: TripFigures {
+            main_mode: row.text(5)?,
+            distance_m: row.int(6)?,
+            co2e_g: row.int(7)?,
+            baseline_co2e_g: row.int(8)?,
+            savings_g: row.int(9)?,
+        },
         detail: row.text(10)?,
         created_at: row.text(11)?,
     })

@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
-use super::rollup::{participant_transition, RollupDelta, TripFigures};
+use super::rollup::{participant_transition, RollupDelta};
 use super::rows::{self, Columns};
 use super::rules::{check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
@@ -192,6 +192,35 @@ impl SqliteStore {
         .await
     }
 
+    /// The record with that id in `table`, or `NotFound` naming its `kind`.
+    async fn by_id<T: Send + 'static>(
+        &self,
+        (table, columns, kind): rows::Table,
+        id: &str,
+        map: impl Fn(&Row<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let id = id.to_owned();
+        self.read(move |conn| {
+            let sql = rows::select((table, columns, kind), Some("?1"));
+            first(&mut *conn.prepare_cached(&sql)?, [&id], &map)?
+                .ok_or_else(|| rows::not_found(kind, &id))
+        })
+        .await
+    }
+
+    /// Every record of `table`, by id.
+    async fn all<T: Send + 'static>(
+        &self,
+        table: rows::Table,
+        map: impl Fn(&Row<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<Vec<T>, StoreError> {
+        self.read(move |conn| {
+            let sql = rows::select(table, None);
+            collect(&mut *conn.prepare_cached(&sql)?, [], &map)
+        })
+        .await
+    }
+
     /// A breakdown of a rollup table (see [`rows::breakdown_query`]).
     async fn breakdown(
         &self,
@@ -265,41 +294,17 @@ impl Store for SqliteStore {
     }
 
     async fn list_campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError> {
-        self.read(|conn| {
-            let sql = format!(
-                "SELECT {} FROM campaigns ORDER BY id",
-                rows::CAMPAIGN_COLUMNS
-            );
-            collect(&mut *conn.prepare_cached(&sql)?, [], rows::campaign)
-        })
-        .await
+        self.all(rows::CAMPAIGNS, |r| rows::campaign(r)).await
     }
 
     async fn get_campaign(&self, id: &str) -> Result<CampaignRecord, StoreError> {
-        let id = id.to_owned();
-        self.read(move |conn| {
-            let sql = format!(
-                "SELECT {} FROM campaigns WHERE id = ?1",
-                rows::CAMPAIGN_COLUMNS
-            );
-            first(&mut *conn.prepare_cached(&sql)?, [&id], rows::campaign)?
-                .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
-        })
-        .await
+        self.by_id(rows::CAMPAIGNS, id, |r| rows::campaign(r)).await
     }
 
     async fn campaign_snapshot(&self, id: &str) -> Result<String, StoreError> {
-        let id = id.to_owned();
-        self.read(move |conn| {
-            conn.query_row(
-                "SELECT factor_set_json FROM campaigns WHERE id = ?1",
-                [&id],
-                |row| row.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no campaign `{id}`")))
-        })
-        .await
+        let (table, _, kind) = rows::CAMPAIGNS;
+        self.by_id((table, "factor_set_json", kind), id, |r| r.text(0))
+            .await
     }
 
     async fn update_campaign(&self, update: &CampaignUpdate) -> Result<(), StoreError> {
@@ -385,27 +390,13 @@ impl Store for SqliteStore {
     }
 
     async fn get_organization(&self, id: &str) -> Result<OrganizationRecord, StoreError> {
-        let id = id.to_owned();
-        self.read(move |conn| {
-            let sql = format!(
-                "SELECT {} FROM organizations WHERE id = ?1",
-                rows::ORGANIZATION_COLUMNS
-            );
-            first(&mut *conn.prepare_cached(&sql)?, [&id], rows::organization)?
-                .ok_or_else(|| StoreError::NotFound(format!("no organization `{id}`")))
-        })
-        .await
+        self.by_id(rows::ORGANIZATIONS, id, |r| rows::organization(r))
+            .await
     }
 
     async fn list_organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
-        self.read(|conn| {
-            let sql = format!(
-                "SELECT {} FROM organizations ORDER BY id",
-                rows::ORGANIZATION_COLUMNS
-            );
-            collect(&mut *conn.prepare_cached(&sql)?, [], rows::organization)
-        })
-        .await
+        self.all(rows::ORGANIZATIONS, |r| rows::organization(r))
+            .await
     }
 
     async fn enroll(
@@ -553,7 +544,7 @@ impl Store for SqliteStore {
             tx.execute("DELETE FROM trips WHERE id = ?1", [trip_id])?;
             let mut delta = RollupDelta::default();
             let date = trip.date.to_string();
-            delta.apply(&TripFigures::of_stored(&trip, &date), -1);
+            delta.apply(&trip.participant, &date, &trip.figures, -1);
             apply_rollups(&tx, &campaign_id, &trip.organization_id, &delta)?;
             tx.commit()?;
             Ok(())
@@ -662,16 +653,16 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
                 trip.participant.as_str(),
                 date,
                 trip.direction.as_str(),
-                trip.main_mode,
-                trip.distance_m,
-                trip.co2e_g,
-                trip.baseline_co2e_g,
-                trip.savings_g,
+                trip.figures.main_mode,
+                trip.figures.distance_m,
+                trip.figures.co2e_g,
+                trip.figures.baseline_co2e_g,
+                trip.figures.savings_g,
                 trip.detail,
                 batch.created_at
             ])?;
             new_ids.insert(index, tx.last_insert_rowid());
-            delta.apply(&TripFigures::of(trip, &date), 1);
+            delta.apply(trip.participant.as_str(), &date, &trip.figures, 1);
         }
     }
     apply_rollups(&tx, &batch.campaign_id, &batch.organization_id, &delta)?;

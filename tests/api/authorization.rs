@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{create_organization, issue_key, log, world};
+use crate::common::{create_organization, issue_key, log, pluck, world};
 use crate::common::{TestApp, ADMIN_TOKEN};
 
 /// Who calls.
@@ -246,12 +246,7 @@ fn no_key_lists_or_deletes_another_organizations_trips() {
         .call(As::Own, "GET", &list, None)
         .assert_status(200)
         .json();
-    let participants: Vec<&str> = own_list["trips"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["participant"].as_str().unwrap())
-        .collect();
+    let participants: Vec<&str> = pluck(&own_list["trips"], "participant");
     assert_eq!(participants, ["mine"]);
     let all = s
         .call(As::Admin, "GET", &list, None)

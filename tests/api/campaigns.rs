@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::common::{create_organization, log, world};
+use crate::common::{create_organization, error_fields, log, world};
 use crate::common::{TestApp, ADMIN_TOKEN};
 
 #[test]
@@ -79,12 +79,7 @@ fn invalid_campaigns_are_rejected_with_every_bad_field() {
         let problem = app
             .post_json_as(ADMIN_TOKEN, "/v1/campaigns", &body)
             .problem(422);
-        let fields: Vec<&str> = problem["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = error_fields(&problem);
         assert!(
             fields.contains(&field),
             "{body}: expected an error at `{field}`, got {problem}"

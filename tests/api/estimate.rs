@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use crate::common::rng::Rng;
-use crate::common::{Response, TestApp};
+use crate::common::{error_fields, pluck, Response, TestApp};
 
 impl TestApp {
     /// POST /v1/estimate/batch.
@@ -27,11 +27,9 @@ fn ok(response: Response) -> Value {
 
 /// The `field` of every entry of a problem's `errors`.
 fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .expect("errors is an array")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field is a string").to_owned())
+    error_fields(problem)
+        .into_iter()
+        .map(str::to_owned)
         .collect()
 }
 
@@ -402,12 +400,7 @@ fn every_leg_and_baseline_cites_a_source_listed_in_its_factor_set() {
     let app = TestApp::spawn();
     for set_id in ["cn-2022", "uk-desnz-2025", "uk-desnz-2025-wtw"] {
         let set = ok(app.get(&format!("/v1/factor-sets/{set_id}")));
-        let sources: Vec<&str> = set["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_str().unwrap())
-            .collect();
+        let sources: Vec<&str> = pluck(&set["sources"], "id");
         for mode in set["modes"].as_array().unwrap() {
             let mode = mode["mode"].as_str().unwrap();
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{Response, TestApp};
+use crate::common::{pluck, Response, TestApp};
 use crate::estimate::modes_by_id;
 
 /// The mode ids every bundled set defines (api.md, "Modes (fixed ids)").
@@ -98,12 +98,7 @@ fn every_bundled_set_defines_every_fixed_mode_with_its_source_and_quality() {
 
         // Assert
         assert_eq!(set["id"], id);
-        let sources: Vec<&str> = set["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_str().unwrap())
-            .collect();
+        let sources: Vec<&str> = pluck(&set["sources"], "id");
         let modes = modes_by_id(&set);
         for fixed in FIXED_MODES {
             let mode = modes

@@ -1,18 +1,45 @@
 //! Logging commutes and reading results, with answers worked out by hand from DESNZ 2025
 //! (bus 103.85, car 167.25, London Underground 27.8 g per km).
 
+use green_commute::config::ServeConfig;
 use serde_json::{json, Value};
 
-use crate::common::{log, world, World};
-use crate::common::{TestApp, ADMIN_TOKEN};
+use crate::common::{error_fields, log, world, World};
+use crate::common::{Response, TestApp, ADMIN_TOKEN};
 
-fn uk_world(app: &TestApp, kinds: &[&str]) -> World {
-    world(
-        app,
-        "uk-week",
-        kinds,
-        json!({ "factor_set": "uk-desnz-2025" }),
-    )
+/// A running application with a campaign on the UK set and one enrolled organization (with a
+/// key) per kind given: what most of these tests arrange first.
+struct UkCampaign {
+    app: TestApp,
+    world: World,
+}
+
+impl UkCampaign {
+    fn new(kinds: &[&str]) -> Self {
+        Self::with(|_| {}, kinds)
+    }
+
+    /// The same, on an application whose configuration `adjust` changed.
+    fn with(adjust: impl FnOnce(&mut ServeConfig), kinds: &[&str]) -> Self {
+        let app = TestApp::spawn_with(adjust);
+        let world = world(
+            &app,
+            "uk-week",
+            kinds,
+            json!({ "factor_set": "uk-desnz-2025" }),
+        );
+        Self { app, world }
+    }
+
+    /// Logs JSON trips with the key of organization `i`.
+    fn log(&self, i: usize, trips: Value) -> Response {
+        log(&self.app, self.world.key(i), &self.world.campaign, trips)
+    }
+
+    /// The campaign summary.
+    fn summary(&self) -> Value {
+        summary(&self.app, &self.world.campaign)
+    }
 }
 
 fn one(participant: &str, date: &str, direction: &str, mode: &str, km: f64) -> Value {
@@ -27,12 +54,9 @@ fn summary(app: &TestApp, campaign: &str) -> Value {
 
 #[test]
 fn logged_trips_are_computed_against_the_campaign_baseline() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
-    let response = log(
-        &app,
-        w.key(0),
-        &w.campaign,
+    let c = UkCampaign::new(&["enterprise"]);
+    let response = c.log(
+        0,
         json!([
             // 5 km bus: 5 × 103.85 = 519.25 → 519; car 5 × 167.25 = 836.25 → 836.
             one("alice", "2026-06-02", "to_work", "bus", 5.0),
@@ -71,7 +95,7 @@ fn logged_trips_are_computed_against_the_campaign_baseline() {
         ]
     );
 
-    let s = summary(&app, &w.campaign);
+    let s = c.summary();
     assert_eq!(s["trips"], 4);
     assert_eq!(s["participants"], 4);
     assert_eq!(s["organizations"], 1);
@@ -93,8 +117,8 @@ fn logged_trips_are_computed_against_the_campaign_baseline() {
 
 #[test]
 fn a_retried_request_changes_nothing() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
+    let c = UkCampaign::new(&["enterprise"]);
+    let (app, w) = (&c.app, &c.world);
     let trips = json!([
         one("p1", "2026-06-02", "to_work", "bus", 5.0),
         one("p2", "2026-06-02", "to_work", "rail", 20.0)
@@ -102,7 +126,7 @@ fn a_retried_request_changes_nothing() {
     let first = log(&app, w.key(0), &w.campaign, trips.clone())
         .assert_status(201)
         .json();
-    let before = summary(&app, &w.campaign);
+    let before = c.summary();
     let second = log(&app, w.key(0), &w.campaign, trips)
         .assert_status(201)
         .json();
@@ -118,32 +142,26 @@ fn a_retried_request_changes_nothing() {
         assert_eq!(a["id"], b["id"]);
         assert_eq!(a["savings_g"], b["savings_g"]);
     }
-    assert_eq!(summary(&app, &w.campaign), before);
+    assert_eq!(c.summary(), before);
 }
 
 #[test]
 fn a_round_trip_takes_both_directions() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
-    let stored = log(
-        &app,
-        w.key(0),
-        &w.campaign,
-        json!([one("p", "2026-06-02", "round_trip", "bus", 5.0)]),
-    )
-    .assert_status(201)
-    .json();
-    let later = log(
-        &app,
-        w.key(0),
-        &w.campaign,
-        json!([
-            one("p", "2026-06-02", "to_work", "car", 5.0),
-            one("p", "2026-06-02", "from_work", "bus", 5.0)
-        ]),
-    )
-    .assert_status(201)
-    .json();
+    let c = UkCampaign::new(&["enterprise"]);
+    let stored = c
+        .log(0, json!([one("p", "2026-06-02", "round_trip", "bus", 5.0)]))
+        .assert_status(201)
+        .json();
+    let later = c
+        .log(
+            0,
+            json!([
+                one("p", "2026-06-02", "to_work", "car", 5.0),
+                one("p", "2026-06-02", "from_work", "bus", 5.0)
+            ]),
+        )
+        .assert_status(201)
+        .json();
     assert_eq!(later["accepted"], 0);
     for t in later["trips"].as_array().unwrap() {
         assert_eq!(t["duplicate"], true);
@@ -154,17 +172,16 @@ fn a_round_trip_takes_both_directions() {
         );
     }
     // The next day both directions are free, and a one-way trip blocks a later round trip.
-    let next = log(
-        &app,
-        w.key(0),
-        &w.campaign,
-        json!([
-            one("p", "2026-06-03", "to_work", "bus", 5.0),
-            one("p", "2026-06-03", "from_work", "bus", 5.0),
-            one("p", "2026-06-03", "round_trip", "bus", 5.0)
-        ]),
-    )
-    .json();
+    let next = c
+        .log(
+            0,
+            json!([
+                one("p", "2026-06-03", "to_work", "bus", 5.0),
+                one("p", "2026-06-03", "from_work", "bus", 5.0),
+                one("p", "2026-06-03", "round_trip", "bus", 5.0)
+            ]),
+        )
+        .json();
     let duplicates: Vec<bool> = next["trips"]
         .as_array()
         .unwrap()
@@ -172,37 +189,32 @@ fn a_round_trip_takes_both_directions() {
         .map(|t| t["duplicate"].as_bool().unwrap())
         .collect();
     assert_eq!(duplicates, [false, false, true]);
-    assert_eq!(summary(&app, &w.campaign)["trips"], 3);
+    assert_eq!(c.summary()["trips"], 3);
 }
 
 #[test]
 fn the_same_trip_twice_in_one_batch_counts_once() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
-    let response = log(
-        &app,
-        w.key(0),
-        &w.campaign,
-        json!([
-            one("p", "2026-06-02", "to_work", "bus", 5.0),
-            one("p", "2026-06-02", "to_work", "bus", 5.0)
-        ]),
-    )
-    .json();
+    let c = UkCampaign::new(&["enterprise"]);
+    let response = c
+        .log(
+            0,
+            json!([
+                one("p", "2026-06-02", "to_work", "bus", 5.0),
+                one("p", "2026-06-02", "to_work", "bus", 5.0)
+            ]),
+        )
+        .json();
     assert_eq!(response["accepted"], 1);
     assert_eq!(response["duplicates"], 1);
     assert_eq!(response["trips"][1]["id"], response["trips"][0]["id"]);
-    assert_eq!(summary(&app, &w.campaign)["trips"], 1);
+    assert_eq!(c.summary()["trips"], 1);
 }
 
 #[test]
 fn one_bad_row_rejects_the_batch_and_every_bad_row_is_listed() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
-    let problem = log(
-        &app,
-        w.key(0),
-        &w.campaign,
+    let c = UkCampaign::new(&["enterprise"]);
+    let problem = c.log(
+        0,
         json!([
             one("ok", "2026-06-02", "to_work", "bus", 5.0),
             one("late", "2026-07-02", "to_work", "bus", 5.0),
@@ -213,12 +225,7 @@ fn one_bad_row_rejects_the_batch_and_every_bad_row_is_listed() {
         ]),
     )
     .problem(422);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     for expected in [
         "trips[1].date",
         "trips[2].mode",
@@ -233,13 +240,13 @@ fn one_bad_row_rejects_the_batch_and_every_bad_row_is_listed() {
         );
     }
     assert!(!fields.iter().any(|f| f.starts_with("trips[0]")));
-    assert_eq!(summary(&app, &w.campaign)["trips"], 0, "nothing was stored");
+    assert_eq!(c.summary()["trips"], 0, "nothing was stored");
 }
 
 #[test]
 fn spreadsheets_log_trips_as_csv_and_errors_name_the_line() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["community"]);
+    let c = UkCampaign::new(&["community"]);
+    let (app, w) = (&c.app, &c.world);
     let path = format!("/v1/campaigns/{}/trips", w.campaign);
     let auth = format!("Bearer {}", w.key(0));
     let csv = "participant,date,direction,mode,distance_km,passengers,baseline_mode\n\
@@ -277,14 +284,9 @@ fn spreadsheets_log_trips_as_csv_and_errors_name_the_line() {
             bad.as_bytes(),
         )
         .problem(422);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     assert_eq!(fields, ["line 3.distance_km", "line 4.date"]);
-    assert_eq!(summary(&app, &w.campaign)["trips"], 3);
+    assert_eq!(c.summary()["trips"], 3);
 
     let unknown_column =
         "participant,date,direction,mode,distance_km,colour\nr7,2026-06-04,to_work,bus,5,red\n";
@@ -301,8 +303,8 @@ fn spreadsheets_log_trips_as_csv_and_errors_name_the_line() {
 
 #[test]
 fn logging_takes_json_or_csv_only() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
+    let c = UkCampaign::new(&["enterprise"]);
+    let (app, w) = (&c.app, &c.world);
     let auth = format!("Bearer {}", w.key(0));
     app.request(
         "POST",
@@ -315,12 +317,10 @@ fn logging_takes_json_or_csv_only() {
 
 #[test]
 fn a_stored_trip_keeps_the_factors_it_was_computed_with() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
-    log(
-        &app,
-        w.key(0),
-        &w.campaign,
+    let c = UkCampaign::new(&["enterprise"]);
+    let (app, w) = (&c.app, &c.world);
+    c.log(
+        0,
         json!([{ "participant": "p", "date": "2026-06-02", "direction": "to_work",
                  "legs": [{ "mode": "walk", "distance_km": 1.0 }, { "mode": "metro", "distance_km": 8.0 }, { "mode": "bus", "distance_km": 8.0 }] }]),
     )
@@ -341,8 +341,8 @@ fn a_stored_trip_keeps_the_factors_it_was_computed_with() {
 
 #[test]
 fn trip_lists_are_paginated_with_an_opaque_cursor() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
+    let c = UkCampaign::new(&["enterprise"]);
+    let (app, w) = (&c.app, &c.world);
     let trips: Vec<Value> = (0..25)
         .map(|i| one(&format!("p{i:02}"), "2026-06-02", "to_work", "bus", 3.0))
         .collect();
@@ -384,18 +384,17 @@ fn trip_lists_are_paginated_with_an_opaque_cursor() {
 
 #[test]
 fn deleting_a_trip_updates_every_aggregate_at_once() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
-    let logged = log(
-        &app,
-        w.key(0),
-        &w.campaign,
-        json!([
-            one("p", "2026-06-02", "to_work", "bus", 5.0),
-            one("p", "2026-06-03", "to_work", "metro", 4.0)
-        ]),
-    )
-    .json();
+    let c = UkCampaign::new(&["enterprise"]);
+    let (app, w) = (&c.app, &c.world);
+    let logged = c
+        .log(
+            0,
+            json!([
+                one("p", "2026-06-02", "to_work", "bus", 5.0),
+                one("p", "2026-06-03", "to_work", "metro", 4.0)
+            ]),
+        )
+        .json();
     let id = logged["trips"][1]["id"].as_i64().unwrap();
     app.request(
         "DELETE",
@@ -404,7 +403,7 @@ fn deleting_a_trip_updates_every_aggregate_at_once() {
         b"",
     )
     .assert_status(204);
-    let s = summary(&app, &w.campaign);
+    let s = c.summary();
     assert_eq!(s["trips"], 1);
     assert_eq!(s["participants"], 1);
     assert_eq!(s["co2e_g"], 519);
@@ -424,39 +423,25 @@ fn deleting_a_trip_updates_every_aggregate_at_once() {
         json!([{ "date": "2026-06-02", "trips": 1, "distance_km": 5.0, "co2e_g": 519, "savings_g": 317 }])
     );
     // Logging it again after deletion counts it again.
-    let again = log(
-        &app,
-        w.key(0),
-        &w.campaign,
-        json!([one("p", "2026-06-03", "to_work", "metro", 4.0)]),
-    )
-    .json();
+    let again = c
+        .log(0, json!([one("p", "2026-06-03", "to_work", "metro", 4.0)]))
+        .json();
     assert_eq!(again["accepted"], 1);
 }
 
 #[test]
 fn the_leaderboard_lists_every_enrolled_organization_in_order() {
-    let app = TestApp::spawn();
-    let w = uk_world(
-        &app,
-        &["enterprise", "community", "institution", "enterprise"],
-    );
+    let c = UkCampaign::new(&["enterprise", "community", "institution", "enterprise"]);
+    let app = &c.app;
     // org-0: two participants, 317 + 317 = 634; org-1: one participant, 634; org-2 and org-3: nothing.
-    log(
-        &app,
-        w.key(0),
-        &w.campaign,
+    c.log(
+        0,
         json!([
             one("a", "2026-06-02", "to_work", "bus", 5.0),
             one("b", "2026-06-02", "to_work", "bus", 5.0)
         ]),
     );
-    log(
-        &app,
-        w.key(1),
-        &w.campaign,
-        json!([one("c", "2026-06-02", "round_trip", "bus", 5.0)]),
-    );
+    c.log(1, json!([one("c", "2026-06-02", "round_trip", "bus", 5.0)]));
     let board = app
         .get("/v1/campaigns/uk-week/leaderboard")
         .assert_status(200)
@@ -525,7 +510,7 @@ fn the_leaderboard_lists_every_enrolled_organization_in_order() {
     );
     assert_eq!(lines.len(), 5);
 
-    let s = summary(&app, "uk-week");
+    let s = summary(app, "uk-week");
     assert_eq!(
         s["by_organization_kind"],
         json!([
@@ -538,26 +523,17 @@ fn the_leaderboard_lists_every_enrolled_organization_in_order() {
 
 #[test]
 fn trips_must_fall_within_the_campaign_and_its_enrolled_organizations() {
-    let app = TestApp::spawn();
-    let w = uk_world(&app, &["enterprise"]);
+    let c = UkCampaign::new(&["enterprise"]);
+    let (app, w) = (&c.app, &c.world);
     for date in ["2026-05-31", "2026-06-15"] {
-        let problem = log(
-            &app,
-            w.key(0),
-            &w.campaign,
-            json!([one("p", date, "to_work", "bus", 5.0)]),
-        )
-        .problem(422);
+        let problem = c
+            .log(0, json!([one("p", date, "to_work", "bus", 5.0)]))
+            .problem(422);
         assert_eq!(problem["errors"][0]["field"], "trips[0].date");
     }
     for date in ["2026-06-01", "2026-06-14"] {
-        log(
-            &app,
-            w.key(0),
-            &w.campaign,
-            json!([one("p", date, "to_work", "bus", 5.0)]),
-        )
-        .assert_status(201);
+        c.log(0, json!([one("p", date, "to_work", "bus", 5.0)]))
+            .assert_status(201);
     }
     log(
         &app,
@@ -571,31 +547,22 @@ fn trips_must_fall_within_the_campaign_and_its_enrolled_organizations() {
 
 #[test]
 fn a_key_writing_too_fast_gets_a_429_with_retry_after() {
-    let app = TestApp::spawn_with(|c| {
-        c.write_rate = 0.5;
-        c.write_burst = 2;
-    });
-    let w = uk_world(&app, &["enterprise"]);
+    let c = UkCampaign::with(
+        |config| {
+            config.write_rate = 0.5;
+            config.write_burst = 2;
+        },
+        &["enterprise"],
+    );
     for day in 2..=3 {
-        log(
-            &app,
-            w.key(0),
-            &w.campaign,
+        c.log(
+            0,
             json!([one("p", &format!("2026-06-0{day}"), "to_work", "bus", 5.0)]),
         )
         .assert_status(201);
     }
-    let limited = log(
-        &app,
-        w.key(0),
-        &w.campaign,
-        json!([one("p", "2026-06-04", "to_work", "bus", 5.0)]),
-    );
+    let limited = c.log(0, json!([one("p", "2026-06-04", "to_work", "bus", 5.0)]));
     limited.problem(429);
     assert_eq!(limited.header("retry-after"), Some("2"));
-    assert_eq!(
-        summary(&app, &w.campaign)["trips"],
-        2,
-        "a limited request stores nothing"
-    );
+    assert_eq!(c.summary()["trips"], 2, "a limited request stores nothing");
 }

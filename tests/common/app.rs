@@ -155,6 +155,12 @@ impl Response {
     }
 }
 
+impl AsRef<str> for TestApp {
+    fn as_ref(&self) -> &str {
+        &self.address
+    }
+}
+
 impl TestApp {
     /// Starts the application on the embedded store in a fresh folder.
     pub fn spawn() -> Self {

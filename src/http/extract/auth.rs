@@ -18,9 +18,8 @@ impl FromRequest for Caller {
         let token = bearer_token(req);
         Box::pin(async move {
             let token = token?;
-            let state = state.ok_or_else(|| {
-                ApiError::Unauthorized("this service cannot check credentials".into())
-            })?;
+            let state = state
+                .ok_or_else(|| ApiError::unauthorized("this service cannot check credentials"))?;
             Ok(state.service.authenticate(token.as_deref()).await?)
         })
     }
@@ -32,11 +31,10 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(authorization) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let unusable = || ApiError::Unauthorized("use `Authorization: Bearer <token>`".into());
+    let unusable = || ApiError::unauthorized("use `Authorization: Bearer <token>`");
     let authorization = authorization.to_str().map_err(|_| {
-        ApiError::Unauthorized(
-            "the bearer token is not the admin token or a valid organization key (revoked keys stop working at once)"
-                .into(),
+        ApiError::unauthorized(
+            "the bearer token is not the admin token or a valid organization key (revoked keys stop working at once)",
         )
     })?;
     match authorization.split_once(' ') {

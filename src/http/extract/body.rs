@@ -8,7 +8,6 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use crate::domain::errors::join_path;
-use crate::domain::FieldError;
 
 use crate::config::DEFAULT_BODY_LIMIT;
 use crate::http::error::ApiError;
@@ -96,7 +95,7 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
             // serde reports a missing field at its parent; name the field itself.
             let field = missing_field(&message)
                 .map_or_else(|| path.to_owned(), |name| join_path(path, name));
-            ApiError::Invalid(FieldError::new(field, message).into())
+            ApiError::invalid(field, message)
         }
         Category::Syntax | Category::Eof | Category::Io => ApiError::Malformed {
             detail: format!(

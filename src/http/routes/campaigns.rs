@@ -8,7 +8,7 @@ use super::wire::FactorSetRef;
 use crate::http::error::ApiError;
 use crate::http::extract::body::JsonBody;
 use crate::http::extract::paging;
-use crate::http::problems::problems;
+use crate::http::problems::{problems, AdminCreateProblems, CampaignReadProblems};
 use crate::http::{AppState, TAG_CAMPAIGNS};
 use crate::service::{Caller, CampaignChanges, NewCampaign};
 use crate::store::CampaignRecord;
@@ -194,22 +194,9 @@ impl From<CampaignPatch> for CampaignChanges {
 }
 
 problems! {
-    CreateProblems {
-        400 => "Malformed JSON",
-        401 => "No or unknown credentials",
-        403 => "Not the admin",
-        409 => "The id is taken",
-        415 => "Not application/json",
-        422 => "Invalid fields",
-    }
     ListProblems {
         401 => "Unknown credentials",
         422 => "Bad `limit` or `cursor`",
-    }
-    ReadProblems {
-        401 => "Private campaign, no or unknown credentials",
-        403 => "Private campaign, organization not enrolled",
-        404 => "No such campaign",
     }
     UpdateProblems {
         400 => "Malformed JSON",
@@ -238,7 +225,7 @@ problems! {
     tag = TAG_CAMPAIGNS,
     security(("bearer" = [])),
     request_body = CampaignCreate,
-    responses((status = 201, description = "Created", body = CampaignResponse), CreateProblems)
+    responses((status = 201, description = "Created", body = CampaignResponse), AdminCreateProblems)
 )]
 #[post("/v1/campaigns")]
 pub async fn create_campaign(
@@ -250,9 +237,8 @@ pub async fn create_campaign(
         .service
         .create_campaign(&caller, request.into())
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/v1/campaigns/{}", record.id)))
-        .json(CampaignResponse::from(&record)))
+    let location = format!("/v1/campaigns/{}", record.id);
+    Ok(super::created(location, &CampaignResponse::from(&record)))
 }
 
 /// List campaigns
@@ -291,7 +277,7 @@ pub async fn list_campaigns(
     tag = TAG_CAMPAIGNS,
     security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
-    responses((status = 200, description = "The campaign", body = CampaignResponse), ReadProblems)
+    responses((status = 200, description = "The campaign", body = CampaignResponse), CampaignReadProblems)
 )]
 #[route("/v1/campaigns/{campaign_id}", method = "GET", method = "HEAD")]
 pub async fn get_campaign(

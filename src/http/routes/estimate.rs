@@ -19,6 +19,7 @@ use crate::http::error::{ApiError, Problem};
 use crate::http::extract::body::JsonBody;
 use crate::http::problems::problems;
 use crate::http::{AppState, TAG_ESTIMATES};
+use crate::service::ServiceError;
 
 /// The most trips one batch request may carry.
 pub const MAX_BATCH_TRIPS: usize = 10_000;
@@ -474,7 +475,7 @@ pub async fn estimate_batch(
             state
                 .service
                 .estimate(set_id.as_deref(), region.as_deref(), plan)
-                .map_err(ApiError::Invalid)
+                .map_err(ApiError::from)
         });
         match estimated {
             Ok((set, estimate)) => state.estimate_writer.write(&mut body, set, &estimate),
@@ -508,10 +509,10 @@ fn parse_item(raw: &RawValue) -> Result<EstimateRequest, ApiError> {
 /// Places an item's field errors under its position in the batch.
 fn locate(error: ApiError, prefix: &str) -> ApiError {
     match error {
-        ApiError::Invalid(errors) => {
+        ApiError::Service(ServiceError::Invalid(errors)) => {
             let mut located = FieldErrors::default();
             located.extend_under(prefix, errors);
-            ApiError::Invalid(located)
+            located.into()
         }
         other => other,
     }

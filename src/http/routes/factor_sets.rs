@@ -257,7 +257,7 @@ pub async fn get_factor_set(
 ) -> Result<HttpResponse, ApiError> {
     let catalogue = state.service.catalogue();
     let set = catalogue.get(&id).ok_or_else(|| {
-        ApiError::NotFound(format!(
+        ApiError::not_found(format!(
             "no factor set `{}`; see GET /v1/factor-sets",
             crate::domain::mode::truncate_for_message(&id)
         ))

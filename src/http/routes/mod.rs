@@ -78,6 +78,13 @@ pub fn register(routes: &mut impl Routes) {
     routes.page(ConfiguredOrigins, "/assets/{name}", site::asset);
 }
 
+/// A 201 with the new resource's `Location` and its JSON.
+pub fn created(location: String, body: &impl serde::Serialize) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(body)
+}
+
 /// A route for GET and HEAD (actix answers HEAD without the body).
 pub fn read() -> actix_web::Route {
     web::route().guard(guard::Any(guard::Get()).or(guard::Head()))

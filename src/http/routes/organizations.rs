@@ -9,7 +9,7 @@ use crate::domain::campaign::OrganizationKind;
 use crate::http::error::ApiError;
 use crate::http::extract::body::JsonBody;
 use crate::http::extract::paging;
-use crate::http::problems::problems;
+use crate::http::problems::{problems, AdminCreateProblems};
 use crate::http::{AppState, TAG_ORGANIZATIONS};
 use crate::service::{Caller, NewOrganization};
 use crate::store::OrganizationRecord;
@@ -109,14 +109,6 @@ impl From<OrganizationCreate> for NewOrganization {
 }
 
 problems! {
-    CreateProblems {
-        400 => "Malformed JSON",
-        401 => "No or unknown credentials",
-        403 => "Not the admin",
-        409 => "The id is taken",
-        415 => "Not application/json",
-        422 => "Invalid fields",
-    }
     ListProblems {
         401 => "No or unknown credentials",
         403 => "Not the admin",
@@ -148,7 +140,7 @@ problems! {
     tag = TAG_ORGANIZATIONS,
     security(("bearer" = [])),
     request_body = OrganizationCreate,
-    responses((status = 201, description = "Created", body = OrganizationResponse), CreateProblems)
+    responses((status = 201, description = "Created", body = OrganizationResponse), AdminCreateProblems)
 )]
 #[post("/v1/organizations")]
 pub async fn create_organization(
@@ -160,9 +152,11 @@ pub async fn create_organization(
         .service
         .create_organization(&caller, request.into())
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/v1/organizations/{}", record.id)))
-        .json(OrganizationResponse::from(&record)))
+    let location = format!("/v1/organizations/{}", record.id);
+    Ok(super::created(
+        location,
+        &OrganizationResponse::from(&record),
+    ))
 }
 
 /// List organizations

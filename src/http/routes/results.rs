@@ -10,7 +10,7 @@ use crate::domain::distance::km_from_metres;
 use crate::domain::grams::per_capita;
 use crate::http::error::ApiError;
 use crate::http::extract::paging::parse_query;
-use crate::http::problems::problems;
+use crate::http::problems::{problems, CampaignReadProblems};
 use crate::http::{AppState, TAG_RESULTS};
 use crate::service::{self, Caller, Ranked};
 use crate::store::{ModeTotals, Standing, Totals};
@@ -243,11 +243,6 @@ impl From<LeaderboardQuery> for service::LeaderboardQuery {
 }
 
 problems! {
-    ReadProblems {
-        401 => "Private campaign, no or unknown credentials",
-        403 => "Private campaign, organization not enrolled",
-        404 => "No such campaign",
-    }
     LeaderboardProblems {
         401 => "Private campaign, no or unknown credentials",
         403 => "Private campaign, organization not enrolled",
@@ -270,7 +265,7 @@ problems! {
     tag = TAG_RESULTS,
     security((), ("bearer" = [])),
     params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
-    responses((status = 200, description = "The summary", body = CampaignSummary), ReadProblems)
+    responses((status = 200, description = "The summary", body = CampaignSummary), CampaignReadProblems)
 )]
 #[route("/v1/campaigns/{campaign_id}/summary", method = "GET", method = "HEAD")]
 pub async fn campaign_summary(

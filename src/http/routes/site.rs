@@ -139,7 +139,7 @@ pub async fn asset(req: HttpRequest, name: web::Path<String>) -> Result<HttpResp
         .zip(FINGERPRINTS.iter())
         .find(|(asset, _)| asset.name == name.as_str())
         .ok_or_else(|| {
-            ApiError::NotFound(format!(
+            ApiError::not_found(format!(
                 "no asset `{}`; the site's assets are {}",
                 crate::domain::mode::truncate_for_message(&name),
                 ASSETS.map(|a| a.name).join(", ")

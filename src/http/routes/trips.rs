@@ -16,6 +16,7 @@ use crate::http::extract::paging;
 use crate::http::problems::problems;
 use crate::http::{AppState, TAG_TRIPS};
 use crate::import::csv_rows;
+use crate::service::ServiceError;
 use crate::service::{check_row_count, Caller, Place, TripLog, TripRow};
 use crate::store::{LoggedTrip, StoredTrip};
 
@@ -150,11 +151,11 @@ impl TryFrom<StoredTrip> for TripResponse {
             participant: t.participant,
             date: t.date.to_string(),
             direction: t.direction,
-            main_mode: t.main_mode,
-            distance_km: crate::domain::distance::km_from_metres(t.distance_m),
-            co2e_g: t.co2e_g,
-            baseline_co2e_g: t.baseline_co2e_g,
-            savings_g: t.savings_g,
+            main_mode: t.figures.main_mode,
+            distance_km: crate::domain::distance::km_from_metres(t.figures.distance_m),
+            co2e_g: t.figures.co2e_g,
+            baseline_co2e_g: t.figures.baseline_co2e_g,
+            savings_g: t.figures.savings_g,
             detail: serde_json::from_str(&t.detail).map_err(ApiError::internal)?,
             created_at: t.created_at,
         })
@@ -173,7 +174,7 @@ pub struct TripPage {
 /// The rows of a JSON body, each parsed on its own so that every bad row is reported.
 fn json_rows(body: &[u8]) -> Result<Vec<TripRow>, ApiError> {
     let request: TripLogRequest = parse_json(body)?;
-    check_row_count(request.trips.len()).map_err(ApiError::Invalid)?;
+    check_row_count(request.trips.len()).map_err(ApiError::from)?;
     Ok(request
         .trips
         .iter()
@@ -189,7 +190,7 @@ fn json_rows(body: &[u8]) -> Result<Vec<TripRow>, ApiError> {
 fn json_trip(raw: &RawValue) -> Result<TripFields, FieldErrors> {
     match parse_json::<TripRequest>(raw.get().as_bytes()) {
         Ok(request) => Ok(request.into()),
-        Err(ApiError::Invalid(errors)) => Err(errors),
+        Err(ApiError::Service(ServiceError::Invalid(errors))) => Err(errors),
         Err(other) => Err(FieldError::new("", other.to_string()).into()),
     }
 }
