@@ -17,6 +17,7 @@ import math
 import os
 import re
 import sys
+import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,7 +36,7 @@ TOP_REQUIRED = ["id", "version", "title", "region", "boundary", "gwp_basis",
 TOP_OPTIONAL = ["grid_regions", "default_grid_region"]
 SOURCE_KEYS = ["id", "title", "publisher", "year", "url"]
 REGION_KEYS = ["id", "name", "level", "parent", "aliases", "co2e_g_per_kwh", "source", "note"]
-MODE_REQUIRED = ["mode", "label", "basis", "source", "quality", "derivation", "max_distance_km", "note"]
+MODE_REQUIRED = ["mode", "label", "aliases", "basis", "source", "quality", "derivation", "max_distance_km", "note"]
 MODE_VALUE_KEYS = ["co2e_g_per_km", "grid_kwh_per_km", "fixed_g_per_km"]
 DERIVATION_REQUIRED = ["formula", "inputs"]
 DERIVATION_OPTIONAL = ["expression"]
@@ -51,6 +52,13 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 REGION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 DESNZ_ROW = re.compile(r"\b\d{2}_\d{3}_\d{4}_\d+_\d+\b")
+
+MAX_ALIAS_CHARS = 32
+# normalize_name(): what the loader's factors::normalize_name does. Whitespace = Unicode White_Space
+# (Rust's char::is_whitespace), brackets = ( ) （ ） [ ] 【 】.
+WHITESPACE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | {
+    chr(c) for c in range(0x2000, 0x200B)}
+BRACKETS = set("()（）[]【】")
 
 REL_TOL = 1e-9
 MAX_G_PER_KM = 1000.0       # plausibility guard (catches kg/g slips)
@@ -72,6 +80,11 @@ def is_num(x):
 
 def nonempty_str(x):
     return isinstance(x, str) and x.strip() != ""
+
+
+def normalize_name(text):
+    """Lowercase, without whitespace and brackets: how mode names (id, labels, aliases) are compared."""
+    return "".join(c.lower() for c in text if c not in WHITESPACE and c not in BRACKETS)
 
 
 def close(a, b):
@@ -315,6 +328,22 @@ def check_mode(rep, fname, m, i, source_ids, has_regions):
     if not (isinstance(label, dict) and set(label) == {"en", "zh"}
             and nonempty_str(label.get("en")) and nonempty_str(label.get("zh"))):
         rep.err(fname, where, "label: must be {\"en\": ..., \"zh\": ...} with non-empty strings")
+    aliases = m.get("aliases", [])  # missing: already reported by check_keys
+    if not isinstance(aliases, list):
+        rep.err(fname, where, "aliases: must be a list of strings (may be empty)")
+    else:
+        for j, a in enumerate(aliases):
+            aw = f"aliases[{j}]"
+            if not nonempty_str(a):
+                rep.err(fname, where, f"{aw}: {a!r} must be a non-empty string")
+            elif a != a.strip():
+                rep.err(fname, where, f"{aw}: {a!r} must not start or end with spaces")
+            elif len(a) > MAX_ALIAS_CHARS:
+                rep.err(fname, where, f"{aw}: {a!r} is longer than {MAX_ALIAS_CHARS} characters")
+            elif any(unicodedata.category(c) == "Cc" for c in a):
+                rep.err(fname, where, f"{aw}: {a!r} contains a control character")
+            elif normalize_name(a) == "":
+                rep.err(fname, where, f"{aw}: {a!r} has nothing but spaces and brackets")
     basis = m.get("basis")
     if basis not in BASES:
         rep.err(fname, where, f"basis: must be one of {sorted(BASES)}")
@@ -461,6 +490,52 @@ def check_mode(rep, fname, m, i, source_ids, has_regions):
             rep.err(fname, where, f"{field}: stored {stored!r} but the expression gives {computed!r}")
 
 
+def check_mode_names(rep, fname, modes):
+    """Every name of a mode (id, label.en, label.zh, aliases), compared through normalize_name,
+    must find that mode only: an alias may not repeat another alias of the set, nor another
+    mode's id or labels; an id or label may not equal another mode's id or label."""
+    fixed = []  # (mode index, mode id, field, normalized name)
+    for i, m in enumerate(modes):
+        if not isinstance(m, dict) or not isinstance(m.get("mode"), str):
+            continue
+        label = m.get("label") if isinstance(m.get("label"), dict) else {}
+        for field, value in (("id", m["mode"]), ("label.en", label.get("en")), ("label.zh", label.get("zh"))):
+            if isinstance(value, str):
+                fixed.append((i, m["mode"], field, normalize_name(value)))
+    seen_fixed = {}
+    for i, mid, field, key in fixed:
+        owner = seen_fixed.get(key)
+        if owner is not None and owner[0] != i:
+            rep.err(fname, f"mode {mid}", f"{field}: names mode {owner[1]} too (its {owner[2]}; "
+                    "names are compared without case, spaces or brackets)")
+        else:
+            seen_fixed.setdefault(key, (i, mid, field))
+    alias_owner = {}  # normalized alias -> (mode index, mode id, alias)
+    for i, m in enumerate(modes):
+        if not isinstance(m, dict) or not isinstance(m.get("aliases"), list):
+            continue
+        mid = m.get("mode")
+        for j, a in enumerate(m["aliases"]):
+            if not nonempty_str(a):
+                continue
+            key = normalize_name(a)
+            where = f"mode {mid}"
+            clash = next(((k, other, field) for k, other, field, name in fixed if name == key and k != i), None)
+            if clash is not None:
+                rep.err(fname, where, f"aliases[{j}]: {a!r} is the {clash[2]} of mode {clash[1]}; "
+                        "an alias must name one mode only")
+                continue
+            owner = alias_owner.get(key)
+            if owner is None:
+                alias_owner[key] = (i, mid, a)
+            elif owner[0] == i:
+                rep.err(fname, where, f"aliases[{j}]: {a!r} repeats {owner[2]!r} "
+                        "(names are compared without case, spaces or brackets)")
+            else:
+                rep.err(fname, where, f"aliases[{j}]: {a!r} is also an alias of mode {owner[1]} "
+                        f"({owner[2]!r}); an alias must name one mode only")
+
+
 def check_file(rep, path):
     fname = os.path.basename(path)
     try:
@@ -511,6 +586,7 @@ def check_file(rep, path):
     dups = sorted({x for x in ids if isinstance(x, str) and ids.count(x) > 1})
     if dups:
         rep.err(fname, "modes", f"duplicate mode id(s) {dups}")
+    check_mode_names(rep, fname, modes)
     missing = [x for x in REQUIRED_MODES if x not in ids]
     if missing:
         rep.err(fname, "modes", f"missing required mode(s) {missing}")

@@ -267,3 +267,77 @@ fn other_broken_files_are_refused_at_the_field_at_fault() {
         );
     }
 }
+
+#[test]
+fn every_bundled_mode_is_found_by_its_spreadsheet_words() {
+    // Arrange
+    let catalogue = Catalogue::bundled().expect("the bundled sets load");
+
+    for set in catalogue.sets() {
+        // Act / Assert: the contract's examples (api.md), with spaces and full-width brackets.
+        for (written, mode) in [
+            ("地铁", "metro"),
+            ("轨道交通", "metro"),
+            ("公交", "bus"),
+            ("共享 单车", "bicycle"),
+            ("电瓶车", "e_bike"),
+            ("网约车", "taxi"),
+            ("（通勤班车）", "coach"),
+            ("自驾", "car"),
+            ("在家办公", "telework"),
+            ("Car (fuel unknown)", "car"),
+            ("E_BIKE", "e_bike"),
+        ] {
+            let found = set.mode_by_name(written).map(|m| m.mode.as_str());
+            assert_eq!(found, Some(mode), "{}: {written:?}", set.id());
+        }
+        assert!(set.mode_by_name("horse").is_none());
+        for mode in set.modes() {
+            assert!(
+                !set.mode_file(mode).aliases.is_empty(),
+                "{}: {} has no aliases",
+                set.id(),
+                mode.mode
+            );
+        }
+    }
+}
+
+#[test]
+fn an_alias_naming_another_mode_is_refused_naming_file_mode_and_alias() {
+    // Arrange: in cn-2022, 出租车 is an alias of taxi (modes[10]); car is modes[11] (an alias of
+    // two modes is reported at the later one).
+    let mut set = file(CN);
+    let aliases = mode(&mut set, "car")["aliases"].as_array_mut().unwrap();
+    aliases.push(json!("出租车"));
+    let j = aliases.len() - 1;
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(
+        message.starts_with(&format!("x.json: modes[11] (car).aliases[{j}]: `出租车`")),
+        "{message}"
+    );
+    assert!(message.contains("mode `taxi`"), "{message}");
+}
+
+#[test]
+fn a_set_without_aliases_still_loads_as_old_snapshots_do() {
+    // Arrange: campaign snapshots stored before aliases existed have no such field.
+    let mut set = file(CN);
+    for mode in set["modes"].as_array_mut().unwrap() {
+        mode.as_object_mut().unwrap().remove("aliases");
+    }
+
+    // Act
+    let loaded = parse("snapshot of campaign `c1`", &set.to_string());
+
+    // Assert
+    let loaded = loaded.unwrap_or_else(|e| panic!("{e}"));
+    let found = loaded
+        .mode_by_name("小汽车（燃料未知）")
+        .map(|m| m.mode.as_str());
+    assert_eq!(found, Some("car"));
+}

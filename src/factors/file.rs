@@ -85,6 +85,11 @@ pub struct LabelFile {
 pub struct ModeFile {
     pub mode: String,
     pub label: LabelFile,
+    /// Other names people write for the mode (`地铁`, `subway`), matched like the id and labels
+    /// through [`super::normalize_name`]. Absent in campaign snapshots stored before aliases
+    /// existed, and left out of a snapshot when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub basis: Basis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub co2e_g_per_km: Option<f64>,

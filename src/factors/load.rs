@@ -4,11 +4,12 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::domain::grams::ug_per_km_from_g;
-use crate::domain::mode::{Basis, FIXED_MODES};
+use crate::domain::mode::{truncate_for_message, Basis, FIXED_MODES};
 use crate::domain::ModeId;
 use crate::fast_hash::FastMap;
 
 use super::file::{FactorSetFile, GridLevel, ModeFile, Quality};
+use super::name::normalize_name;
 use super::set::{FactorSet, GridRegion, ModeFactor};
 
 /// Largest factor accepted, in g per km (a large car is about 300; this catches unit slips).
@@ -17,6 +18,8 @@ const MAX_G_PER_KM: f64 = 10_000.0;
 const MAX_G_PER_KWH: f64 = 2_000.0;
 /// Largest leg limit a set may declare, in km.
 const MAX_LEG_LIMIT_KM: f64 = 5_000.0;
+/// Longest mode alias, in characters.
+pub const MAX_ALIAS_CHARS: usize = 32;
 
 /// A factor-set file that cannot be used, and exactly where it is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +113,8 @@ pub fn validate(origin: &str, file: FactorSetFile) -> Result<FactorSet, LoadErro
             ));
         }
     }
+    let mode_names =
+        index_mode_names(&file.modes).map_err(|(location, message)| fail(location, message))?;
     if !mode_index.contains_key(&file.default_baseline_mode) {
         return Err(fail(
             "default_baseline_mode".into(),
@@ -124,6 +129,7 @@ pub fn validate(origin: &str, file: FactorSetFile) -> Result<FactorSet, LoadErro
         file,
         modes,
         mode_index,
+        mode_names,
         grid_regions,
         region_index,
         default_grid,
@@ -142,6 +148,9 @@ fn validate_mode(
     let id = ModeId::try_from(mode.mode.as_str()).map_err(|m| problem("mode", m))?;
     if mode.label.en.trim().is_empty() || mode.label.zh.trim().is_empty() {
         return Err(problem("label", "needs both `en` and `zh`".into()));
+    }
+    for (j, alias) in mode.aliases.iter().enumerate() {
+        check_alias(alias).map_err(|message| problem(&format!("aliases[{j}]"), message))?;
     }
     if !known_source(&mode.source) {
         return Err(problem(
@@ -271,6 +280,93 @@ fn validate_mode(
     })
 }
 
+/// Whether one alias is written acceptably on its own (uniqueness is checked across the set).
+fn check_alias(alias: &str) -> Result<(), String> {
+    let shown = truncate_for_message(alias);
+    if alias.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    if alias.trim() != alias {
+        return Err(format!("`{shown}` must not start or end with spaces"));
+    }
+    if alias.chars().count() > MAX_ALIAS_CHARS {
+        return Err(format!(
+            "`{shown}` is longer than {MAX_ALIAS_CHARS} characters"
+        ));
+    }
+    if alias.chars().any(char::is_control) {
+        return Err(format!(
+            "`{}` contains a control character",
+            alias.escape_debug()
+        ));
+    }
+    if normalize_name(alias).is_empty() {
+        return Err(format!("`{shown}` has nothing but spaces and brackets"));
+    }
+    Ok(())
+}
+
+/// Every name of every mode (id, `label.en`, `label.zh`, aliases), normalized, → mode index.
+///
+/// An alias must name one mode only: it may not repeat another alias (of any mode, after
+/// normalization) nor another mode's id or labels. Ids win over labels, and a label two modes
+/// share finds the earlier one: labels were never checked for that, and a campaign snapshot
+/// that loaded before must still load.
+fn index_mode_names(modes: &[ModeFile]) -> Result<FastMap<String, usize>, Problem> {
+    let fixed_names: Vec<[(&str, String); 3]> = modes
+        .iter()
+        .map(|mode| {
+            [
+                ("id", normalize_name(&mode.mode)),
+                ("label.en", normalize_name(&mode.label.en)),
+                ("label.zh", normalize_name(&mode.label.zh)),
+            ]
+        })
+        .collect();
+    let mut names = FastMap::default();
+    for (i, [(_, id), ..]) in fixed_names.iter().enumerate() {
+        names.insert(id.clone(), i);
+    }
+    for (i, [_, (_, en), (_, zh)]) in fixed_names.iter().enumerate() {
+        names.entry(en.clone()).or_insert(i);
+        names.entry(zh.clone()).or_insert(i);
+    }
+    let mut alias_of: FastMap<String, (usize, usize)> = FastMap::default();
+    for (i, mode) in modes.iter().enumerate() {
+        for (j, alias) in mode.aliases.iter().enumerate() {
+            let at = format!("modes[{i}] ({}).aliases[{j}]", mode.mode);
+            let key = normalize_name(alias);
+            for (k, other) in modes.iter().enumerate().filter(|&(k, _)| k != i) {
+                if let Some((field, _)) = fixed_names[k].iter().find(|(_, name)| *name == key) {
+                    return Err((
+                        at,
+                        format!(
+                            "`{alias}` is the {field} of mode `{}`; an alias must name one mode only",
+                            other.mode
+                        ),
+                    ));
+                }
+            }
+            if let Some((k, first)) = alias_of.insert(key.clone(), (i, j)) {
+                let message = if k == i {
+                    format!(
+                        "`{alias}` repeats aliases[{first}] `{}` (names are compared without case, spaces or brackets)",
+                        modes[i].aliases[first]
+                    )
+                } else {
+                    format!(
+                        "`{alias}` is also an alias of mode `{}` (`{}`); an alias must name one mode only",
+                        modes[k].mode, modes[k].aliases[first]
+                    )
+                };
+                return Err((at, message));
+            }
+            names.entry(key).or_insert(i);
+        }
+    }
+    Ok(names)
+}
+
 /// Grid regions resolved to their factors, the index of every id and alias (lowercased), and the
 /// default region.
 type Grid = (Vec<GridRegion>, FastMap<String, usize>, Option<usize>);
@@ -382,4 +478,234 @@ pub fn is_slug(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::{parse, MAX_ALIAS_CHARS};
+
+    const UK: &str = include_str!("../../emission_factors/uk-desnz-2025.json");
+
+    fn uk() -> Value {
+        serde_json::from_str(UK).expect("a bundled file is JSON")
+    }
+
+    /// The aliases of mode `id` in a set file.
+    fn aliases<'a>(set: &'a mut Value, id: &str) -> &'a mut Vec<Value> {
+        set["modes"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|m| m["mode"] == id)
+            .unwrap_or_else(|| panic!("no mode {id}"))["aliases"]
+            .as_array_mut()
+            .expect("every bundled mode has aliases")
+    }
+
+    /// Adds `alias` to mode `id`; returns its index in the list.
+    fn add_alias(set: &mut Value, id: &str, alias: &str) -> usize {
+        let list = aliases(set, id);
+        list.push(json!(alias));
+        list.len() - 1
+    }
+
+    /// The loader's message for `set`, which must be refused.
+    #[track_caller]
+    fn refusal(set: &Value) -> String {
+        match parse("x.json", &set.to_string()) {
+            Ok(_) => panic!("the broken set was accepted"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn an_alias_that_is_another_modes_label_names_file_mode_and_field() {
+        // Arrange: metro is modes[7]; 公交车 is the Chinese label of bus.
+        let mut set = uk();
+        let j = add_alias(&mut set, "metro", "公交车");
+
+        // Act
+        let message = refusal(&set);
+
+        // Assert
+        assert_eq!(
+            message,
+            format!(
+                "x.json: modes[7] (metro).aliases[{j}]: `公交车` is the label.zh of mode `bus`; \
+                 an alias must name one mode only"
+            )
+        );
+    }
+
+    #[test]
+    fn an_alias_that_is_another_modes_english_label_or_id_after_normalization_is_refused() {
+        for (mode, alias, expected) in [
+            (
+                "taxi",
+                "car （FUEL unknown）",
+                "is the label.en of mode `car`",
+            ),
+            ("coach", "Bus", "is the id of mode `bus`"),
+            ("light_rail", "地铁", "is the label.zh of mode `metro`"),
+        ] {
+            // Arrange
+            let mut set = uk();
+            let j = add_alias(&mut set, mode, alias);
+
+            // Act
+            let message = refusal(&set);
+
+            // Assert
+            assert!(message.starts_with("x.json: modes["), "{message}");
+            assert!(
+                message.contains(&format!("({mode}).aliases[{j}]: `{alias}` {expected}")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_alias_of_two_modes_is_refused_at_the_second() {
+        // Arrange: tube is an alias of metro (modes[7]); light_rail is modes[8].
+        let mut set = uk();
+        let j = add_alias(&mut set, "light_rail", "[T U B E]");
+
+        // Act
+        let message = refusal(&set);
+
+        // Assert
+        assert!(
+            message.starts_with(&format!("x.json: modes[8] (light_rail).aliases[{j}]: ")),
+            "{message}"
+        );
+        assert!(
+            message.contains("is also an alias of mode `metro` (`tube`)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_alias_listed_twice_in_one_mode_is_refused() {
+        // Arrange
+        let mut set = uk();
+        let first = aliases(&mut set, "metro")
+            .iter()
+            .position(|a| a == "subway")
+            .expect("subway is an alias of metro");
+        let j = add_alias(&mut set, "metro", "SUB WAY");
+
+        // Act
+        let message = refusal(&set);
+
+        // Assert
+        assert!(
+            message.starts_with(&format!("x.json: modes[7] (metro).aliases[{j}]: ")),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("repeats aliases[{first}] `subway`")),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_badly_written_alias_is_refused_naming_it() {
+        let too_long = "长".repeat(MAX_ALIAS_CHARS + 1);
+        for (alias, expected) in [
+            ("", "must not be empty"),
+            ("   ", "must not be empty"),
+            (" 地铁", "must not start or end with spaces"),
+            ("地铁\u{3000}", "must not start or end with spaces"),
+            (too_long.as_str(), "is longer than 32 characters"),
+            ("sub\u{7}way", "contains a control character"),
+            ("（ ）", "has nothing but spaces and brackets"),
+        ] {
+            // Arrange
+            let mut set = uk();
+            let j = add_alias(&mut set, "metro", alias);
+
+            // Act
+            let message = refusal(&set);
+
+            // Assert
+            assert!(
+                message.starts_with(&format!("x.json: modes[7] (metro).aliases[{j}]: ")),
+                "{alias:?}: {message}"
+            );
+            assert!(message.contains(expected), "{alias:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn an_alias_of_32_characters_and_one_repeating_its_own_label_are_accepted() {
+        // Arrange
+        let mut set = uk();
+        add_alias(&mut set, "metro", &"长".repeat(MAX_ALIAS_CHARS));
+        add_alias(&mut set, "metro", "（地铁）");
+
+        // Act
+        let loaded = parse("x.json", &set.to_string());
+
+        // Assert
+        let loaded = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            loaded.mode_by_name("地铁").map(|m| m.mode.as_str()),
+            Some("metro")
+        );
+    }
+
+    #[test]
+    fn a_snapshot_stored_before_aliases_existed_still_loads() {
+        // Arrange: a campaign snapshot serialized from a set file without the field.
+        let mut set = uk();
+        for mode in set["modes"].as_array_mut().unwrap() {
+            mode.as_object_mut().unwrap().remove("aliases");
+        }
+
+        // Act
+        let loaded = parse("snapshot of campaign `c1`", &set.to_string());
+
+        // Assert: ids and labels are still found.
+        let loaded = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert!(loaded.file().modes.iter().all(|m| m.aliases.is_empty()));
+        assert_eq!(
+            loaded.mode_by_name("Metro").map(|m| m.mode.as_str()),
+            Some("metro")
+        );
+        assert_eq!(
+            loaded.mode_by_name("公交车").map(|m| m.mode.as_str()),
+            Some("bus")
+        );
+        assert!(loaded.mode_by_name("subway").is_none());
+        // Serialized again (a new snapshot), empty aliases are left out.
+        let snapshot: Value = serde_json::to_value(loaded.file()).unwrap();
+        assert!(snapshot["modes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m.get("aliases").is_none()));
+    }
+
+    #[test]
+    fn a_snapshot_keeps_the_aliases_and_loads_again() {
+        // Arrange
+        let set = parse("x.json", UK).expect("the bundled set loads");
+
+        // Act: what a campaign stores, loaded back.
+        let snapshot = serde_json::to_string(set.file()).unwrap();
+        let again = parse("snapshot of campaign `c1`", &snapshot);
+
+        // Assert
+        let again = again.unwrap_or_else(|e| panic!("{e}"));
+        for (before, after) in set.file().modes.iter().zip(&again.file().modes) {
+            assert!(!before.aliases.is_empty(), "{}", before.mode);
+            assert_eq!(before.aliases, after.aliases, "{}", before.mode);
+        }
+        assert_eq!(
+            again.mode_by_name("tube").map(|m| m.mode.as_str()),
+            Some("metro")
+        );
+    }
 }

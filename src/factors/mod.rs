@@ -6,9 +6,11 @@
 mod catalogue;
 pub mod file;
 pub mod load;
+mod name;
 mod set;
 
 pub use catalogue::{Catalogue, CatalogueError, DEFAULT_SET_ID};
 pub use file::{Boundary, FactorSetFile, GridLevel, LabelFile, Quality};
 pub use load::{parse, LoadError};
+pub use name::normalize_name;
 pub use set::{FactorSet, GridRegion, ModeFactor, ResolvedFactor};
