@@ -8,9 +8,11 @@ use crate::domain::mode::{truncate_for_message, Basis, FIXED_MODES};
 use crate::domain::ModeId;
 use crate::fast_hash::FastMap;
 
-use super::file::{FactorSetFile, GridLevel, ModeFile, Quality};
+use super::file::{
+    ActiveFile, AirFile, DerivationInput, FactorSetFile, GridLevel, ModeFile, Quality,
+};
 use super::name::normalize_name;
-use super::set::{FactorSet, GridRegion, ModeFactor};
+use super::set::{Active, Air, FactorSet, GridRegion, ModeFactor};
 
 /// Largest factor accepted, in g per km (a large car is about 300; this catches unit slips).
 const MAX_G_PER_KM: f64 = 10_000.0;
@@ -20,6 +22,14 @@ const MAX_G_PER_KWH: f64 = 2_000.0;
 const MAX_LEG_LIMIT_KM: f64 = 5_000.0;
 /// Longest mode alias, in characters.
 pub const MAX_ALIAS_CHARS: usize = 32;
+/// Accepted default speeds of an active mode, km/h (walking is about 5, an e-bike about 25).
+const ACTIVE_SPEED_KMH: std::ops::RangeInclusive<f64> = 1.0..=40.0;
+/// Accepted intensities of an active mode, METs.
+const ACTIVE_MET: std::ops::RangeInclusive<f64> = 1.0..=15.0;
+/// Largest tailpipe NOx accepted, mg per km (an old diesel bus emits about 12 000 per vehicle-km).
+const MAX_NOX_MG_PER_KM: f64 = 20_000.0;
+/// Largest exhaust PM2.5 accepted, mg per km.
+const MAX_PM25_MG_PER_KM: f64 = 2_000.0;
 
 /// A factor-set file that cannot be used, and exactly where it is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,39 +168,13 @@ fn validate_mode(
             format!("`{}` is not listed in sources", mode.source),
         ));
     }
-    match (mode.quality, &mode.derivation) {
-        (Quality::Published, Some(_)) => {
-            return Err(problem(
-                "derivation",
-                "must be null for a published factor".into(),
-            ))
-        }
-        (Quality::Derived | Quality::Proxy, None) => {
-            return Err(problem(
-                "derivation",
-                "is required for a derived or proxy factor".into(),
-            ))
-        }
-        _ => {}
-    }
-    if let Some(derivation) = &mode.derivation {
-        for (j, input) in derivation.inputs.iter().enumerate() {
-            if let Some(source) = &input.source {
-                if !known_source(source) {
-                    return Err(problem(
-                        &format!("derivation.inputs[{j}].source"),
-                        format!("`{source}` is not listed in sources"),
-                    ));
-                }
-            }
-        }
-    }
-    if mode.quality == Quality::Proxy && mode.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-        return Err(problem(
-            "note",
-            "must explain why a proxy factor is used".into(),
-        ));
-    }
+    check_provenance(
+        "",
+        mode.quality,
+        mode.derivation.as_ref().map(|d| d.inputs.as_slice()),
+        mode.note.as_deref(),
+        known_source,
+    )?;
     if !(mode.max_distance_km.is_finite()
         && mode.max_distance_km > 0.0
         && mode.max_distance_km <= MAX_LEG_LIMIT_KM)
@@ -270,6 +254,17 @@ fn validate_mode(
         ));
     }
 
+    let active = mode
+        .active
+        .as_ref()
+        .map(|active| validate_active(active, known_source))
+        .transpose()?;
+    let air = mode
+        .air
+        .as_ref()
+        .map(|air| validate_air(air, mode.basis, known_source))
+        .transpose()?;
+
     Ok(ModeFactor {
         mode: id,
         basis: mode.basis,
@@ -277,7 +272,154 @@ fn validate_mode(
         grid_kwh_per_km: mode.grid_kwh_per_km,
         max_distance_m: (mode.max_distance_km * 1000.0).round() as i64,
         index,
+        active,
+        air,
     })
+}
+
+/// The rules a value's provenance follows, for a mode's CO2e factor and for its air values
+/// alike: a published value has no derivation, a derived or proxy one has; every input names a
+/// listed source; a proxy says why in its note. `prefix` goes before the field names (`air.`).
+fn check_provenance(
+    prefix: &str,
+    quality: Quality,
+    inputs: Option<&[DerivationInput]>,
+    note: Option<&str>,
+    known_source: &dyn Fn(&str) -> bool,
+) -> Result<(), Problem> {
+    let problem = |field: &str, message: String| (format!("{prefix}{field}"), message);
+    match (quality, inputs) {
+        (Quality::Published, Some(_)) => {
+            return Err(problem(
+                "derivation",
+                "must be null for a published factor".into(),
+            ))
+        }
+        (Quality::Derived | Quality::Proxy, None) => {
+            return Err(problem(
+                "derivation",
+                "is required for a derived or proxy factor".into(),
+            ))
+        }
+        _ => {}
+    }
+    for (j, input) in inputs.unwrap_or_default().iter().enumerate() {
+        if let Some(source) = &input.source {
+            if !known_source(source) {
+                return Err(problem(
+                    &format!("derivation.inputs[{j}].source"),
+                    format!("`{source}` is not listed in sources"),
+                ));
+            }
+        }
+    }
+    if quality == Quality::Proxy && note.is_none_or(|n| n.trim().is_empty()) {
+        return Err(problem(
+            "note",
+            "must explain why a proxy factor is used".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// An active mode's speed and MET value, checked and converted to whole metres per hour and
+/// tenths of a MET.
+fn validate_active(
+    active: &ActiveFile,
+    known_source: &dyn Fn(&str) -> bool,
+) -> Result<Active, Problem> {
+    let problem = |field: &str, message: String| (format!("active.{field}"), message);
+    let speed = active.speed_kmh;
+    if !(speed.is_finite() && ACTIVE_SPEED_KMH.contains(&speed)) {
+        return Err(problem(
+            "speed_kmh",
+            format!(
+                "must be ≥ {} and ≤ {} km/h, got {speed}",
+                ACTIVE_SPEED_KMH.start(),
+                ACTIVE_SPEED_KMH.end()
+            ),
+        ));
+    }
+    let met = active.met;
+    if !(met.is_finite() && ACTIVE_MET.contains(&met)) {
+        return Err(problem(
+            "met",
+            format!(
+                "must be ≥ {} and ≤ {} METs, got {met}",
+                ACTIVE_MET.start(),
+                ACTIVE_MET.end()
+            ),
+        ));
+    }
+    let met_x10 = (met * 10.0).round();
+    if (met * 10.0 - met_x10).abs() > 1e-6 {
+        return Err(problem(
+            "met",
+            format!("must have at most one decimal (it is held in tenths of a MET), got {met}"),
+        ));
+    }
+    if !known_source(&active.source) {
+        return Err(problem(
+            "source",
+            format!("`{}` is not listed in sources", active.source),
+        ));
+    }
+    Ok(Active {
+        speed_m_per_h: (speed * 1000.0).round() as i64,
+        met_x10: met_x10 as i64,
+    })
+}
+
+/// A mode's tailpipe NOx and PM2.5, checked and converted to whole µg per km of the basis.
+fn validate_air(
+    air: &AirFile,
+    mode_basis: Basis,
+    known_source: &dyn Fn(&str) -> bool,
+) -> Result<Air, Problem> {
+    let problem = |field: &str, message: String| (format!("air.{field}"), message);
+    if air.basis != mode_basis {
+        return Err(problem(
+            "basis",
+            format!(
+                "must be the mode's basis `{}`, got `{}`",
+                mode_basis.as_str(),
+                air.basis.as_str()
+            ),
+        ));
+    }
+    for (field, value, max) in [
+        ("nox_mg_per_km", air.nox_mg_per_km, MAX_NOX_MG_PER_KM),
+        ("pm25_mg_per_km", air.pm25_mg_per_km, MAX_PM25_MG_PER_KM),
+    ] {
+        if !(value.is_finite() && (0.0..=max).contains(&value)) {
+            return Err(problem(
+                field,
+                format!("must be ≥ 0 and ≤ {max} mg per km, got {value}"),
+            ));
+        }
+    }
+    if !known_source(&air.source) {
+        return Err(problem(
+            "source",
+            format!("`{}` is not listed in sources", air.source),
+        ));
+    }
+    check_provenance(
+        "air.",
+        air.quality,
+        air.derivation.as_ref().map(|d| d.inputs.as_slice()),
+        air.note.as_deref(),
+        known_source,
+    )?;
+    Ok(Air {
+        nox_ug_per_km: ug_per_km_from_mg(air.nox_mg_per_km),
+        pm25_ug_per_km: ug_per_km_from_mg(air.pm25_mg_per_km),
+    })
+}
+
+/// Milligrams per km to whole micrograms per km, rounded once (as CO2e factors are held).
+fn ug_per_km_from_mg(mg_per_km: f64) -> i64 {
+    (mg_per_km * 1000.0).round() as i64
 }
 
 /// Whether one alias is written acceptably on its own (uniqueness is checked across the set).
@@ -485,6 +627,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::{parse, MAX_ALIAS_CHARS};
+    use crate::factors::{Active, Air};
 
     const UK: &str = include_str!("../../emission_factors/uk-desnz-2025.json");
 
@@ -492,14 +635,19 @@ mod tests {
         serde_json::from_str(UK).expect("a bundled file is JSON")
     }
 
-    /// The aliases of mode `id` in a set file.
-    fn aliases<'a>(set: &'a mut Value, id: &str) -> &'a mut Vec<Value> {
+    /// The mode entry `id` of a set file.
+    fn mode<'a>(set: &'a mut Value, id: &str) -> &'a mut Value {
         set["modes"]
             .as_array_mut()
             .unwrap()
             .iter_mut()
             .find(|m| m["mode"] == id)
-            .unwrap_or_else(|| panic!("no mode {id}"))["aliases"]
+            .unwrap_or_else(|| panic!("no mode {id}"))
+    }
+
+    /// The aliases of mode `id` in a set file.
+    fn aliases<'a>(set: &'a mut Value, id: &str) -> &'a mut Vec<Value> {
+        mode(set, id)["aliases"]
             .as_array_mut()
             .expect("every bundled mode has aliases")
     }
@@ -686,6 +834,300 @@ mod tests {
             .unwrap()
             .iter()
             .all(|m| m.get("aliases").is_none()));
+    }
+
+    /// An `active` entry citing a source the UK set lists.
+    fn active(speed_kmh: f64, met: f64) -> Value {
+        json!({ "speed_kmh": speed_kmh, "met": met, "source": "desnz-2025", "note": null })
+    }
+
+    /// A derived `air` entry per `basis`, citing a source the UK set lists.
+    fn air(basis: &str, nox_mg_per_km: f64, pm25_mg_per_km: f64) -> Value {
+        json!({
+            "basis": basis,
+            "nox_mg_per_km": nox_mg_per_km,
+            "pm25_mg_per_km": pm25_mg_per_km,
+            "source": "desnz-2025",
+            "quality": "derived",
+            "derivation": {
+                "formula": "test",
+                "inputs": [],
+                "nox_expression": nox_mg_per_km.to_string(),
+                "pm25_expression": pm25_mg_per_km.to_string()
+            },
+            "note": null
+        })
+    }
+
+    #[test]
+    fn an_out_of_range_met_is_refused_naming_file_mode_and_field() {
+        // Arrange: walk is modes[0].
+        let mut set = uk();
+        mode(&mut set, "walk")["active"] = active(4.8, 40.0);
+
+        // Act
+        let message = refusal(&set);
+
+        // Assert
+        assert_eq!(
+            message,
+            "x.json: modes[0] (walk).active.met: must be ≥ 1 and ≤ 15 METs, got 40"
+        );
+    }
+
+    #[test]
+    fn broken_co_benefit_parameters_are_refused_at_the_field_at_fault() {
+        // Arrange: (mode, field, value, where, what the message says)
+        let cases = [
+            (
+                "bicycle",
+                "active",
+                active(0.5, 6.8),
+                "modes[1] (bicycle).active.speed_kmh",
+                "≥ 1 and ≤ 40 km/h, got 0.5",
+            ),
+            (
+                "bicycle",
+                "active",
+                active(41.0, 6.8),
+                "modes[1] (bicycle).active.speed_kmh",
+                "got 41",
+            ),
+            (
+                "bicycle",
+                "active",
+                active(14.0, 0.9),
+                "modes[1] (bicycle).active.met",
+                "≥ 1 and ≤ 15 METs, got 0.9",
+            ),
+            (
+                "bicycle",
+                "active",
+                active(14.0, 6.85),
+                "modes[1] (bicycle).active.met",
+                "at most one decimal",
+            ),
+            (
+                "e_bike",
+                "active",
+                json!({ "speed_kmh": 23.1, "met": 6.9, "source": "berntsen-2016", "note": null }),
+                "modes[2] (e_bike).active.source",
+                "`berntsen-2016` is not listed in sources",
+            ),
+            (
+                "car",
+                "air",
+                air("passenger_km", 50.0, 1.0),
+                "modes[11] (car).air.basis",
+                "must be the mode's basis `vehicle_km`, got `passenger_km`",
+            ),
+            (
+                "car",
+                "air",
+                air("vehicle_km", 20_000.5, 1.0),
+                "modes[11] (car).air.nox_mg_per_km",
+                "≤ 20000 mg per km, got 20000.5",
+            ),
+            (
+                "car",
+                "air",
+                air("vehicle_km", -1.0, 1.0),
+                "modes[11] (car).air.nox_mg_per_km",
+                "got -1",
+            ),
+            (
+                "car",
+                "air",
+                air("vehicle_km", 50.0, 2_001.0),
+                "modes[11] (car).air.pm25_mg_per_km",
+                "≤ 2000 mg per km, got 2001",
+            ),
+        ];
+        for (id, field, value, location, expected) in cases {
+            let mut set = uk();
+            mode(&mut set, id)[field] = value;
+
+            // Act
+            let message = refusal(&set);
+
+            // Assert
+            assert!(
+                message.starts_with(&format!("x.json: {location}: ")),
+                "{location}: {message}"
+            );
+            assert!(message.contains(expected), "{location}: {message}");
+        }
+    }
+
+    #[test]
+    fn air_values_follow_the_quality_rules_of_the_co2e_factor() {
+        type Break = fn(&mut Value);
+        let cases: [(&str, Break, &str); 5] = [
+            (
+                "a published value with a derivation",
+                |a| a["quality"] = json!("published"),
+                "air.derivation: must be null",
+            ),
+            (
+                "a derived value without one",
+                |a| a["derivation"] = Value::Null,
+                "air.derivation: is required",
+            ),
+            (
+                "a proxy without a note",
+                |a| a["quality"] = json!("proxy"),
+                "air.note: must explain why",
+            ),
+            (
+                "an input from an unlisted source",
+                |a| {
+                    a["derivation"]["inputs"] = json!([{
+                        "name": "x", "value": 1.0, "unit": "g/km", "source": "emep-2023",
+                        "status": "secondary", "note": null
+                    }]);
+                },
+                "air.derivation.inputs[0].source: `emep-2023` is not listed",
+            ),
+            (
+                "an unlisted main source",
+                |a| a["source"] = json!("emep-2023"),
+                "air.source: `emep-2023` is not listed",
+            ),
+        ];
+        for (what, break_it, expected) in cases {
+            // Arrange
+            let mut set = uk();
+            let mut value = air("vehicle_km", 32.0, 1.2);
+            break_it(&mut value);
+            mode(&mut set, "car_petrol")["air"] = value;
+
+            // Act
+            let message = refusal(&set);
+
+            // Assert
+            assert!(
+                message.starts_with(&format!("x.json: modes[12] (car_petrol).{expected}")),
+                "{what}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn co_benefit_parameters_are_held_in_whole_micrograms_metres_per_hour_and_tenths_of_a_met() {
+        // Arrange
+        let mut set = uk();
+        mode(&mut set, "walk")["active"] = active(4.8, 4.0);
+        mode(&mut set, "e_bike")["active"] = active(23.1, 6.9);
+        // 74 mg × 0.14861 / 0.20806 = 52.855618… mg; 0.2 mg × the same = 0.142853… mg.
+        mode(&mut set, "taxi")["air"] = air(
+            "passenger_km",
+            52.855_618_571_565_9,
+            0.142_853_023_166_394_3,
+        );
+        mode(&mut set, "car_diesel")["air"] = air("vehicle_km", 74.0, 0.2);
+        mode(&mut set, "metro")["air"] = air("passenger_km", 0.0, 0.0);
+        // Half a microgram rounds away from zero, once.
+        mode(&mut set, "motorcycle")["air"] = air("vehicle_km", 0.0005, 14.0995);
+
+        // Act
+        let loaded = parse("x.json", &set.to_string()).unwrap_or_else(|e| panic!("{e}"));
+
+        // Assert
+        let of = |id: &str| loaded.mode(id).unwrap_or_else(|| panic!("no mode {id}"));
+        assert_eq!(
+            of("walk").active,
+            Some(Active {
+                speed_m_per_h: 4_800,
+                met_x10: 40
+            })
+        );
+        assert_eq!(
+            of("e_bike").active,
+            Some(Active {
+                speed_m_per_h: 23_100,
+                met_x10: 69
+            })
+        );
+        assert_eq!(
+            of("taxi").air,
+            Some(Air {
+                nox_ug_per_km: 52_856,
+                pm25_ug_per_km: 143
+            })
+        );
+        assert_eq!(
+            of("car_diesel").air,
+            Some(Air {
+                nox_ug_per_km: 74_000,
+                pm25_ug_per_km: 200
+            })
+        );
+        assert_eq!(
+            of("metro").air,
+            Some(Air {
+                nox_ug_per_km: 0,
+                pm25_ug_per_km: 0
+            })
+        );
+        assert_eq!(
+            of("motorcycle").air,
+            Some(Air {
+                nox_ug_per_km: 1,
+                pm25_ug_per_km: 14_100
+            })
+        );
+        assert_eq!(of("bus").active, None);
+        assert_eq!(of("bus").air, None);
+    }
+
+    #[test]
+    fn a_snapshot_without_co_benefit_parameters_loads_and_stays_without_them() {
+        // Arrange: a campaign snapshot stored before co-benefits existed.
+        let mut set = uk();
+        for mode in set["modes"].as_array_mut().unwrap() {
+            let mode = mode.as_object_mut().unwrap();
+            mode.remove("active");
+            mode.remove("air");
+        }
+
+        // Act
+        let loaded = parse("snapshot of campaign `c1`", &set.to_string());
+
+        // Assert: nothing is added when it is stored again.
+        let loaded = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert!(loaded
+            .modes()
+            .iter()
+            .all(|m| m.active.is_none() && m.air.is_none()));
+        let snapshot: Value = serde_json::to_value(loaded.file()).unwrap();
+        for (stored, original) in snapshot["modes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(set["modes"].as_array().unwrap())
+        {
+            let keys = |m: &Value| m.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+            assert_eq!(keys(stored), keys(original), "{}", original["mode"]);
+        }
+    }
+
+    #[test]
+    fn a_snapshot_keeps_the_co_benefit_parameters_and_loads_again() {
+        // Arrange
+        let set = parse("x.json", UK).expect("the bundled set loads");
+
+        // Act
+        let snapshot = serde_json::to_string(set.file()).unwrap();
+        let again = parse("snapshot of campaign `c1`", &snapshot);
+
+        // Assert
+        let again = again.unwrap_or_else(|e| panic!("{e}"));
+        assert!(set.modes().iter().any(|m| m.active.is_some()));
+        assert!(set.modes().iter().any(|m| m.air.is_some()));
+        for (before, after) in set.modes().iter().zip(again.modes()) {
+            assert_eq!(before.active, after.active, "{}", before.mode);
+            assert_eq!(before.air, after.air, "{}", before.mode);
+        }
     }
 
     #[test]

@@ -10,7 +10,9 @@ mod name;
 mod set;
 
 pub use catalogue::{Catalogue, CatalogueError, DEFAULT_SET_ID};
-pub use file::{Boundary, FactorSetFile, GridLevel, LabelFile, Quality};
+pub use file::{
+    ActiveFile, AirDerivationFile, AirFile, Boundary, FactorSetFile, GridLevel, LabelFile, Quality,
+};
 pub use load::{parse, LoadError};
 pub use name::normalize_name;
-pub use set::{FactorSet, GridRegion, ModeFactor, ResolvedFactor};
+pub use set::{Active, Air, FactorSet, GridRegion, ModeFactor, ResolvedFactor};

@@ -38,6 +38,39 @@ pub struct ModeFactor {
     pub max_distance_m: i64,
     /// Index of the mode in the file.
     pub index: usize,
+    /// Speed and intensity, for modes whose trips count as physical activity.
+    pub active: Option<Active>,
+    /// Tailpipe NOx and PM2.5, where the set gives them.
+    pub air: Option<Air>,
+}
+
+/// An active mode's default speed and intensity, in the units calculations use.
+///
+/// A leg of `distance_m` metres takes `distance_m × 60 / speed_m_per_h` minutes, an exact
+/// rational number: round it once per leg, half away from zero, to whole active minutes
+/// (`crate::domain::grams::div_round_half_away`); a round trip doubles the distance first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Active {
+    /// Default speed in whole metres per hour (`speed_kmh × 1000`, rounded once at load:
+    /// 4.8 km/h → 4 800).
+    pub speed_m_per_h: i64,
+    /// Intensity in tenths of a MET (4.0 → 40, 6.8 → 68); the loader accepts only values with
+    /// at most one decimal, as the Compendium of Physical Activities publishes them.
+    pub met_x10: i64,
+}
+
+/// Tailpipe pollutants of one km of the mode's basis, in the units calculations use.
+///
+/// A leg emits `distance_m × ug_per_km / (1 000 m/km × 1 000 µg/mg × sharers)` milligrams, with
+/// `sharers` the travellers sharing a `vehicle_km` mode (1 for `passenger_km`), exactly as
+/// [`crate::domain::grams::leg_grams`] does for CO2e: round once per leg, half away from zero,
+/// to whole milligrams; totals are exact sums of the legs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Air {
+    /// NOx (as NO2) in whole µg per km of the basis (`nox_mg_per_km × 1000`, rounded once at load).
+    pub nox_ug_per_km: i64,
+    /// Exhaust PM2.5 in whole µg per km of the basis (`pm25_mg_per_km × 1000`, rounded once at load).
+    pub pm25_ug_per_km: i64,
 }
 
 /// A grid region with its resolved electricity factor.
