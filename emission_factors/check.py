@@ -17,6 +17,7 @@ import math
 import os
 import re
 import sys
+import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,7 +36,7 @@ TOP_REQUIRED = ["id", "version", "title", "region", "boundary", "gwp_basis",
 TOP_OPTIONAL = ["grid_regions", "default_grid_region"]
 SOURCE_KEYS = ["id", "title", "publisher", "year", "url"]
 REGION_KEYS = ["id", "name", "level", "parent", "aliases", "co2e_g_per_kwh", "source", "note"]
-MODE_REQUIRED = ["mode", "label", "basis", "source", "quality", "derivation", "max_distance_km", "note"]
+MODE_REQUIRED = ["mode", "label", "aliases", "basis", "source", "quality", "derivation", "max_distance_km", "note"]
 MODE_VALUE_KEYS = ["co2e_g_per_km", "grid_kwh_per_km", "fixed_g_per_km"]
 DERIVATION_REQUIRED = ["formula", "inputs"]
 DERIVATION_OPTIONAL = ["expression"]
@@ -51,6 +52,13 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 REGION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 DESNZ_ROW = re.compile(r"\b\d{2}_\d{3}_\d{4}_\d+_\d+\b")
+
+MAX_ALIAS_CHARS = 32
+# normalize_name(): what the loader's factors::normalize_name does. Whitespace = Unicode White_Space
+# (Rust's char::is_whitespace), brackets = ( ) （ ） [ ] 【 】.
+WHITESPACE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | {
+    chr(c) for c in range(0x2000, 0x200B)}
+BRACKETS = set("()（）[]【】")
 
 REL_TOL = 1e-9
 MAX_G_PER_KM = 1000.0       # plausibility guard (catches kg/g slips)
@@ -72,6 +80,11 @@ def is_num(x):
 
 def nonempty_str(x):
     return isinstance(x, str) and x.strip() != ""
+
+
+def normalize_name(text):
+    """Lowercase, without whitespace and brackets: how mode names (id, labels, aliases) are compared."""
+    return "".join(c.lower() for c in text if c not in WHITESPACE and c not in BRACKETS)
 
 
 def close(a, b):
@@ -307,7 +320,7 @@ def find_region(by_id, name):
 def check_mode(rep, fname, m, i, source_ids, has_regions):
     mid = m.get("mode") if isinstance(m, dict) else None
     where = f"mode {mid}" if isinstance(mid, str) else f"modes[{i}]"
-    if not check_keys(rep, fname, where, m, MODE_REQUIRED, MODE_VALUE_KEYS):
+    if not check_keys(rep, fname, where, m, MODE_REQUIRED, MODE_VALUE_KEYS + MODE_COBENEFIT_KEYS):
         return
     if not isinstance(mid, str) or not MODE_ID.match(mid):
         rep.err(fname, where, "mode: id must match [a-z][a-z0-9_]*")
@@ -315,6 +328,22 @@ def check_mode(rep, fname, m, i, source_ids, has_regions):
     if not (isinstance(label, dict) and set(label) == {"en", "zh"}
             and nonempty_str(label.get("en")) and nonempty_str(label.get("zh"))):
         rep.err(fname, where, "label: must be {\"en\": ..., \"zh\": ...} with non-empty strings")
+    aliases = m.get("aliases", [])  # missing: already reported by check_keys
+    if not isinstance(aliases, list):
+        rep.err(fname, where, "aliases: must be a list of strings (may be empty)")
+    else:
+        for j, a in enumerate(aliases):
+            aw = f"aliases[{j}]"
+            if not nonempty_str(a):
+                rep.err(fname, where, f"{aw}: {a!r} must be a non-empty string")
+            elif a != a.strip():
+                rep.err(fname, where, f"{aw}: {a!r} must not start or end with spaces")
+            elif len(a) > MAX_ALIAS_CHARS:
+                rep.err(fname, where, f"{aw}: {a!r} is longer than {MAX_ALIAS_CHARS} characters")
+            elif any(unicodedata.category(c) == "Cc" for c in a):
+                rep.err(fname, where, f"{aw}: {a!r} contains a control character")
+            elif normalize_name(a) == "":
+                rep.err(fname, where, f"{aw}: {a!r} has nothing but spaces and brackets")
     basis = m.get("basis")
     if basis not in BASES:
         rep.err(fname, where, f"basis: must be one of {sorted(BASES)}")
@@ -461,6 +490,257 @@ def check_mode(rep, fname, m, i, source_ids, has_regions):
             rep.err(fname, where, f"{field}: stored {stored!r} but the expression gives {computed!r}")
 
 
+# ------------------------------------------------------------------ co-benefits: active, air
+MODE_COBENEFIT_KEYS = ["active", "air"]
+ACTIVE_KEYS = ["speed_kmh", "met", "source", "note"]
+AIR_KEYS = ["basis", "nox_mg_per_km", "pm25_mg_per_km", "source", "quality", "derivation", "note"]
+AIR_DERIVATION_KEYS = ["formula", "inputs", "nox_expression", "pm25_expression"]
+AIR_TARGETS = (("nox_expression", "nox_mg_per_km"), ("pm25_expression", "pm25_mg_per_km"))
+ACTIVE_SPEED_KMH = (1.0, 40.0)   # the loader's limits
+ACTIVE_MET = (1.0, 15.0)
+MAX_NOX_MG_PER_KM = 20000.0
+MAX_PM25_MG_PER_KM = 2000.0
+# Modes without exhaust (no engine, electric traction, or no trip): `air` must be 0/0 if given.
+# light_rail is not listed: a set may have diesel light rail.
+ZERO_TAILPIPE_MODES = {"walk", "bicycle", "telework", "e_bike", "e_scooter", "metro", "car_electric",
+                       "bus_electric", "taxi_electric"}
+
+
+def check_cobenefits(rep, fname, m, i, source_ids):
+    """The optional co-benefit parameters of one mode: `active` and `air` (README §2.6, §2.7)."""
+    if not isinstance(m, dict):
+        return
+    mid = m.get("mode")
+    where = f"mode {mid}" if isinstance(mid, str) else f"modes[{i}]"
+    if "active" in m:
+        check_active(rep, fname, where, m["active"], source_ids)
+    if "air" in m:
+        check_air(rep, fname, where, m, source_ids)
+
+
+def check_active(rep, fname, where, a, source_ids):
+    """Default speed and MET value of an active mode."""
+    where = f"{where}: active"
+    if not check_keys(rep, fname, where, a, ACTIVE_KEYS):
+        return
+    lo, hi = ACTIVE_SPEED_KMH
+    v = a.get("speed_kmh")
+    if not is_num(v) or not lo <= v <= hi:
+        rep.err(fname, where, f"speed_kmh: must be a number in [{lo}, {hi}] km/h")
+    lo, hi = ACTIVE_MET
+    v = a.get("met")
+    if not is_num(v) or not lo <= v <= hi:
+        rep.err(fname, where, f"met: must be a number in [{lo}, {hi}] METs")
+    elif abs(v * 10 - round(v * 10)) > 1e-6:
+        rep.err(fname, where, f"met: {v!r} has more than one decimal (the loader holds tenths of a MET)")
+    if a.get("source") not in source_ids:
+        rep.err(fname, where, f"source: {a.get('source')!r} is not in sources[]")
+    note = a.get("note")
+    if note is not None and not nonempty_str(note):
+        rep.err(fname, where, "note: must be null or a non-empty string")
+
+
+def check_inputs(rep, fname, where, inputs, source_ids):
+    """Derivation inputs (README §2.5). Returns ({name: value}, [names of assumption inputs])."""
+    env = {}
+    assumptions = []
+    if not isinstance(inputs, list):
+        rep.err(fname, where, "derivation.inputs: must be a list")
+        return env, assumptions
+    for j, inp in enumerate(inputs):
+        iw = f"{where}: derivation.inputs[{j}]"
+        if not check_keys(rep, fname, iw, inp, INPUT_KEYS):
+            continue
+        name = inp.get("name")
+        if not (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)):
+            rep.err(fname, iw, "name: must be a Python identifier")
+            continue
+        iw = f"{where}: input {name}"
+        if name in env:
+            rep.err(fname, iw, "name: duplicate")
+        if not is_num(inp.get("value")):
+            rep.err(fname, iw, "value: must be a finite number")
+        else:
+            env[name] = inp["value"]
+        if not nonempty_str(inp.get("unit")):
+            rep.err(fname, iw, "unit: must be a non-empty string")
+        src = inp.get("source")
+        if src is not None and src not in source_ids:
+            rep.err(fname, iw, f"source: {src!r} is not in sources[]")
+        st = inp.get("status")
+        if st not in STATUSES:
+            rep.err(fname, iw, f"status: must be one of {sorted(STATUSES)}")
+        inote = inp.get("note")
+        if inote is not None and not nonempty_str(inote):
+            rep.err(fname, iw, "note: must be null or a non-empty string")
+        if src is None and not nonempty_str(inote):
+            rep.err(fname, iw, "note: required when source is null (say where the number comes from)")
+        if st == "assumption":
+            assumptions.append(name)
+            if not nonempty_str(inote):
+                rep.err(fname, iw, "note: required for an assumption (say why / what it rests on)")
+    return env, assumptions
+
+
+def check_air(rep, fname, where, m, source_ids):
+    """Tailpipe NOx and PM2.5 of a mode: shape, ranges, basis, quality rules, and every derived
+    value re-computed from its inputs through nox_expression / pm25_expression."""
+    a = m["air"]
+    mid = m.get("mode")
+    where = f"{where}: air"
+    if not check_keys(rep, fname, where, a, AIR_KEYS):
+        return
+    basis = a.get("basis")
+    if basis not in BASES:
+        rep.err(fname, where, f"basis: must be one of {sorted(BASES)}")
+    elif basis != m.get("basis"):
+        rep.err(fname, where, f"basis: must be the mode's basis {m.get('basis')!r}, found {basis!r}")
+    values = {}
+    for field, lim in (("nox_mg_per_km", MAX_NOX_MG_PER_KM), ("pm25_mg_per_km", MAX_PM25_MG_PER_KM)):
+        v = a.get(field)
+        if not is_num(v) or v < 0 or v > lim:
+            rep.err(fname, where, f"{field}: must be a number in [0, {lim}] mg per km")
+        else:
+            values[field] = v
+    if mid in ZERO_TAILPIPE_MODES and any(v != 0 for v in values.values()):
+        rep.err(fname, where, f"{mid} has no exhaust: nox_mg_per_km and pm25_mg_per_km must be 0 "
+                "(power-plant and non-exhaust emissions are outside the tailpipe boundary)")
+    if a.get("source") not in source_ids:
+        rep.err(fname, where, f"source: {a.get('source')!r} is not in sources[]")
+    note = a.get("note")
+    if note is not None and not nonempty_str(note):
+        rep.err(fname, where, "note: must be null or a non-empty string")
+
+    q = a.get("quality")
+    d = a.get("derivation")
+    if q not in QUALITIES:
+        rep.err(fname, where, f"quality: must be one of {sorted(QUALITIES)}")
+        return
+    per_passenger = basis == "passenger_km" and any(v != 0 for v in values.values())
+    if q == "published":
+        if d is not None:
+            rep.err(fname, where, "derivation: must be null for quality 'published'")
+        if not nonempty_str(note):
+            rep.err(fname, where, "note: required for 'published' (identify the table/row the values were read from)")
+        if per_passenger:
+            rep.err(fname, where, "quality: a non-zero value per passenger-km must be derived, with the occupancy as an input")
+        return
+    if q == "proxy" and not nonempty_str(note):
+        rep.err(fname, where, "note: required for 'proxy' (reason, assumptions, uncertainty range)")
+    if not isinstance(d, dict):
+        rep.err(fname, where, f"derivation: required for quality {q!r}")
+        return
+    check_keys(rep, fname, f"{where}: derivation", d, AIR_DERIVATION_KEYS)
+    if not nonempty_str(d.get("formula")):
+        rep.err(fname, where, "derivation.formula: must be a non-empty string")
+    env, assumptions = check_inputs(rep, fname, where, d.get("inputs"), source_ids)
+    if assumptions and q != "proxy":
+        rep.err(fname, where, f"quality: must be 'proxy' because input(s) {assumptions} are assumptions")
+    if assumptions and q == "proxy" and nonempty_str(note) and "assum" not in note.lower():
+        rep.err(fname, where, f"note: must say which input is an assumption and why (inputs {assumptions})")
+    if per_passenger and isinstance(d.get("inputs"), list) and not any(
+            isinstance(inp, dict) and "passenger" in str(inp.get("unit", "")).lower() for inp in d["inputs"]):
+        rep.err(fname, where, "derivation.inputs: a value per passenger-km must show the occupancy used "
+                "(an input whose unit names passengers)")
+
+    used = set()
+    results = {}
+    for expr_key, field in AIR_TARGETS:
+        expr = d.get(expr_key)
+        if not nonempty_str(expr):
+            rep.err(fname, where, f"derivation.{expr_key}: required by check.py for derived/proxy values")
+            continue
+        try:
+            tree, names = parse_expression(expr)
+        except ExprError as e:
+            rep.err(fname, where, f"derivation.{expr_key}: {e}")
+            continue
+        if isinstance(tree, ast.Tuple):
+            rep.err(fname, where, f"derivation.{expr_key}: must give one number, not a tuple")
+            continue
+        used |= names
+        unknown = sorted(names - set(env))
+        if unknown:
+            rep.err(fname, where, f"derivation.{expr_key}: unknown name(s) {unknown}")
+            continue
+        try:
+            results[field] = eval_tree(tree, env)
+        except ExprError as e:
+            rep.err(fname, where, f"derivation.{expr_key}: {e}")
+    unused = sorted(set(env) - used)
+    if unused:
+        rep.err(fname, where, f"derivation.inputs: input(s) {unused} not used in nox_expression or pm25_expression")
+    for field, computed in results.items():
+        stored = values.get(field)
+        if stored is not None and not close(stored, computed):
+            rep.err(fname, where, f"{field}: stored {stored!r} but the expression gives {computed!r}")
+
+
+def print_cobenefit_table(sets):
+    """`active` and `air` of every mode and set (after the co2e table)."""
+    names = sorted(sets)
+    q = {"published": "pub", "derived": "der", "proxy": "prx"}
+    print()
+    print("active: km/h, MET | air: NOx mg/km, PM2.5 mg/km per km of the mode's basis (- = not given)")
+    for n in names:
+        print(f"{n}:")
+        for m in sets[n]["modes"]:
+            act = m.get("active")
+            air = m.get("air")
+            if act is None and air is None:
+                continue
+            a = f"{act['speed_kmh']:g} km/h, {act['met']:g} MET" if act else "-"
+            b = (f"{air['nox_mg_per_km']:.3f}, {air['pm25_mg_per_km']:.4f} {q.get(air['quality'], '?')}"
+                 if air else "-")
+            print(f"  {m['mode']:<20} {a:<24} {b}")
+
+
+def check_mode_names(rep, fname, modes):
+    """Every name of a mode (id, label.en, label.zh, aliases), compared through normalize_name,
+    must find that mode only: an alias may not repeat another alias of the set, nor another
+    mode's id or labels; an id or label may not equal another mode's id or label."""
+    fixed = []  # (mode index, mode id, field, normalized name)
+    for i, m in enumerate(modes):
+        if not isinstance(m, dict) or not isinstance(m.get("mode"), str):
+            continue
+        label = m.get("label") if isinstance(m.get("label"), dict) else {}
+        for field, value in (("id", m["mode"]), ("label.en", label.get("en")), ("label.zh", label.get("zh"))):
+            if isinstance(value, str):
+                fixed.append((i, m["mode"], field, normalize_name(value)))
+    seen_fixed = {}
+    for i, mid, field, key in fixed:
+        owner = seen_fixed.get(key)
+        if owner is not None and owner[0] != i:
+            rep.err(fname, f"mode {mid}", f"{field}: names mode {owner[1]} too (its {owner[2]}; "
+                    "names are compared without case, spaces or brackets)")
+        else:
+            seen_fixed.setdefault(key, (i, mid, field))
+    alias_owner = {}  # normalized alias -> (mode index, mode id, alias)
+    for i, m in enumerate(modes):
+        if not isinstance(m, dict) or not isinstance(m.get("aliases"), list):
+            continue
+        mid = m.get("mode")
+        for j, a in enumerate(m["aliases"]):
+            if not nonempty_str(a):
+                continue
+            key = normalize_name(a)
+            where = f"mode {mid}"
+            clash = next(((k, other, field) for k, other, field, name in fixed if name == key and k != i), None)
+            if clash is not None:
+                rep.err(fname, where, f"aliases[{j}]: {a!r} is the {clash[2]} of mode {clash[1]}; "
+                        "an alias must name one mode only")
+                continue
+            owner = alias_owner.get(key)
+            if owner is None:
+                alias_owner[key] = (i, mid, a)
+            elif owner[0] == i:
+                rep.err(fname, where, f"aliases[{j}]: {a!r} repeats {owner[2]!r} "
+                        "(names are compared without case, spaces or brackets)")
+            else:
+                rep.err(fname, where, f"aliases[{j}]: {a!r} is also an alias of mode {owner[1]} "
+                        f"({owner[2]!r}); an alias must name one mode only")
+
+
 def check_file(rep, path):
     fname = os.path.basename(path)
     try:
@@ -506,11 +786,13 @@ def check_file(rep, path):
     ids = []
     for i, m in enumerate(modes):
         check_mode(rep, fname, m, i, source_ids, bool(regions))
+        check_cobenefits(rep, fname, m, i, source_ids)
         if isinstance(m, dict):
             ids.append(m.get("mode"))
     dups = sorted({x for x in ids if isinstance(x, str) and ids.count(x) > 1})
     if dups:
         rep.err(fname, "modes", f"duplicate mode id(s) {dups}")
+    check_mode_names(rep, fname, modes)
     missing = [x for x in REQUIRED_MODES if x not in ids]
     if missing:
         rep.err(fname, "modes", f"missing required mode(s) {missing}")
@@ -608,6 +890,7 @@ def main(argv):
     print(f"OK ({len(paths)} file(s): {', '.join(sorted(sets))})")
     if table:
         print_table(sets, region_name)
+        print_cobenefit_table(sets)
     return 0
 
 

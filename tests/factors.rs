@@ -1,7 +1,7 @@
 //! The factor-set loader: the bundled sets load, and a broken file is refused with an error that
 //! names the file, the mode (or region) and the field.
 
-use green_commute::factors::{parse, Catalogue, DEFAULT_SET_ID};
+use green_commute::factors::{parse, Active, Air, Catalogue, DEFAULT_SET_ID};
 use serde_json::{json, Value};
 
 const UK: &str = include_str!("../emission_factors/uk-desnz-2025.json");
@@ -266,4 +266,158 @@ fn other_broken_files_are_refused_at_the_field_at_fault() {
             "{what}: {message}"
         );
     }
+}
+
+#[test]
+fn every_bundled_mode_is_found_by_its_spreadsheet_words() {
+    // Arrange
+    let catalogue = Catalogue::bundled().expect("the bundled sets load");
+
+    for set in catalogue.sets() {
+        // Act / Assert: the contract's examples (api.md), with spaces and full-width brackets.
+        for (written, mode) in [
+            ("地铁", "metro"),
+            ("轨道交通", "metro"),
+            ("公交", "bus"),
+            ("共享 单车", "bicycle"),
+            ("电瓶车", "e_bike"),
+            ("网约车", "taxi"),
+            ("（通勤班车）", "coach"),
+            ("自驾", "car"),
+            ("在家办公", "telework"),
+            ("Car (fuel unknown)", "car"),
+            ("E_BIKE", "e_bike"),
+        ] {
+            let found = set.mode_by_name(written).map(|m| m.mode.as_str());
+            assert_eq!(found, Some(mode), "{}: {written:?}", set.id());
+        }
+        assert!(set.mode_by_name("horse").is_none());
+        for mode in set.modes() {
+            assert!(
+                !set.mode_file(mode).aliases.is_empty(),
+                "{}: {} has no aliases",
+                set.id(),
+                mode.mode
+            );
+        }
+    }
+}
+
+#[test]
+fn an_alias_naming_another_mode_is_refused_naming_file_mode_and_alias() {
+    // Arrange: in cn-2022, 出租车 is an alias of taxi (modes[10]); car is modes[11] (an alias of
+    // two modes is reported at the later one).
+    let mut set = file(CN);
+    let aliases = mode(&mut set, "car")["aliases"].as_array_mut().unwrap();
+    aliases.push(json!("出租车"));
+    let j = aliases.len() - 1;
+
+    // Act
+    let message = refusal(&set);
+
+    // Assert
+    assert!(
+        message.starts_with(&format!("x.json: modes[11] (car).aliases[{j}]: `出租车`")),
+        "{message}"
+    );
+    assert!(message.contains("mode `taxi`"), "{message}");
+}
+
+#[test]
+fn a_set_without_aliases_still_loads_as_old_snapshots_do() {
+    // Arrange: campaign snapshots stored before aliases existed have no such field.
+    let mut set = file(CN);
+    for mode in set["modes"].as_array_mut().unwrap() {
+        mode.as_object_mut().unwrap().remove("aliases");
+    }
+
+    // Act
+    let loaded = parse("snapshot of campaign `c1`", &set.to_string());
+
+    // Assert
+    let loaded = loaded.unwrap_or_else(|e| panic!("{e}"));
+    let found = loaded
+        .mode_by_name("小汽车（燃料未知）")
+        .map(|m| m.mode.as_str());
+    assert_eq!(found, Some("car"));
+}
+
+#[test]
+fn the_uk_sets_carry_the_co_benefit_parameters_in_calculation_units() {
+    // Arrange
+    let catalogue = Catalogue::bundled().expect("the bundled sets load");
+    let sets = ["uk-desnz-2025", "uk-desnz-2025-wtw"].map(|id| {
+        catalogue
+            .sets()
+            .iter()
+            .find(|s| s.id() == id)
+            .unwrap_or_else(|| panic!("no set {id}"))
+    });
+
+    for set in sets {
+        let of = |id: &str| set.mode(id).unwrap_or_else(|| panic!("no mode {id}"));
+
+        // Assert: WHO HEAT speeds with the Compendium METs; Berntsen et al. 2017 for e-bikes.
+        assert_eq!(set.version(), "2025.3");
+        for (mode, speed_m_per_h, met_x10) in [
+            ("walk", 4_800, 40),
+            ("bicycle", 14_000, 68),
+            ("e_bike", 23_100, 69),
+        ] {
+            assert_eq!(
+                of(mode).active,
+                Some(Active {
+                    speed_m_per_h,
+                    met_x10
+                }),
+                "{}: {mode}",
+                set.id()
+            );
+        }
+        // Tailpipe NOx and PM2.5 in µg per km of the mode's basis.
+        for (mode, nox_ug_per_km, pm25_ug_per_km) in [
+            ("walk", 0, 0),
+            ("e_bike", 0, 0),
+            ("metro", 0, 0),
+            ("car_electric", 0, 0),
+            ("motorcycle", 200_000, 14_100),
+            ("taxi", 52_856, 143),
+            ("car", 50_436, 761),
+            ("car_petrol", 32_000, 1_200),
+            ("car_diesel", 74_000, 200),
+            ("car_hybrid", 32_000, 1_200),
+        ] {
+            assert_eq!(
+                of(mode).air,
+                Some(Air {
+                    nox_ug_per_km,
+                    pm25_ug_per_km
+                }),
+                "{}: {mode}",
+                set.id()
+            );
+        }
+        for mode in ["bus", "coach", "rail", "car_plugin_hybrid"] {
+            assert_eq!(
+                of(mode).air,
+                None,
+                "{}: {mode} has no sourced value",
+                set.id()
+            );
+        }
+        assert_eq!(of("car").active, None);
+    }
+}
+
+#[test]
+fn cn_2022_has_no_co_benefit_parameters_so_its_results_do_not_move() {
+    // Arrange
+    let set = parse("cn-2022.json", CN).expect("the bundled set loads");
+
+    // Assert
+    assert_eq!(set.version(), "2022.2");
+    assert!(set
+        .modes()
+        .iter()
+        .all(|m| m.active.is_none() && m.air.is_none()));
 }

@@ -85,6 +85,11 @@ pub struct LabelFile {
 pub struct ModeFile {
     pub mode: String,
     pub label: LabelFile,
+    /// Other names people write for the mode (`地铁`, `subway`), matched like the id and labels
+    /// through [`super::normalize_name`]. Absent in campaign snapshots stored before aliases
+    /// existed, and left out of a snapshot when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub basis: Basis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub co2e_g_per_km: Option<f64>,
@@ -97,6 +102,67 @@ pub struct ModeFile {
     pub derivation: Option<DerivationFile>,
     pub max_distance_km: f64,
     pub note: Option<String>,
+    /// Speed and intensity of an active mode (walking, cycling, e-bike), for active minutes.
+    /// Absent in sets (and campaign snapshots) without co-benefit parameters, and left out of a
+    /// snapshot when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<ActiveFile>,
+    /// Tailpipe NOx and PM2.5 per km of the mode's basis. Absent where nothing could be sourced,
+    /// in older sets and snapshots; left out of a snapshot when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub air: Option<AirFile>,
+}
+
+/// The physical activity of one km in an active mode.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveFile {
+    /// Default travel speed, km/h (e.g. WHO HEAT: 4.8 walking, 14 cycling).
+    pub speed_kmh: f64,
+    /// Intensity in METs (e.g. Compendium code 17270, walking to work: 4.0).
+    pub met: f64,
+    /// Id of the source of the speed and MET value.
+    pub source: String,
+    /// Remarks: the Compendium code, where each number was read.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Tailpipe (exhaust) NOx and PM2.5 of one km of the mode's basis, in milligrams.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AirFile {
+    /// Must equal the mode's basis: per-vehicle values are divided by the travellers like CO2e.
+    pub basis: Basis,
+    /// Milligrams NOx (as NO2) per km of the basis.
+    pub nox_mg_per_km: f64,
+    /// Milligrams exhaust PM2.5 per km of the basis.
+    pub pm25_mg_per_km: f64,
+    /// Id of the main source.
+    pub source: String,
+    /// How directly the values come from their source (same rules as the CO2e factor).
+    pub quality: Quality,
+    /// `null` for published values; required for derived and proxy ones.
+    pub derivation: Option<AirDerivationFile>,
+    /// The table or row read; required for a proxy (reason, assumptions).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How derived or proxy air values were computed.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AirDerivationFile {
+    /// The formula with its numbers.
+    pub formula: String,
+    /// Each input with its unit, source and status (occupancy included for per-passenger values).
+    pub inputs: Vec<DerivationInput>,
+    /// Arithmetic over the input names giving `nox_mg_per_km` (checked by `emission_factors/check.py`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nox_expression: Option<String>,
+    /// Arithmetic over the input names giving `pm25_mg_per_km` (checked by `emission_factors/check.py`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pm25_expression: Option<String>,
 }
 
 /// How directly a factor comes from its source.

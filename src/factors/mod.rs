@@ -6,9 +6,13 @@
 mod catalogue;
 pub mod file;
 pub mod load;
+mod name;
 mod set;
 
 pub use catalogue::{Catalogue, CatalogueError, DEFAULT_SET_ID};
-pub use file::{Boundary, FactorSetFile, GridLevel, LabelFile, Quality};
+pub use file::{
+    ActiveFile, AirDerivationFile, AirFile, Boundary, FactorSetFile, GridLevel, LabelFile, Quality,
+};
 pub use load::{parse, LoadError};
-pub use set::{FactorSet, GridRegion, ModeFactor, ResolvedFactor};
+pub use name::normalize_name;
+pub use set::{Active, Air, FactorSet, GridRegion, ModeFactor, ResolvedFactor};

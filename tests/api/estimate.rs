@@ -150,7 +150,7 @@ fn the_desnz_worked_example_saves_1395_g_over_ten_km_by_underground() {
     // savings = 1673 − 278 = 1395 g
     assert_eq!(
         estimate["factor_set"],
-        json!({ "id": "uk-desnz-2025", "version": "2025.2" })
+        json!({ "id": "uk-desnz-2025", "version": "2025.3" })
     );
     assert_eq!(estimate["co2e_g"], 278);
     assert_eq!(estimate["baseline"]["mode"], "car");
