@@ -30,6 +30,24 @@ REQUIRED_MODES = {
 }
 VEHICLE_KM_MODES = {"motorcycle", "car", "car_petrol", "car_diesel", "car_hybrid",
                     "car_plugin_hybrid", "car_electric"}
+# Extra modes a set may define after the required ones (README §5): id -> (basis, max_distance_km).
+# A set need not define them; one that does must use this basis and limit.
+KNOWN_EXTRA_MODES = {
+    "bus_electric": ("passenger_km", 300), "taxi_electric": ("passenger_km", 500),
+    "taxi_pooled": ("passenger_km", 500), "shuttle": ("passenger_km", 300), "ferry": ("passenger_km", 200),
+}
+
+# The source that zero-by-convention modes (walk, bicycle, telework) cite; it carries no number.
+CONVENTION_SOURCE = "operational-boundary-convention"
+
+# Sets exempt from the provenance rules 14 and 15 (README §3), by id and the exact version that was
+# exempted: changing such a set (and so its version) ends the exemption.
+PROVENANCE_EXEMPT = {
+    "cn-2022": ("2022.2",
+                "kept byte-for-byte unchanged so that no campaign's results move; its inputs cite a source without "
+                "an address (cn-provincial-inventory-guide) and five modes name a source that supplies none of their "
+                "inputs (README §6.3); cn-2023 fixes both"),
+}
 
 TOP_REQUIRED = ["id", "version", "title", "region", "boundary", "gwp_basis",
                 "default_baseline_mode", "description", "sources", "modes"]
@@ -347,8 +365,11 @@ def check_mode(rep, fname, m, i, source_ids, has_regions):
     basis = m.get("basis")
     if basis not in BASES:
         rep.err(fname, where, f"basis: must be one of {sorted(BASES)}")
-    elif mid in REQUIRED_MODES:
-        want = "vehicle_km" if mid in VEHICLE_KM_MODES else "passenger_km"
+    elif mid in REQUIRED_MODES or mid in KNOWN_EXTRA_MODES:
+        if mid in REQUIRED_MODES:
+            want = "vehicle_km" if mid in VEHICLE_KM_MODES else "passenger_km"
+        else:
+            want = KNOWN_EXTRA_MODES[mid][0]
         if basis != want:
             rep.err(fname, where, f"basis: must be {want!r} for {mid}")
 
@@ -372,6 +393,8 @@ def check_mode(rep, fname, m, i, source_ids, has_regions):
         rep.err(fname, where, "max_distance_km: must be a positive number")
     elif mid in REQUIRED_MODES and mx != REQUIRED_MODES[mid]:
         rep.err(fname, where, f"max_distance_km: must be {REQUIRED_MODES[mid]} for {mid}, found {mx}")
+    elif mid in KNOWN_EXTRA_MODES and mx != KNOWN_EXTRA_MODES[mid][1]:
+        rep.err(fname, where, f"max_distance_km: must be {KNOWN_EXTRA_MODES[mid][1]} for {mid}, found {mx}")
 
     note = m.get("note")
     if note is not None and not nonempty_str(note):
@@ -741,6 +764,55 @@ def check_mode_names(rep, fname, modes):
                         f"({owner[2]!r}); an alias must name one mode only")
 
 
+def check_provenance(rep, fname, data):
+    """Rules 12 and 13 (README §3): every number can be traced to an address, and a mode's
+    `source` supplies at least one of its inputs."""
+    exempt = PROVENANCE_EXEMPT.get(data.get("id"))
+    if exempt is not None and data.get("version") == exempt[0]:
+        return
+    urls = {s.get("id"): s.get("url") for s in data.get("sources") or [] if isinstance(s, dict)}
+    for i, m in enumerate(data.get("modes") or []):
+        if not isinstance(m, dict):
+            continue
+        mid = m.get("mode")
+        where = f"mode {mid}" if isinstance(mid, str) else f"modes[{i}]"
+        msrc = m.get("source")
+        d = m.get("derivation")
+        inputs = d.get("inputs") if isinstance(d, dict) and isinstance(d.get("inputs"), list) else []
+        input_sources = set()
+        for inp in inputs:
+            if not isinstance(inp, dict):
+                continue
+            iw = f"{where}: input {inp.get('name')}"
+            isrc = inp.get("source")
+            if isrc is None:
+                if inp.get("status") != "assumption":
+                    rep.err(fname, iw, "status: an input without a source must be an 'assumption' "
+                            "(a number we cannot point to is not verified or secondary)")
+                if not nonempty_str(inp.get("note")):
+                    rep.err(fname, iw, "note: required for an input without a source")
+            else:
+                input_sources.add(isrc)
+                if isrc in urls and urls[isrc] is None:
+                    rep.err(fname, iw, f"source: {isrc!r} has no url; an input's source must say where the number was read "
+                            "(otherwise make the input an assumption with a note)")
+        if msrc not in urls:
+            continue  # reported by check_mode
+        q = m.get("quality")
+        if q == "published":
+            if urls[msrc] is None:
+                rep.err(fname, where, f"source: {msrc!r} has no url; a published value must say where it was read")
+            continue
+        if not inputs:
+            if msrc != CONVENTION_SOURCE:
+                rep.err(fname, where, f"source: a mode without inputs is zero by convention and cites {CONVENTION_SOURCE!r}")
+            if any(is_num(m.get(k)) and m.get(k) != 0 for k in ("co2e_g_per_km", "grid_kwh_per_km", "fixed_g_per_km")):
+                rep.err(fname, where, "derivation.inputs: a non-zero value needs its inputs")
+        elif msrc not in input_sources:
+            rep.err(fname, where, f"source: {msrc!r} supplies none of the mode's inputs; name the source of at least one "
+                    f"input ({', '.join(sorted(input_sources)) or 'none has a source'})")
+
+
 def check_file(rep, path):
     fname = os.path.basename(path)
     try:
@@ -793,6 +865,7 @@ def check_file(rep, path):
     if dups:
         rep.err(fname, "modes", f"duplicate mode id(s) {dups}")
     check_mode_names(rep, fname, modes)
+    check_provenance(rep, fname, data)
     missing = [x for x in REQUIRED_MODES if x not in ids]
     if missing:
         rep.err(fname, "modes", f"missing required mode(s) {missing}")

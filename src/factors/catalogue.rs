@@ -7,10 +7,14 @@ use super::load::{parse, LoadError};
 use super::set::FactorSet;
 
 /// The set used when a request or campaign names none: the campaigns are Chinese.
-pub const DEFAULT_SET_ID: &str = "cn-2022";
+pub const DEFAULT_SET_ID: &str = "cn-2023";
 
 /// Bundled factor-set files, embedded at build time.
-const BUNDLED: [(&str, &str); 3] = [
+const BUNDLED: [(&str, &str); 4] = [
+    (
+        "emission_factors/cn-2023.json",
+        include_str!("../../emission_factors/cn-2023.json"),
+    ),
     (
         "emission_factors/cn-2022.json",
         include_str!("../../emission_factors/cn-2022.json"),
