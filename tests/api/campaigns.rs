@@ -18,7 +18,7 @@ fn creating_a_campaign_snapshots_its_factor_set_and_fills_defaults() {
         .json();
     assert_eq!(created["id"], "bj-2026");
     assert_eq!(created["time_zone"], "Asia/Shanghai");
-    assert_eq!(created["factor_set"]["id"], "cn-2022");
+    assert_eq!(created["factor_set"]["id"], "cn-2023");
     assert!(created["factor_set"]["version"].is_string());
     assert_eq!(created["baseline_mode"], "car");
     assert_eq!(created["public"], true);
@@ -169,13 +169,13 @@ fn campaign_results_never_change_when_factor_files_change() {
     // A second process on the same file, with a factors folder that changes the bus factor.
     let dir = tempfile::tempdir().unwrap();
     let mut cn: serde_json::Value =
-        serde_json::from_str(include_str!("../../emission_factors/cn-2022.json")).unwrap();
+        serde_json::from_str(include_str!("../../emission_factors/cn-2023.json")).unwrap();
     for mode in cn["modes"].as_array_mut().unwrap() {
         if mode["mode"] == "bus" {
             mode["co2e_g_per_km"] = json!(99.0);
         }
     }
-    std::fs::write(dir.path().join("cn-2022.json"), cn.to_string()).unwrap();
+    std::fs::write(dir.path().join("cn-2023.json"), cn.to_string()).unwrap();
     let database_url = app.database_url.clone();
     let changed = TestApp::spawn_with(|c| {
         c.database_url = green_commute::store::DatabaseUrl::new(database_url);

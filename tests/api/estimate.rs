@@ -39,27 +39,28 @@ fn fields(problem: &Value) -> Vec<String> {
 
 #[test]
 fn a_single_mode_trip_is_compared_with_driving_alone_on_the_default_set() {
-    // Arrange: no factor set named → cn-2022 (the default), baseline its default mode `car`.
+    // Arrange: no factor set named → cn-2023 (the default), baseline its default mode `car`.
     let app = TestApp::spawn();
 
     // Act
     let estimate = ok(app.estimate(&json!({ "mode": "bus", "distance_km": 10.0 })));
 
     // Assert
-    // bus (cn-2022) = 56.2 g/pkm: 10 km × 56.2 = 562.0 → 562 g
-    // car (cn-2022, national grid) = 170.6123077 + 0.0102 kWh/km × 536.6 g/kWh
-    //   = 170.612308 + 5.47332 = 176.085628 g/km (µg precision): 10 × 176.085628 = 1760.856 → 1761 g
-    // savings = 1761 − 562 = 1199 g
+    // bus (cn-2023) = 56.2 g/pkm: 10 km × 56.2 = 562.0 → 562 g
+    // car (cn-2023, national grid) = 208.562104 g/km (fixed part, µg precision)
+    //   + 0.009741161708 kWh/km × 530.6 g/kWh (5.168660 g/km) = 213.730764 g/km:
+    //   10 × 213.730764 = 2137.31 → 2137 g
+    // savings = 2137 − 562 = 1575 g
     assert_eq!(
         estimate["factor_set"],
-        json!({ "id": "cn-2022", "version": "2022.2" })
+        json!({ "id": "cn-2023", "version": "2023.1" })
     );
     assert_eq!(estimate["distance_km"], 10.0);
     assert_eq!(estimate["co2e_g"], 562);
     assert_eq!(estimate["baseline"]["mode"], "car");
     assert_eq!(estimate["baseline"]["distance_km"], 10.0);
-    assert_eq!(estimate["baseline"]["co2e_g"], 1761);
-    assert_eq!(estimate["savings_g"], 1199);
+    assert_eq!(estimate["baseline"]["co2e_g"], 2137);
+    assert_eq!(estimate["savings_g"], 1575);
     let legs = estimate["legs"].as_array().unwrap();
     assert_eq!(legs.len(), 1);
     assert_eq!(legs[0]["mode"], "bus");

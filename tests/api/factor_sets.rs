@@ -28,7 +28,7 @@ const FIXED_MODES: [&str; 18] = [
     "telework",
 ];
 
-const BUNDLED_SETS: [&str; 3] = ["cn-2022", "uk-desnz-2025", "uk-desnz-2025-wtw"];
+const BUNDLED_SETS: [&str; 4] = ["cn-2022", "cn-2023", "uk-desnz-2025", "uk-desnz-2025-wtw"];
 
 impl TestApp {
     /// GET /v1/factor-sets.
@@ -50,7 +50,7 @@ fn read(app: &TestApp, id: &str) -> Value {
 }
 
 #[test]
-fn the_list_offers_the_three_bundled_sets_with_cn_2022_as_default() {
+fn the_list_offers_the_bundled_sets_with_cn_2023_as_default() {
     // Arrange
     let app = TestApp::spawn();
 
@@ -71,7 +71,7 @@ fn the_list_offers_the_three_bundled_sets_with_cn_2022_as_default() {
         .filter(|s| s["is_default"] == true)
         .map(|s| s["id"].as_str().unwrap())
         .collect();
-    assert_eq!(defaults, ["cn-2022"]);
+    assert_eq!(defaults, ["cn-2023"]);
     for set in sets {
         for field in [
             "id",
