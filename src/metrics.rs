@@ -1,4 +1,5 @@
-//! Prometheus metrics: request counts and latency by route, and the store's work.
+//! Prometheus metrics: request counts and latency by route, and the store's work. A registry
+//! that every layer may record into; it imports nothing of the service.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -1,4 +1,5 @@
-//! Structured logs (tracing), filtered by `RUST_LOG` (default `info`).
+//! Structured logs (tracing), filtered by `RUST_LOG` (default `info`). Installs the subscriber
+//! once at start-up; what is logged is each layer's business, and secrets never are.
 
 use tracing_subscriber::EnvFilter;
 

@@ -1,4 +1,5 @@
-//! Emission-factor sets: files → validated, immutable catalogue.
+//! Emission-factor sets: files → validated, immutable catalogue. Owns the file format and its
+//! validation; knows domain values only, never storage, the service or HTTP.
 //!
 //! The bundled sets are compiled into the binary so that it runs from any directory; a
 //! `--factors-dir` adds sets or overrides bundled ones by id.
