@@ -40,6 +40,9 @@ pub struct Calendar {
     pub last: Date,
     /// Days of heavy rain, when cyclists take the metro or a taxi.
     pub rainy: Vec<Date>,
+    /// The mode id of employer shuttle buses in the campaign's set (`shuttle`, or `coach` in
+    /// sets without a shuttle mode of their own).
+    pub shuttle_mode: &'static str,
 }
 
 /// A usual way to work.
@@ -192,7 +195,7 @@ pub fn commutes(
             } else {
                 member.usual
             };
-            let way_in = legs(member, habit, pick);
+            let way_in = legs(member, habit, pick, calendar.shuttle_mode);
             if member.logs_round_trips {
                 out.push(trip(Direction::RoundTrip, way_in));
                 continue;
@@ -200,7 +203,7 @@ pub fn commutes(
             out.push(trip(Direction::ToWork, way_in.clone()));
             if member.logs_way_home {
                 let home = if home_varies && !rainy && member.alternative != habit {
-                    legs(member, member.alternative, pick)
+                    legs(member, member.alternative, pick, calendar.shuttle_mode)
                 } else {
                     way_in
                 };
@@ -259,7 +262,7 @@ fn draw_member(plan: &OrganizationPlan, n: u32, rng: &mut Rng) -> Member {
 }
 
 /// The legs of one way of a commute by `habit`; `pick` varies access legs from day to day.
-fn legs(member: &Member, habit: Habit, pick: u64) -> Vec<Leg> {
+fn legs(member: &Member, habit: Habit, pick: u64, shuttle_mode: &'static str) -> Vec<Leg> {
     let km = member.distance_km;
     let access = round_km(0.3 + (pick % 8) as f64 * 0.1);
     let egress = round_km(0.2 + ((pick >> 8) % 6) as f64 * 0.1);
@@ -287,7 +290,7 @@ fn legs(member: &Member, habit: Habit, pick: u64) -> Vec<Leg> {
         }
         Rail if km < 25.0 => vec![leg("metro", km, None)],
         Rail => vec![leg("metro", 8.0, None), leg("rail", km - 8.0, None)],
-        Shuttle => vec![leg("coach", km, None)],
+        Shuttle => vec![leg(shuttle_mode, km, None)],
         CarPool => vec![leg("car", km, Some(member.passengers))],
         Drive => vec![leg(member.car_mode, km, Some(1))],
         ElectricCar => vec![leg("car_electric", km, Some(1))],
@@ -367,7 +370,10 @@ mod tests {
 
     fn roster() -> (Vec<OrganizationPlan>, Calendar) {
         let roster = super::super::roster();
-        (roster.organizations.clone(), roster.campaign.calendar())
+        (
+            roster.organizations.clone(),
+            roster.campaign.calendar("shuttle"),
+        )
     }
 
     #[test]

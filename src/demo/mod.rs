@@ -58,12 +58,14 @@ struct CampaignPlan {
 }
 
 impl CampaignPlan {
-    /// The days commutes are generated for.
-    fn calendar(&self) -> Calendar {
+    /// The days commutes are generated for, in a campaign whose set calls employer shuttles
+    /// `shuttle_mode`.
+    fn calendar(&self, shuttle_mode: &'static str) -> Calendar {
         Calendar {
             first: self.starts_on,
             last: self.ends_on,
             rainy: self.rainy_days.clone(),
+            shuttle_mode,
         }
     }
 }
@@ -160,7 +162,13 @@ pub async fn prepare(
 pub async fn seed(service: &Service) -> Result<SeedReport, DemoError> {
     let roster = roster();
     let (campaign, campaign_created) = ensure_campaign(service, &roster.campaign).await?;
-    let calendar = roster.campaign.calendar();
+    let has_shuttle = service
+        .catalogue()
+        .get(&campaign.factor_set_id)
+        .is_some_and(|set| set.mode("shuttle").is_some());
+    let calendar = roster
+        .campaign
+        .calendar(if has_shuttle { "shuttle" } else { "coach" });
     let mut report = SeedReport {
         campaign_created,
         organizations: roster.organizations.len(),
