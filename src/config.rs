@@ -85,6 +85,19 @@ pub struct ServeConfig {
     #[arg(long, env = "GREEN_COMMUTE_WRITE_BURST", default_value_t = 200)]
     pub write_burst: u32,
 
+    /// Seconds a client may take to send a request's head (the first or the next on a kept-alive
+    /// connection) before it is answered 408 and disconnected.
+    #[arg(long, env = "GREEN_COMMUTE_REQUEST_TIMEOUT", default_value_t = 10)]
+    pub request_timeout_s: u64,
+
+    /// Seconds a client may take to send a request's body before it is answered 408.
+    #[arg(long, env = "GREEN_COMMUTE_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout_s: u64,
+
+    /// Seconds an idle kept-alive connection stays open.
+    #[arg(long, env = "GREEN_COMMUTE_KEEP_ALIVE", default_value_t = 5)]
+    pub keep_alive_s: u64,
+
     /// Seed the demo campaign `beijing-green-week-2026` before serving (idempotent).
     #[arg(long, env = "GREEN_COMMUTE_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
     pub demo: bool,
@@ -102,6 +115,9 @@ impl Default for ServeConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             write_rate: 50.0,
             write_burst: 200,
+            request_timeout_s: 10,
+            body_timeout_s: 30,
+            keep_alive_s: 5,
             demo: false,
         }
     }
@@ -122,6 +138,9 @@ impl fmt::Debug for ServeConfig {
             .field("body_limit", &self.body_limit)
             .field("write_rate", &self.write_rate)
             .field("write_burst", &self.write_burst)
+            .field("request_timeout_s", &self.request_timeout_s)
+            .field("body_timeout_s", &self.body_timeout_s)
+            .field("keep_alive_s", &self.keep_alive_s)
             .field("demo", &self.demo)
             .finish()
     }

@@ -3,16 +3,23 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
-use actix_web::dev::Server;
+use std::future::ready;
+
+use actix_http::HttpService;
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::rt::net::TcpStream;
+use actix_web::{web, App};
 
 use crate::config::{Cli, Command, ServeConfig};
 use crate::factors::Catalogue;
-use crate::http::extract::body::BodyLimit;
-use crate::http::middleware::cors::CorsOrigins;
+use crate::http::extract::body::{BodyLimit, BodyTimeout};
+use crate::http::middleware::cors::cors;
 use crate::http::routes::estimate_json::EstimateWriter;
+use crate::http::transport::HeadDeadline;
 use crate::http::{self, AppState};
 use crate::service::{random_hex, Service, ServiceOptions};
 use crate::store::AnyStore;
@@ -32,6 +39,9 @@ pub enum StartupError {
     /// The store could not be opened.
     #[error("store: {0}")]
     Store(#[from] crate::store::OpenError),
+    /// The configured admin token is too short to guard the network.
+    #[error("the admin token must be at least {MIN_ADMIN_TOKEN_CHARS} characters; leave it out to have one generated")]
+    WeakAdminToken,
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -63,21 +73,30 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             config.admin_token = Some(random_hex(24));
         }
         let store = AnyStore::open(&config.database_url)?;
-        let service = service_on(store.clone(), &config, admin_token(&config))?;
+        let service = service_on(store.clone(), &config, admin_token(&config)?)?;
         crate::demo::prepare(&config, &service, &store, generated).await?;
     }
     Ok(Application::build(config)?.run_until_stopped().await?)
 }
 
-/// The admin token configured, or one generated (and printed once) for this run.
-pub fn admin_token(config: &ServeConfig) -> Arc<str> {
-    match &config.admin_token {
-        Some(token) if !token.trim().is_empty() => token.trim().into(),
+/// The shortest admin token accepted: the token is the master key of the whole network.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 16;
+
+/// The admin token configured (refused when shorter than [`MIN_ADMIN_TOKEN_CHARS`]), or one
+/// generated (and printed once) for this run.
+pub fn admin_token(config: &ServeConfig) -> Result<Arc<str>, StartupError> {
+    match config.admin_token.as_deref().map(str::trim) {
+        Some(token) if !token.is_empty() => {
+            if token.chars().count() < MIN_ADMIN_TOKEN_CHARS {
+                return Err(StartupError::WeakAdminToken);
+            }
+            Ok(token.into())
+        }
         _ => {
             let token = random_hex(24);
             // Printed once, on standard output and never through the logs.
             println!("No admin token configured; generated one for this run: {token}");
-            token.into()
+            Ok(token.into())
         }
     }
 }
@@ -116,7 +135,7 @@ pub fn load_catalogue(config: &ServeConfig) -> Result<Catalogue, StartupError> {
 impl Application {
     /// Loads everything and binds the listener.
     pub fn build(config: ServeConfig) -> Result<Self, StartupError> {
-        let service = Arc::new(service(&config, admin_token(&config))?);
+        let service = Arc::new(service(&config, admin_token(&config)?)?);
         let state = AppState {
             estimate_writer: Arc::new(EstimateWriter::new(service.catalogue())),
             service,
@@ -129,23 +148,42 @@ impl Application {
             address: config.bind,
             source,
         })?;
-        let cors_origins = CorsOrigins(Arc::new(config.cors_origins.clone()));
+        let cors_origins = Arc::new(config.cors_origins.clone());
         let body_limit = config.body_limit;
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(web::Data::new(state.clone()))
-                .app_data(web::PayloadConfig::new(body_limit))
-                .app_data(BodyLimit(body_limit))
-                .app_data(web::Data::new(cors_origins.clone()))
-                .wrap(from_fn(http::middleware::observe::observe))
-                .configure(http::configure)
-        })
-        .shutdown_timeout(30);
+        let body_timeout = Duration::from_secs(config.body_timeout_s.max(1));
+        let request_timeout = Duration::from_secs(config.request_timeout_s.max(1));
+        let keep_alive = Duration::from_secs(config.keep_alive_s);
+        let mut builder = actix_server::Server::build().shutdown_timeout(30);
         if let Some(workers) = config.workers {
-            server = server.workers(workers);
+            builder = builder.workers(workers);
         }
-        let server = server
-            .listen(listener)
+        // What actix-web's HttpServer builds, with each connection wrapped so that every
+        // request head has a deadline (see http::transport).
+        let server = builder
+            .listen("green-commute", listener, move || {
+                let app = App::new()
+                    .app_data(web::Data::new(state.clone()))
+                    .app_data(web::PayloadConfig::new(body_limit))
+                    .app_data(BodyLimit(body_limit))
+                    .app_data(BodyTimeout(body_timeout))
+                    .wrap(cors(cors_origins.clone()))
+                    .wrap(from_fn(http::middleware::observe::observe))
+                    .configure(http::configure)
+                    .into_factory()
+                    .map_err(|error| error.error_response());
+                let http = HttpService::build()
+                    .keep_alive(keep_alive)
+                    .client_request_timeout(request_timeout)
+                    .local_addr(port)
+                    .h1(map_config(app, |_| AppConfig::default()));
+                fn_service(move |io: TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    // Small answers go out at once, as actix-web's own server sends them.
+                    let _ = io.set_nodelay(true);
+                    ready(Ok((HeadDeadline::new(io, request_timeout), peer)))
+                })
+                .and_then(http)
+            })
             .map_err(|source| StartupError::Bind {
                 address: config.bind,
                 source,

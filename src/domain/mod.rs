@@ -9,6 +9,7 @@ pub mod mode;
 pub mod passengers;
 pub mod plan;
 pub mod slug;
+pub mod text;
 pub mod trip;
 
 pub use distance::Distance;

@@ -7,7 +7,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::{FieldError, FieldErrors};
-use crate::service::ServiceError;
+use crate::service::{ServiceError, MAX_LISTED_ERRORS};
+
+/// Seconds a client should wait before retrying when the store is unavailable.
+const UNAVAILABLE_RETRY_AFTER_S: &str = "2";
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -31,8 +34,11 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong, in a sentence.
     pub detail: String,
-    /// Each invalid field, located by its path in the request (`legs[1].distance_km`, `trips[3].date`, `line 4.mode` for CSV).
+    /// Each invalid field, located by its path in the request (`legs[1].distance_km`, `trips[3].date`, `line 4.mode` for CSV); at most the first 100.
     pub errors: Vec<ProblemField>,
+    /// How many more invalid fields there were than `errors` lists (present only when some were left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors_omitted: Option<usize>,
 }
 
 /// One invalid field.
@@ -70,6 +76,12 @@ pub enum ApiError {
     MethodNotAllowed {
         /// The methods that the path takes, for the `Allow` header.
         allow: String,
+    },
+    /// 408: the body did not arrive in time.
+    #[error("the request body did not arrive within {seconds} s")]
+    RequestTimeout {
+        /// The time allowed.
+        seconds: u64,
     },
     /// 413: the body is larger than the configured limit.
     #[error("the request body exceeds the limit of {limit_bytes} bytes")]
@@ -120,14 +132,17 @@ impl ApiError {
     }
 }
 
-/// Builds a problem body for any status.
-pub fn problem(status: StatusCode, detail: String, errors: Vec<ProblemField>) -> Problem {
+/// Builds a problem body for any status, listing at most the first [`MAX_LISTED_ERRORS`] errors.
+pub fn problem(status: StatusCode, detail: String, mut errors: Vec<ProblemField>) -> Problem {
+    let omitted = errors.len().saturating_sub(MAX_LISTED_ERRORS);
+    errors.truncate(MAX_LISTED_ERRORS);
     Problem {
         problem_type: problem_type(status),
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
         detail,
         errors,
+        errors_omitted: (omitted > 0).then_some(omitted),
     }
 }
 
@@ -138,6 +153,7 @@ fn problem_type(status: StatusCode) -> &'static str {
         403 => "urn:green-commute:problem:forbidden",
         404 => "urn:green-commute:problem:not-found",
         405 => "urn:green-commute:problem:method-not-allowed",
+        408 => "urn:green-commute:problem:request-timeout",
         409 => "urn:green-commute:problem:conflict",
         413 => "urn:green-commute:problem:payload-too-large",
         415 => "urn:green-commute:problem:unsupported-media-type",
@@ -162,6 +178,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Malformed { .. } => StatusCode::BAD_REQUEST,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Service(error) => match error {
@@ -190,6 +207,13 @@ impl ResponseError for ApiError {
                     header::HeaderValue::from_static("Bearer"),
                 );
             }
+            Self::RequestTimeout { .. } => {
+                // The rest of the body may still come: the connection cannot be reused.
+                headers.insert(
+                    header::CONNECTION,
+                    header::HeaderValue::from_static("close"),
+                );
+            }
             Self::MethodNotAllowed { allow } => {
                 if let Ok(allow) = header::HeaderValue::from_str(allow) {
                     headers.insert(header::ALLOW, allow);
@@ -197,6 +221,12 @@ impl ResponseError for ApiError {
             }
             Self::Service(ServiceError::RateLimited { retry_after_s }) => {
                 headers.insert(header::RETRY_AFTER, (*retry_after_s).into());
+            }
+            Self::Service(ServiceError::Unavailable(_)) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_S),
+                );
             }
             _ => {}
         }

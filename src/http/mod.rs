@@ -7,6 +7,7 @@ pub mod extract;
 pub mod middleware;
 pub mod problems;
 pub mod routes;
+pub mod transport;
 
 use std::sync::Arc;
 

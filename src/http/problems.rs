@@ -71,8 +71,7 @@ problems! {
         422 => "Invalid fields",
     }
     CampaignReadProblems {
-        401 => "Private campaign, no or unknown credentials",
-        403 => "Private campaign, organization not enrolled",
-        404 => "No such campaign",
+        401 => "Unknown credentials",
+        404 => "No such campaign, or a private one the caller may not read",
     }
 }

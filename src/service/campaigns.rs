@@ -7,9 +7,18 @@ use super::{now, Caller, Service, ServiceError};
 use crate::calculator::resolve_grid;
 use crate::domain::campaign::{check_period, is_time_zone, parse_date};
 use crate::domain::mode::truncate_for_message;
+use crate::domain::text::TextRule;
 use crate::domain::{FieldErrors, Slug};
 use crate::factors::FactorSet;
 use crate::store::{CampaignRecord, CampaignUpdate, Store};
+
+/// The answer for a campaign that does not exist, or that the caller may not know of.
+pub(super) fn unknown_campaign(campaign_id: &str) -> ServiceError {
+    ServiceError::NotFound(format!(
+        "no campaign `{}`",
+        truncate_for_message(campaign_id)
+    ))
+}
 
 /// Time zone of a campaign that names none: the campaigns are Chinese.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
@@ -115,15 +124,18 @@ impl CampaignFields {
     }
 }
 
-fn check_text(value: &str, field: &str, max: usize, required: bool, errors: &mut FieldErrors) {
-    let length = value.chars().count();
-    if required && value.trim().is_empty() {
-        errors.push(field, "must not be empty");
-    } else if length > max {
-        errors.push(
-            field,
-            format!("must be at most {max} characters, got {length}"),
-        );
+/// A campaign's name.
+const NAME: TextRule = TextRule::name(200);
+/// A campaign's description: several lines allowed.
+const DESCRIPTION: TextRule = TextRule {
+    max_chars: 2000,
+    required: false,
+    multiline: true,
+};
+
+fn check_text(value: &str, field: &str, rule: TextRule, errors: &mut FieldErrors) {
+    if let Err(message) = rule.check(value) {
+        errors.push(field, message);
     }
 }
 
@@ -137,12 +149,11 @@ fn check_campaign(
     proposed: Proposed,
     mut errors: FieldErrors,
 ) -> Result<CampaignFields, FieldErrors> {
-    check_text(&proposed.name, "name", 200, true, &mut errors);
+    check_text(&proposed.name, "name", NAME, &mut errors);
     check_text(
         &proposed.description,
         "description",
-        2000,
-        false,
+        DESCRIPTION,
         &mut errors,
     );
     if !is_time_zone(&proposed.time_zone) {
@@ -161,9 +172,16 @@ fn check_campaign(
     }
     let region = match proposed.region {
         None => None,
-        Some(name) if set.grid_regions().is_empty() => {
-            check_text(&name, "region", 100, true, &mut errors);
-            Some(name)
+        Some(_) if set.grid_regions().is_empty() => {
+            // A region the set cannot resolve would make every trip of the campaign fail.
+            errors.push(
+                "region",
+                format!(
+                    "factor set `{}` has no grid regions; leave `region` out",
+                    set.id()
+                ),
+            );
+            None
         }
         Some(name) => match resolve_grid(set, Some(&name)) {
             Ok(grid) => grid.map(|g| g.id.clone()),
@@ -258,31 +276,22 @@ impl Service {
     }
 
     /// A campaign the caller may read: public, or private for the admin and enrolled
-    /// organizations.
+    /// organizations. To anyone else a private campaign is a 404 exactly like an unknown one,
+    /// so that its existence is not revealed.
     pub async fn readable_campaign(
         &self,
         caller: &Caller,
         campaign_id: &str,
     ) -> Result<CampaignRecord, ServiceError> {
-        let campaign = self.store.get_campaign(campaign_id).await?;
+        let campaign = self.campaign(campaign_id).await?;
         if campaign.public || caller.is_admin() {
             return Ok(campaign);
         }
         match caller.organization_id() {
-            None => Err(ServiceError::Unauthorized(
-                "this campaign is private: use the admin token or an enrolled organization's key"
-                    .into(),
-            )),
-            Some(organization) => {
-                if self.store.is_enrolled(campaign_id, organization).await? {
-                    Ok(campaign)
-                } else {
-                    Err(ServiceError::Forbidden(
-                        "this campaign is private and your organization is not enrolled in it"
-                            .into(),
-                    ))
-                }
+            Some(organization) if self.store.is_enrolled(campaign_id, organization).await? => {
+                Ok(campaign)
             }
+            _ => Err(unknown_campaign(campaign_id)),
         }
     }
 
@@ -295,7 +304,7 @@ impl Service {
         changes: CampaignChanges,
     ) -> Result<CampaignRecord, ServiceError> {
         caller.require_admin()?;
-        let current = self.store.get_campaign(campaign_id).await?;
+        let current = self.campaign(campaign_id).await?;
         let mut errors = FieldErrors::default();
         let starts_on = match &changes.starts_on {
             Some(text) => date(text, "starts_on", &mut errors),
@@ -367,8 +376,8 @@ impl Service {
         organization_id: &str,
     ) -> Result<(), ServiceError> {
         caller.require_admin()?;
-        self.store.get_campaign(campaign_id).await?;
-        self.store.get_organization(organization_id).await?;
+        self.campaign(campaign_id).await?;
+        self.organization_record(organization_id).await?;
         self.store
             .enroll(campaign_id, organization_id, &now())
             .await?;

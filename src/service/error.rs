@@ -35,11 +35,32 @@ pub enum ServiceError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// `1 field is invalid: …` or `3 fields are invalid: …; …; …`.
+/// The most errors one answer lists; `errors_omitted` counts the rest.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
+/// `1 field is invalid: …` or `3 fields are invalid: …; …; …`, listing at most
+/// [`MAX_LISTED_ERRORS`].
 fn invalid_detail(errors: &FieldErrors) -> String {
     match errors.0.as_slice() {
         [one] => format!("1 field is invalid: {one}"),
-        many => format!("{} fields are invalid: {}", many.len(), errors),
+        many => {
+            let listed: Vec<String> = many
+                .iter()
+                .take(MAX_LISTED_ERRORS)
+                .map(ToString::to_string)
+                .collect();
+            let rest = many.len().saturating_sub(MAX_LISTED_ERRORS);
+            let more = if rest > 0 {
+                format!("; and {rest} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} fields are invalid: {}{more}",
+                many.len(),
+                listed.join("; ")
+            )
+        }
     }
 }
 

@@ -133,9 +133,8 @@ impl Service {
             }
         };
         self.limit_writes(caller)?;
-        let campaign = self.store.get_campaign(campaign_id).await?;
-        self.require_enrolled(&campaign.id, &organization_id)
-            .await?;
+        let campaign = self.campaign(campaign_id).await?;
+        self.require_enrolled(&campaign, &organization_id).await?;
         Ok(LoggingTarget {
             campaign,
             organization_id,
@@ -205,9 +204,9 @@ impl Service {
         limit: u32,
     ) -> Result<Vec<StoredTrip>, ServiceError> {
         caller.require_any()?;
-        let campaign = self.store.get_campaign(campaign_id).await?;
+        let campaign = self.campaign(campaign_id).await?;
         if let Some(organization) = caller.organization_id() {
-            self.require_enrolled(&campaign.id, organization).await?;
+            self.require_enrolled(&campaign, organization).await?;
         }
         Ok(self
             .store
@@ -238,17 +237,25 @@ impl Service {
         Ok(())
     }
 
-    /// 403 unless the organization is enrolled in the campaign.
+    /// 403 unless the organization is enrolled in the campaign (404 for a private campaign,
+    /// whose existence it may not learn).
     async fn require_enrolled(
         &self,
-        campaign_id: &str,
+        campaign: &CampaignRecord,
         organization_id: &str,
     ) -> Result<(), ServiceError> {
-        if self.store.is_enrolled(campaign_id, organization_id).await? {
+        if self
+            .store
+            .is_enrolled(&campaign.id, organization_id)
+            .await?
+        {
             Ok(())
+        } else if !campaign.public {
+            Err(super::campaigns::unknown_campaign(&campaign.id))
         } else {
             Err(ServiceError::Forbidden(format!(
-                "organization `{organization_id}` is not enrolled in campaign `{campaign_id}`"
+                "organization `{organization_id}` is not enrolled in campaign `{}`",
+                campaign.id
             )))
         }
     }

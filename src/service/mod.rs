@@ -17,15 +17,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use caller::{hash_key, new_key, random_hex, Caller, KEY_PREFIX};
 pub use campaigns::{CampaignChanges, NewCampaign, DEFAULT_TIME_ZONE};
-pub use error::ServiceError;
+pub use error::{ServiceError, MAX_LISTED_ERRORS};
 pub use logging::{check_row_count, LoggingTarget, Place, TripLog, TripRow, MAX_TRIPS_PER_REQUEST};
 pub use organizations::{IssuedKey, NewOrganization};
 pub use results::{
     CampaignResults, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SortKey,
 };
 
+use crate::domain::mode::truncate_for_message;
+use crate::domain::slug::is_slug;
 use crate::factors::{Catalogue, FactorSet};
-use crate::store::{AnyStore, CampaignRecord, Store};
+use crate::store::{AnyStore, CampaignRecord, OrganizationRecord, Store};
 use limits::RateLimiter;
 
 /// Settings of the service itself (the rest of the configuration is for the server).
@@ -72,6 +74,26 @@ impl Service {
             .ping()
             .await
             .map_err(|e| ServiceError::Unavailable(format!("the store does not answer: {e}")))
+    }
+
+    /// The stored campaign with that id. An id that is not a slug cannot have been stored, and
+    /// is not sent to the store (PostgreSQL refuses some such text, such as U+0000, outright).
+    async fn campaign(&self, id: &str) -> Result<CampaignRecord, ServiceError> {
+        if !is_slug(id) {
+            return Err(campaigns::unknown_campaign(id));
+        }
+        Ok(self.store.get_campaign(id).await?)
+    }
+
+    /// The stored organization with that id (see [`Service::campaign`] for ids that are not slugs).
+    async fn organization_record(&self, id: &str) -> Result<OrganizationRecord, ServiceError> {
+        if !is_slug(id) {
+            return Err(ServiceError::NotFound(format!(
+                "no organization `{}`",
+                truncate_for_message(id)
+            )));
+        }
+        Ok(self.store.get_organization(id).await?)
     }
 
     /// The campaign's factor-set snapshot, parsed once per campaign revision.

@@ -3,6 +3,7 @@
 use super::caller::{hash_key, new_key, random_hex};
 use super::{now, Caller, Service, ServiceError};
 use crate::domain::campaign::OrganizationKind;
+use crate::domain::text::TextRule;
 use crate::domain::{FieldErrors, Slug};
 use crate::store::{ApiKeyRecord, OrganizationRecord, Store};
 
@@ -45,14 +46,15 @@ impl Service {
         if let Err(message) = Slug::try_from(request.id.as_str()) {
             errors.push("id", message);
         }
-        let name_length = request.name.chars().count();
-        if request.name.trim().is_empty() || name_length > 200 {
-            errors.push("name", "must be 1 to 200 characters");
+        if let Err(message) = TextRule::name(200).check(&request.name) {
+            errors.push("name", message);
         }
-        if let Some(city) = &request.city {
-            if city.chars().count() > 100 {
-                errors.push("city", "must be at most 100 characters");
-            }
+        if let Some(Err(message)) = request
+            .city
+            .as_deref()
+            .map(|c| TextRule::name(100).check(c))
+        {
+            errors.push("city", message);
         }
         if let Some(headcount) = request.headcount {
             if !(0..=MAX_HEADCOUNT).contains(&headcount) {
@@ -95,7 +97,7 @@ impl Service {
                 "an organization key reads only its own organization".into(),
             ));
         }
-        Ok(self.store.get_organization(organization_id).await?)
+        self.organization_record(organization_id).await
     }
 
     /// Issues a key for an organization (admin).
@@ -105,7 +107,7 @@ impl Service {
         organization_id: &str,
     ) -> Result<IssuedKey, ServiceError> {
         caller.require_admin()?;
-        let organization = self.store.get_organization(organization_id).await?;
+        let organization = self.organization_record(organization_id).await?;
         let key = new_key();
         let record = ApiKeyRecord {
             id: format!("key_{}", random_hex(6)),

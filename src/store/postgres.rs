@@ -45,6 +45,9 @@ impl From<tokio_postgres::Error> for StoreError {
         let io = std::error::Error::source(&error).is_some_and(|s| s.is::<std::io::Error>());
         if error.is_closed() || io {
             StoreError::Unavailable(error.to_string())
+        } else if error.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE) {
+            // Text PostgreSQL cannot hold (U+0000) was never stored, so nothing matches it.
+            StoreError::NotFound("no such record".into())
         } else {
             StoreError::Internal(Box::new(error))
         }

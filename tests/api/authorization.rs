@@ -277,11 +277,12 @@ fn private_campaign_results_are_for_the_admin_and_enrolled_organizations() {
         format!("/v1/campaigns/{c}/leaderboard.csv"),
         format!("/v1/campaigns/{c}/organizations/{}/summary", s.own),
     ] {
+        // A private campaign is a 404 like an unknown one to those who may not read it.
         for (who, expected) in [
-            (As::Nobody, 401),
+            (As::Nobody, 404),
             (As::WrongKey, 401),
             (As::Revoked, 401),
-            (As::Outsider, 403),
+            (As::Outsider, 404),
             (As::Own, 200),
             (As::Other, 200),
             (As::Admin, 200),

@@ -937,7 +937,7 @@ fn a_batch_of_10001_trips_is_rejected_at_trips() {
     let problem = response.problem(422);
     assert_eq!(fields(&problem), ["trips"]);
     assert!(
-        problem["detail"].as_str().unwrap().contains("10001"),
+        problem["detail"].as_str().unwrap().contains("1 to 10000"),
         "{problem}"
     );
 }

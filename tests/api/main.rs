@@ -9,6 +9,7 @@ mod cors;
 mod errors;
 mod estimate;
 mod factor_sets;
+mod hardening;
 mod openapi_spec;
 mod operations;
 mod site;

@@ -151,10 +151,16 @@ impl FromRequest for RawBody {
         let limit = req
             .app_data::<BodyLimit>()
             .map_or(DEFAULT_BODY_LIMIT, |limit| limit.0);
+        let timeout = req
+            .app_data::<BodyTimeout>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = bytes
+            let body = actix_web::rt::time::timeout(timeout, bytes)
                 .await
+                .map_err(|_| ApiError::RequestTimeout {
+                    seconds: timeout.as_secs(),
+                })?
                 .map_err(|error| match error.as_error::<PayloadError>() {
                     Some(PayloadError::Overflow) => {
                         ApiError::PayloadTooLarge { limit_bytes: limit }
@@ -168,6 +174,14 @@ impl FromRequest for RawBody {
         })
     }
 }
+
+/// How long a body may take to arrive when none is configured.
+const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a request's body may take to arrive (408 past it): a client that stalls cannot hold
+/// a connection and a worker's attention for ever.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
 
 /// The body-size limit in force (also given to actix as its `PayloadConfig`).
 #[derive(Debug, Clone, Copy)]

@@ -1,6 +1,6 @@
-//! The service's one middleware: request ids, access logs, Prometheus metrics, CORS (the policy is
-//! in [`super::cors`]), and turning any error response that is not yet problem+json (actix's own)
-//! into one.
+//! The service's outer middleware: request ids, access logs, Prometheus metrics, security
+//! headers, and turning any error response that is not yet problem+json (actix's own, and
+//! actix-cors's refusals) into one.
 
 use std::time::Instant;
 
@@ -10,7 +10,6 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::Error;
 
-use super::cors::Cors;
 use crate::http::error::{problem, problem_response, PROBLEM_JSON};
 use crate::metrics::METRICS;
 
@@ -34,14 +33,7 @@ pub async fn observe(
         .unwrap_or_else(new_request_id);
     let method = req.method().clone();
 
-    let response = match Cors::of(&req) {
-        Cors::Preflight(answer) => req.into_response(answer),
-        cors => {
-            let mut response = next.call(req).await?.map_into_boxed_body();
-            cors.decorate(response.headers_mut());
-            response
-        }
-    };
+    let response = next.call(req).await?.map_into_boxed_body();
     let mut response = into_problem(response);
 
     let status = response.status();
@@ -50,10 +42,15 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
-    METRICS.record_request(method.as_str(), &route, status.as_u16(), elapsed);
-    response
-        .headers_mut()
-        .insert(REQUEST_ID, request_id.clone());
+    METRICS.record_request(method_label(&method), &route, status.as_u16(), elapsed);
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID, request_id.clone());
+    headers.insert(NOSNIFF.0, NOSNIFF.1);
+    // Answers differ with the Origin a browser sends (CORS), whoever asks: shared caches must
+    // key on it even for requests without one.
+    if !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
     let request_id = request_id.to_str().unwrap_or_default();
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
     if status.is_server_error() {
@@ -64,6 +61,24 @@ pub async fn observe(
         tracing::debug!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
     }
     Ok(response)
+}
+
+/// Browsers must not guess a content type other than the one declared.
+const NOSNIFF: (HeaderName, HeaderValue) = (
+    header::X_CONTENT_TYPE_OPTIONS,
+    HeaderValue::from_static("nosniff"),
+);
+
+/// The method as a metrics label: one of the methods HTTP defines, or `OTHER`, so that made-up
+/// methods cannot grow the metrics without bound.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("OTHER")
 }
 
 fn into_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use super::wire::{FactorSetRef, WholeNumber};
+use super::wire::{FactorSetRef, RawItems, WholeNumber};
 use crate::calculator::{Estimate, LegOutcome};
 use crate::domain::distance::km_from_metres;
 use crate::domain::grams::g_per_km_from_ug;
@@ -104,7 +104,7 @@ pub struct BatchRequest {
     /// 1 to 10,000 estimate requests.
     /// Each item has the shape of an estimate request; an item that does not comes back as its own error.
     #[schema(value_type = Vec<Value>, min_items = 1, max_items = 10000)]
-    pub trips: Vec<Box<RawValue>>,
+    pub trips: RawItems<MAX_BATCH_TRIPS>,
 }
 
 /// The result of one estimate.
@@ -457,7 +457,7 @@ pub async fn estimate_batch(
     state: web::Data<AppState>,
     JsonBody(request): JsonBody<BatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let count = request.trips.len();
+    let count = request.trips.0.len();
     if count == 0 || count > MAX_BATCH_TRIPS {
         return Err(ApiError::invalid(
             "trips",
@@ -466,7 +466,7 @@ pub async fn estimate_batch(
     }
     let mut body = Vec::with_capacity(count * 900);
     body.extend_from_slice(b"{\"results\":[");
-    for (i, raw) in request.trips.iter().enumerate() {
+    for (i, raw) in request.trips.0.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }

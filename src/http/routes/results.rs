@@ -242,17 +242,25 @@ impl From<LeaderboardQuery> for service::LeaderboardQuery {
     }
 }
 
+/// A text cell a spreadsheet shows as text: one that would start a formula (`=`, `+`, `-`, `@`,
+/// tab or carriage return first) gets a leading `'` (OWASP's CSV-injection advice).
+fn as_text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 problems! {
     LeaderboardProblems {
-        401 => "Private campaign, no or unknown credentials",
-        403 => "Private campaign, organization not enrolled",
-        404 => "No such campaign",
+        401 => "Unknown credentials",
+        404 => "No such campaign, or a private one the caller may not read",
         422 => "Bad `kind`, `sort` or `limit`",
     }
     OrganizationProblems {
-        401 => "Private campaign, no or unknown credentials",
-        403 => "Private campaign, organization not enrolled",
-        404 => "No such campaign, or the organization is not enrolled",
+        401 => "Unknown credentials",
+        404 => "No such campaign (or a private one the caller may not read), or the organization is not enrolled",
     }
 }
 
@@ -387,8 +395,8 @@ pub async fn leaderboard_csv(
         writer
             .write_record([
                 e.rank.to_string(),
-                e.organization.id.clone(),
-                e.organization.name.clone(),
+                as_text_cell(&e.organization.id),
+                as_text_cell(&e.organization.name),
                 e.organization.kind.as_str().to_owned(),
                 e.trips.to_string(),
                 e.participants.to_string(),

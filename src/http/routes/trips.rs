@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::estimate::{BaselineRequest, EstimateRequest, LegRequest};
-use super::wire::WholeNumber;
+use super::wire::{RawItems, WholeNumber};
 use crate::domain::campaign::Direction;
 use crate::domain::trip::{TripDetail, TripFields};
 use crate::domain::{FieldError, FieldErrors};
@@ -17,7 +17,7 @@ use crate::http::problems::problems;
 use crate::http::{AppState, TAG_TRIPS};
 use crate::import::csv_rows;
 use crate::service::ServiceError;
-use crate::service::{check_row_count, Caller, Place, TripLog, TripRow};
+use crate::service::{check_row_count, Caller, Place, TripLog, TripRow, MAX_TRIPS_PER_REQUEST};
 use crate::store::{LoggedTrip, StoredTrip};
 
 /// Commutes to log.
@@ -33,7 +33,7 @@ use crate::store::{LoggedTrip, StoredTrip};
 pub struct TripLogRequest {
     /// 1 to 10,000 trips.
     #[schema(value_type = Vec<TripRequest>, min_items = 1, max_items = 10000)]
-    pub trips: Vec<Box<RawValue>>,
+    pub trips: RawItems<MAX_TRIPS_PER_REQUEST>,
 }
 
 /// One commute: who, when, which way, and the legs as in an estimate.
@@ -174,9 +174,10 @@ pub struct TripPage {
 /// The rows of a JSON body, each parsed on its own so that every bad row is reported.
 fn json_rows(body: &[u8]) -> Result<Vec<TripRow>, ApiError> {
     let request: TripLogRequest = parse_json(body)?;
-    check_row_count(request.trips.len()).map_err(ApiError::from)?;
+    check_row_count(request.trips.0.len()).map_err(ApiError::from)?;
     Ok(request
         .trips
+        .0
         .iter()
         .enumerate()
         .map(|(i, raw)| TripRow {

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 /// A JSON integer that also accepts an integral float such as `2.0` (JSON Schema counts it as one).
@@ -54,4 +55,35 @@ pub struct FactorSetRef<'a> {
     /// Set version.
     #[schema(example = "2022.2")]
     pub version: &'a str,
+}
+
+/// A JSON array of at most `MAX` items, each kept as raw JSON to be parsed on its own. Counted
+/// while it is read: past `MAX` items the body is refused at once, without reading (or holding)
+/// the rest, so a huge batch costs no more memory than a full one.
+#[derive(Debug)]
+pub struct RawItems<const MAX: usize>(pub Vec<Box<RawValue>>);
+
+impl<'de, const MAX: usize> Deserialize<'de> for RawItems<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Items<const MAX: usize>;
+        impl<'de, const MAX: usize> Visitor<'de> for Items<MAX> {
+            type Value = RawItems<MAX>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "an array of 1 to {MAX} items")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX));
+                while let Some(item) = seq.next_element::<Box<RawValue>>()? {
+                    if items.len() == MAX {
+                        return Err(de::Error::custom(format!(
+                            "must hold 1 to {MAX} items; this one holds more"
+                        )));
+                    }
+                    items.push(item);
+                }
+                Ok(RawItems(items))
+            }
+        }
+        deserializer.deserialize_seq(Items::<MAX>)
+    }
 }
