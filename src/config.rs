@@ -85,6 +85,29 @@ pub struct ServeConfig {
     #[arg(long, env = "GREEN_COMMUTE_WRITE_BURST", default_value_t = 200)]
     pub write_burst: u32,
 
+    /// Estimates allowed per client address per second, on average; 0 (the default) turns the
+    /// limit off.
+    #[arg(long, env = "GREEN_COMMUTE_ESTIMATE_RATE", default_value_t = 0.0)]
+    pub estimate_rate: f64,
+
+    /// Estimates one client address may ask for at once before the average rate applies.
+    #[arg(long, env = "GREEN_COMMUTE_ESTIMATE_BURST", default_value_t = 100)]
+    pub estimate_burst: u32,
+
+    /// Failed authentications allowed per client address per second, on average, before that
+    /// address is answered 429 without its token being checked; 0 turns the limit off.
+    #[arg(long, env = "GREEN_COMMUTE_AUTH_FAILURE_RATE", default_value_t = 0.5)]
+    pub auth_failure_rate: f64,
+
+    /// Failed authentications one client address may make at once.
+    #[arg(long, env = "GREEN_COMMUTE_AUTH_FAILURE_BURST", default_value_t = 20)]
+    pub auth_failure_burst: u32,
+
+    /// Header in which a trusted reverse proxy passes the client's address (e.g.
+    /// `X-Forwarded-For`, whose last entry is taken); without it, the connection's peer address.
+    #[arg(long, env = "GREEN_COMMUTE_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
     /// Seconds a client may take to send a request's head (the first or the next on a kept-alive
     /// connection) before it is answered 408 and disconnected.
     #[arg(long, env = "GREEN_COMMUTE_REQUEST_TIMEOUT", default_value_t = 10)]
@@ -115,6 +138,11 @@ impl Default for ServeConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             write_rate: 50.0,
             write_burst: 200,
+            estimate_rate: 0.0,
+            estimate_burst: 100,
+            auth_failure_rate: 0.5,
+            auth_failure_burst: 20,
+            client_ip_header: None,
             request_timeout_s: 10,
             body_timeout_s: 30,
             keep_alive_s: 5,
@@ -138,6 +166,11 @@ impl fmt::Debug for ServeConfig {
             .field("body_limit", &self.body_limit)
             .field("write_rate", &self.write_rate)
             .field("write_burst", &self.write_burst)
+            .field("estimate_rate", &self.estimate_rate)
+            .field("estimate_burst", &self.estimate_burst)
+            .field("auth_failure_rate", &self.auth_failure_rate)
+            .field("auth_failure_burst", &self.auth_failure_burst)
+            .field("client_ip_header", &self.client_ip_header)
             .field("request_timeout_s", &self.request_timeout_s)
             .field("body_timeout_s", &self.body_timeout_s)
             .field("keep_alive_s", &self.keep_alive_s)

@@ -17,12 +17,14 @@ use actix_web::{web, App};
 use crate::config::{Cli, Command, ServeConfig};
 use crate::factors::Catalogue;
 use crate::http::extract::body::{BodyLimit, BodyTimeout};
+use crate::http::extract::client::ClientLimits;
 use crate::http::middleware::cors::cors;
 use crate::http::routes::estimate_json::EstimateWriter;
 use crate::http::transport::HeadDeadline;
 use crate::http::{self, AppState};
-use crate::service::{random_hex, Service, ServiceOptions};
+use crate::service::{random_hex, RateLimiter, Service, ServiceOptions};
 use crate::store::AnyStore;
+use actix_web::http::header::HeaderName;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -42,6 +44,9 @@ pub enum StartupError {
     /// The configured admin token is too short to guard the network.
     #[error("the admin token must be at least {MIN_ADMIN_TOKEN_CHARS} characters; leave it out to have one generated")]
     WeakAdminToken,
+    /// The configured client-address header is not a header name.
+    #[error("`{0}` is not an HTTP header name (--client-ip-header)")]
+    BadHeaderName(String),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -124,6 +129,22 @@ pub fn service_on(
     ))
 }
 
+/// The limits kept per client address, as configured.
+fn client_limits(config: &ServeConfig) -> Result<ClientLimits, StartupError> {
+    let address_header = config
+        .client_ip_header
+        .as_deref()
+        .map(|name| {
+            HeaderName::try_from(name).map_err(|_| StartupError::BadHeaderName(name.to_owned()))
+        })
+        .transpose()?;
+    Ok(ClientLimits {
+        estimates: RateLimiter::new(config.estimate_rate, config.estimate_burst),
+        auth_failures: RateLimiter::new(config.auth_failure_rate, config.auth_failure_burst),
+        address_header,
+    })
+}
+
 /// The bundled factor sets, plus or overridden by those of the configured folder.
 pub fn load_catalogue(config: &ServeConfig) -> Result<Catalogue, StartupError> {
     Ok(match &config.factors_dir {
@@ -139,6 +160,7 @@ impl Application {
         let state = AppState {
             estimate_writer: Arc::new(EstimateWriter::new(service.catalogue())),
             service,
+            clients: Arc::new(client_limits(&config)?),
         };
         let listener = TcpListener::bind(config.bind).map_err(|source| StartupError::Bind {
             address: config.bind,

@@ -41,6 +41,8 @@ pub struct AppState {
     pub service: Arc<Service>,
     /// Writes estimate answers (the catalogue's sets prepared once).
     pub estimate_writer: Arc<routes::estimate_json::EstimateWriter>,
+    /// Limits kept per client address.
+    pub clients: Arc<extract::client::ClientLimits>,
 }
 
 /// Registers the route list into actix.

@@ -28,7 +28,7 @@ use crate::domain::mode::truncate_for_message;
 use crate::domain::slug::is_slug;
 use crate::factors::{Catalogue, FactorSet};
 use crate::store::{AnyStore, CampaignRecord, OrganizationRecord, Store};
-use limits::RateLimiter;
+pub use limits::RateLimiter;
 
 /// Settings of the service itself (the rest of the configuration is for the server).
 #[derive(Clone)]

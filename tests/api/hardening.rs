@@ -335,3 +335,53 @@ fn ids_no_store_could_hold_are_404s() {
         response.problem(404);
     }
 }
+
+#[test]
+fn an_address_that_keeps_failing_to_authenticate_is_slowed_down() {
+    let app = TestApp::spawn_with(|c| {
+        c.auth_failure_rate = 0.001;
+        c.auth_failure_burst = 3;
+        c.client_ip_header = Some("X-Forwarded-For".into());
+    });
+    let attempt = |token: &str, address: &str| {
+        app.request(
+            "GET",
+            "/v1/organizations",
+            &[
+                ("Authorization", &format!("Bearer {token}")),
+                ("X-Forwarded-For", &format!("10.0.0.9, {address}")),
+            ],
+            b"",
+        )
+    };
+    for _ in 0..3 {
+        attempt("gck_wrong", "203.0.113.7").problem(401);
+    }
+    let limited = attempt("gck_wrong", "203.0.113.7");
+    limited.problem(429);
+    assert!(limited.header("retry-after").is_some());
+    // Refused before the token is looked at: even the right one waits.
+    attempt(ADMIN_TOKEN, "203.0.113.7").problem(429);
+    attempt(ADMIN_TOKEN, "203.0.113.8").assert_status(200);
+}
+
+#[test]
+fn estimates_can_be_limited_per_address_and_are_not_by_default() {
+    let open = TestApp::spawn();
+    for _ in 0..150 {
+        open.estimate(&json!({ "mode": "bus", "distance_km": 3 }))
+            .assert_status(200);
+    }
+    let limited = TestApp::spawn_with(|c| {
+        c.estimate_rate = 0.001;
+        c.estimate_burst = 2;
+    });
+    for _ in 0..2 {
+        limited
+            .estimate(&json!({ "mode": "bus", "distance_km": 3 }))
+            .assert_status(200);
+    }
+    let refused = limited.estimate(&json!({ "mode": "bus", "distance_km": 3 }));
+    refused.problem(429);
+    assert!(refused.header("retry-after").is_some());
+}

@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::http::error::ApiError;
 use crate::http::AppState;
-use crate::service::Caller;
+use crate::service::{Caller, ServiceError};
 
 impl FromRequest for Caller {
     type Error = ApiError;
@@ -16,11 +16,27 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
+        let client = match (&state, &token) {
+            (Some(state), Ok(Some(_))) => state.clients.address(req),
+            _ => String::new(),
+        };
         Box::pin(async move {
-            let token = token?;
+            let Some(token) = token? else {
+                return Ok(Caller::Anonymous);
+            };
             let state = state
                 .ok_or_else(|| ApiError::unauthorized("this service cannot check credentials"))?;
-            Ok(state.service.authenticate(token.as_deref()).await?)
+            // An address that keeps presenting wrong tokens is refused before its next token is
+            // even checked, so that guessing one is slow.
+            let failures = &state.clients.auth_failures;
+            failures.ensure_available(&client)?;
+            match state.service.authenticate(Some(&token)).await {
+                Err(error @ ServiceError::Unauthorized(_)) => {
+                    let _ = failures.check(&client);
+                    Err(error.into())
+                }
+                other => Ok(other?),
+            }
         })
     }
 }

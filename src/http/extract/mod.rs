@@ -3,4 +3,5 @@
 
 pub mod auth;
 pub mod body;
+pub mod client;
 pub mod paging;

@@ -1,7 +1,7 @@
 //! `POST /v1/estimate` and `POST /v1/estimate/batch`: no account needed.
 
 use actix_web::http::header;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -428,8 +428,10 @@ problems! {
 #[post("/v1/estimate")]
 pub async fn estimate_one(
     state: web::Data<AppState>,
+    req: HttpRequest,
     JsonBody(request): JsonBody<EstimateRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.clients.limit_estimate(&req)?;
     let (set_id, region, plan) = request.into_parts();
     let (set, estimate) = state
         .service
@@ -455,8 +457,10 @@ pub async fn estimate_one(
 #[post("/v1/estimate/batch")]
 pub async fn estimate_batch(
     state: web::Data<AppState>,
+    req: HttpRequest,
     JsonBody(request): JsonBody<BatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.clients.limit_estimate(&req)?;
     let count = request.trips.0.len();
     if count == 0 || count > MAX_BATCH_TRIPS {
         return Err(ApiError::invalid(
