@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP service.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Print the OpenAPI spec (the content of `openapi/openapi.json`).
     Openapi,
 }

@@ -65,7 +65,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print!("{}", *crate::http::routes::docs::SPEC_JSON);
             return Ok(());
         }
-        Some(Command::Serve(config)) => config,
+        Some(Command::Serve(config)) => *config,
         None => cli.serve,
     };
     if config.demo {
