@@ -6,7 +6,7 @@
 
 use crate::domain::grams::leg_grams;
 use crate::domain::mode::{truncate_for_message, Basis};
-use crate::domain::plan::TripPlan;
+use crate::domain::plan::{TripPlan, MAX_LEGS};
 use crate::domain::{Distance, FieldErrors, Passengers};
 use crate::factors::{FactorSet, GridRegion, ModeFactor};
 
@@ -85,6 +85,15 @@ pub fn estimate<'a>(
     default_baseline: Option<&str>,
 ) -> Result<Estimate<'a>, FieldErrors> {
     let mut errors = FieldErrors::default();
+    // The request parsers check this too; here it guards every other way a plan is made (the
+    // main leg is taken by index below).
+    if plan.legs.is_empty() || plan.legs.len() > MAX_LEGS {
+        errors.push(
+            "legs",
+            format!("must have 1 to {MAX_LEGS} legs, got {}", plan.legs.len()),
+        );
+        return Err(errors);
+    }
     let multiplier = if plan.round_trip { 2 } else { 1 };
     let is_multi_leg = plan.legs.len() > 1;
 

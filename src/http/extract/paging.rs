@@ -169,4 +169,23 @@ mod tests {
         let (shown, next) = by_key(items, |s| s, &page(&next.unwrap())).unwrap();
         assert_eq!((shown.as_slice(), next), (&["e"][..], None));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_id_survives_its_cursor(id in "\\PC{0,40}") {
+            let cursor = key_cursor(&id);
+            proptest::prop_assert_eq!(after_key(&page(&cursor)).unwrap(), Some(id));
+        }
+
+        #[test]
+        fn any_cursor_text_is_taken_or_refused_never_a_panic(cursor in "\\PC{0,40}") {
+            let _ = after_key(&page(&cursor));
+            let _ = after_id(&page(&cursor));
+        }
+
+        #[test]
+        fn any_id_survives_its_cursor(id in 0..i64::MAX) {
+            proptest::prop_assert_eq!(after_id(&page(&id_cursor(id))).unwrap(), id);
+        }
+    }
 }
