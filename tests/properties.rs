@@ -15,7 +15,7 @@ use green_commute::domain::{Distance, Passengers};
 use green_commute::factors::Catalogue;
 use green_commute::http::extract::body::parse_json;
 use green_commute::http::routes::trips::{TripLogRequest, TripRequest};
-use green_commute::import::csv_rows;
+use green_commute::import::{read, Format, Options};
 use green_commute::service::{
     Caller, LeaderboardQuery, NewCampaign, NewOrganization, Place, Service, TripRow,
 };
@@ -29,14 +29,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn any_bytes_as_a_csv_upload_are_rows_or_a_problem(body in proptest::collection::vec(any::<u8>(), 0..400)) {
-        let _ = csv_rows(&body);
+    fn any_bytes_as_a_spreadsheet_upload_are_rows_or_a_problem(
+        body in proptest::collection::vec(any::<u8>(), 0..400),
+        charset in proptest::option::of(prop_oneof![Just("utf-8"), Just("gb18030"), Just("utf-16le"), Just("nonsense")]),
+    ) {
+        let set = cn_2023();
+        let options = Options { charset, sheet: None };
+        let _ = read(&body, Format::Delimited, &options, &set);
+        let _ = read(&body, Format::Workbook, &options, &set);
+        let mut zipped = b"PK\x03\x04".to_vec();
+        zipped.extend_from_slice(&body);
+        let _ = read(&zipped, Format::Workbook, &options, &set);
     }
 
     #[test]
-    fn any_text_under_a_valid_header_is_rows_or_a_problem(rows in "[a-z0-9,\\.\\- \"\\n]{0,300}") {
+    fn any_text_under_a_valid_header_is_rows_or_a_problem(rows in "[a-z0-9,;\\.\\-/年月日公里上下班往返地铁 \"\\n]{0,300}") {
         let body = format!("participant,date,direction,mode,distance_km,passengers,baseline_mode\n{rows}");
-        let _ = csv_rows(body.as_bytes());
+        let _ = read(body.as_bytes(), Format::Delimited, &Options::default(), &cn_2023());
     }
 
     #[test]
@@ -64,6 +73,11 @@ proptest! {
             let _ = TripFields::from(trip);
         }
     }
+}
+
+/// The default set, as campaigns read spreadsheet cells against it.
+fn cn_2023() -> std::sync::Arc<green_commute::factors::FactorSet> {
+    Catalogue::bundled().unwrap().default_set().clone()
 }
 
 /// A leg of any mode of the set, at a distance within the mode's limit.
@@ -208,7 +222,7 @@ proptest! {
                                 }),
                             })
                             .collect();
-                        service.log_trips(target, rows).await.unwrap();
+                        service.log_trips(target, rows, false).await.unwrap();
                     }
                     Step::Delete { nth } => {
                         let stored = service.list_trips(&admin, "prop", 0, 10_000).await.unwrap();

@@ -77,6 +77,7 @@ fn batch(organization: &str, trips: Vec<ComputedTrip>) -> TripBatch {
         organization_id: organization.into(),
         trips,
         created_at: "2026-06-01T08:00:00Z".into(),
+        dry_run: false,
     }
 }
 
@@ -157,6 +158,48 @@ fn duplicates_are_reported_with_the_stored_trip_and_never_counted() {
                 ("idle".into(), 0, 0)
             ]
         );
+    });
+}
+
+#[test]
+fn a_dry_run_reports_what_would_happen_and_stores_nothing() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        let d = date(2026, 6, 2);
+        let stored = store
+            .log_trips(batch(
+                "a",
+                vec![trip("p", d, Direction::ToWork, "bus", 5.0)],
+            ))
+            .await
+            .unwrap();
+        let mut rehearsal = batch(
+            "a",
+            vec![
+                trip("p", d, Direction::ToWork, "rail", 9.0),
+                trip("q", d, Direction::ToWork, "bus", 5.0),
+            ],
+        );
+        rehearsal.dry_run = true;
+        let outcome = store.log_trips(rehearsal).await.unwrap();
+        assert!(outcome[0].duplicate, "a stored trip is still found");
+        assert_eq!(outcome[0].id, stored[0].id);
+        assert!(!outcome[1].duplicate);
+        assert_eq!(outcome[1].id, 0, "nothing was given an id");
+        let a = &store.standings("c").await.unwrap()[0];
+        assert_eq!((a.totals.trips, a.totals.participants), (1, 1));
+        assert_eq!(a.totals.co2e_g, stored[0].co2e_g);
+        // What the rehearsal would have stored can still be stored for real.
+        let real = store
+            .log_trips(batch(
+                "a",
+                vec![trip("q", d, Direction::ToWork, "bus", 5.0)],
+            ))
+            .await
+            .unwrap();
+        assert!(!real[0].duplicate);
+        assert_ne!(real[0].id, 0);
     });
 }
 

@@ -201,7 +201,7 @@ pub async fn seed(service: &Service) -> Result<SeedReport, DemoError> {
         };
         let target = service.logging_target(&organization, &campaign.id).await?;
         let rows = generated.into_iter().enumerate().map(trip_row).collect();
-        let logged = service.log_trips(target, rows).await?;
+        let logged = service.log_trips(target, rows, false).await?;
         report.trips_existing += logged.duplicates;
         report.trips_new += logged.accepted;
     }

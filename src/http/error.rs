@@ -258,6 +258,7 @@ impl From<crate::import::ImportError> for ApiError {
         match error {
             ImportError::Malformed { detail, errors } => Self::Malformed { detail, errors },
             ImportError::Invalid(errors) => errors.into(),
+            ImportError::UnsupportedCharset(detail) => Self::UnsupportedMediaType(detail),
         }
     }
 }

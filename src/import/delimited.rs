@@ -1,172 +1,126 @@
-//! CSV bodies: one single-leg trip per row under a header row naming the columns; errors name
-//! the CSV line and column.
+//! CSV and TSV text: the separator (comma, semicolon or tab) is the one the header row uses most;
+//! the first non-empty line is the header; empty lines are skipped.
 
-use super::ImportError;
-use crate::domain::campaign::Direction;
-use crate::domain::mode::truncate_for_message;
-use crate::domain::plan::{checked_distance, checked_passengers, BaselineSpec, LegSpec, TripPlan};
-use crate::domain::trip::TripFields;
-use crate::domain::{FieldError, FieldErrors};
-use crate::service::{check_row_count, Place, TripRow, MAX_TRIPS_PER_REQUEST};
+use super::{Cell, ImportError, Table};
 
-/// CSV columns, in any order: the first five are required.
-const CSV_COLUMNS: [&str; 7] = [
-    "participant",
-    "date",
-    "direction",
-    "mode",
-    "distance_km",
-    "passengers",
-    "baseline_mode",
-];
+/// The separators a spreadsheet program writes, in order of preference on a tie.
+const SEPARATORS: [u8; 3] = [b',', b'\t', b';'];
 
-/// Parses a CSV body (header row first) into rows; errors name the CSV line and column.
-pub fn csv_rows(body: &[u8]) -> Result<Vec<TripRow>, ImportError> {
+/// The table of a CSV or TSV text.
+pub(super) fn table(text: &str) -> Result<Table, ImportError> {
+    let text = text.trim_start_matches('\u{feff}');
     let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
+        .has_headers(false)
+        .flexible(true)
         .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(body);
-    let headers = reader.headers().map_err(|e| csv_malformed(&e))?.clone();
-    let mut column = [None; CSV_COLUMNS.len()];
-    let mut errors = FieldErrors::default();
-    for (index, name) in headers.iter().enumerate() {
-        let name = name.trim_start_matches('\u{feff}');
-        match CSV_COLUMNS.iter().position(|c| *c == name) {
-            Some(known) if column[known].is_none() => column[known] = Some(index),
-            Some(_) => errors.push("line 1", format!("column `{name}` appears twice")),
-            None => errors.push(
-                "line 1",
-                format!(
-                    "unknown column `{}`; columns are {}",
-                    truncate_for_message(name),
-                    CSV_COLUMNS.join(",")
-                ),
-            ),
-        }
-    }
-    for (i, name) in CSV_COLUMNS.iter().enumerate().take(5) {
-        if column[i].is_none() {
-            errors.push(
-                "line 1",
-                format!("the header row must name the column `{name}`"),
-            );
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ImportError::Invalid(errors));
-    }
+        .delimiter(separator(text))
+        .from_reader(text.as_bytes());
+    let mut header: Option<(u64, Vec<String>)> = None;
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_malformed(&e))?;
-        let line = record.position().map_or(0, |p| p.line());
-
-        let cell = |i: usize| {
-            column[i]
-                .and_then(|c| record.get(c))
-                .filter(|v| !v.is_empty())
-        };
-        rows.push(TripRow {
-            place: Place::Line(line),
-            trip: csv_row(&cell),
-        });
-        if rows.len() > MAX_TRIPS_PER_REQUEST {
+        let record = record.map_err(|e| malformed(&e))?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let line = record
+            .position()
+            .map_or(0, |p| first_line(text, p.byte(), p.line()));
+        if header.is_none() {
+            header = Some((line, record.iter().map(str::to_owned).collect()));
+            continue;
+        }
+        let cells = record
+            .iter()
+            .map(|value| {
+                if value.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(value.to_owned())
+                }
+            })
+            .collect();
+        rows.push((line, cells));
+        if rows.len() > crate::service::MAX_SPREADSHEET_ROWS {
+            // Counted while read: past the limit there is no use reading on.
             break;
         }
     }
-    check_row_count(rows.len()).map_err(ImportError::Invalid)?;
-    Ok(rows)
-}
-
-/// One row's fields, or the cells that cannot be read (paths relative to the row).
-fn csv_row<'a>(cell: &dyn Fn(usize) -> Option<&'a str>) -> Result<TripFields, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let direction = match cell(2) {
-        Some(text) => Direction::parse(text)
-            .ok_or_else(|| errors.push("direction", "must be to_work, from_work or round_trip"))
-            .ok(),
-        None => {
-            errors.push("direction", "is required");
-            None
-        }
-    };
-    let mut number = |i: usize, name: &str| -> Option<f64> {
-        cell(i).and_then(|text| {
-            text.parse::<f64>()
-                .map_err(|_| errors.push(name, format!("`{text}` is not a number")))
-                .ok()
-        })
-    };
-    let distance_km = number(4, "distance_km");
-    let passengers = number(5, "passengers");
-    let passengers = match passengers {
-        Some(p) if p.fract() == 0.0 && p.abs() < 1e9 => Some(p as i64),
-        Some(_) => {
-            errors.push("passengers", "must be a whole number");
-            None
-        }
-        None => None,
-    };
-    for (i, name) in [
-        (0, "participant"),
-        (1, "date"),
-        (3, "mode"),
-        (4, "distance_km"),
-    ] {
-        if cell(i).is_none() {
-            errors.push(name, "is required");
-        }
-    }
-    match (direction, distance_km) {
-        (Some(direction), Some(distance_km)) if errors.is_empty() => Ok(TripFields {
-            participant: cell(0).unwrap_or_default().to_owned(),
-            date: cell(1).unwrap_or_default().to_owned(),
-            direction,
-            plan: single_leg_plan(
-                cell(3).unwrap_or_default(),
-                distance_km,
-                passengers,
-                cell(6),
-            ),
-        }),
-        _ => Err(errors),
-    }
-}
-
-/// The plan of a one-leg row, checked like the same trip sent as JSON.
-fn single_leg_plan(
-    mode: &str,
-    distance_km: f64,
-    passengers: Option<i64>,
-    baseline_mode: Option<&str>,
-) -> Result<TripPlan, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let distance = checked_distance(distance_km, || "distance_km".into(), &mut errors);
-    let passengers = checked_passengers(passengers, || "passengers".into(), &mut errors);
-    let legs = distance
-        .map(|distance| LegSpec {
-            mode: mode.to_owned(),
-            distance,
-            passengers,
-            index: None,
-        })
-        .into_iter()
-        .collect();
-    errors.into_result(TripPlan {
-        legs,
-        round_trip: false,
-        baseline: BaselineSpec {
-            mode: baseline_mode.map(str::to_owned),
-            distance: None,
-            passengers: None,
-        },
+    let (header_row, header) = header.unwrap_or((1, Vec::new()));
+    Ok(Table {
+        sheet: None,
+        first_column: 0,
+        header_row,
+        header,
+        rows,
     })
 }
 
-fn csv_malformed(error: &csv::Error) -> ImportError {
+/// The line a record starts on. The reader places a record where it started reading, before the
+/// empty lines it skips, so those are counted here.
+fn first_line(text: &str, byte: u64, line: u64) -> u64 {
+    let start = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    let skipped = text.as_bytes()[start..]
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .filter(|b| **b == b'\n')
+        .count();
+    line + skipped as u64
+}
+
+/// The separator the first non-empty line uses most, outside quotes (a comma when it uses none).
+fn separator(text: &str) -> u8 {
+    let first = text
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or_default();
+    let mut counts = [0usize; SEPARATORS.len()];
+    let mut quoted = false;
+    for byte in first.bytes() {
+        if byte == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(i) = SEPARATORS.iter().position(|s| *s == byte) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let best = (0..SEPARATORS.len())
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    SEPARATORS[best]
+}
+
+fn malformed(error: &csv::Error) -> ImportError {
     let line = error.position().map_or(0, |p| p.line());
-    ImportError::Malformed {
-        detail: format!("the CSV body cannot be read at line {line}: {error}"),
-        errors: vec![FieldError::new(format!("line {line}"), error.to_string())],
+    ImportError::malformed(
+        format!("the file cannot be read at line {line}: {error}"),
+        format!("line {line}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_separator_is_read_from_the_header_row() {
+        assert_eq!(separator("a,b,c\n1;2;3"), b',');
+        assert_eq!(separator("a;b;c\n"), b';');
+        assert_eq!(separator("参与者\t日期\t方向"), b'\t');
+        assert_eq!(
+            separator("\"a;b\",c"),
+            b',',
+            "inside quotes it does not count"
+        );
+        assert_eq!(separator("single"), b',');
+    }
+
+    #[test]
+    fn empty_lines_are_skipped_and_lines_keep_their_numbers() {
+        let table = table("\n\nparticipant;date\n\nann;2026-06-03\n;\nbob;2026-06-04\n").unwrap();
+        assert_eq!(table.header_row, 3);
+        assert_eq!(table.header, ["participant", "date"]);
+        let lines: Vec<u64> = table.rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [5, 7]);
     }
 }

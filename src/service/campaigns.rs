@@ -295,6 +295,17 @@ impl Service {
         }
     }
 
+    /// A campaign the caller may read, with its factor-set snapshot.
+    pub async fn readable_campaign_and_set(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+    ) -> Result<(CampaignRecord, std::sync::Arc<FactorSet>), ServiceError> {
+        let campaign = self.readable_campaign(caller, campaign_id).await?;
+        let set = self.snapshot(&campaign).await?;
+        Ok((campaign, set))
+    }
+
     /// Changes a campaign (admin). The factor set and baseline cannot change once trips exist,
     /// nor can the period shrink past stored trips.
     pub async fn update_campaign(

@@ -5,41 +5,73 @@ use super::caller::unauthenticated;
 use super::{now, Caller, Service, ServiceError};
 use crate::calculator::{compute, resolve_grid};
 use crate::domain::campaign::{parse_date, Participant};
+use crate::domain::errors::join_path;
 use crate::domain::mode::truncate_for_message;
 use crate::domain::trip::{ComputedTrip, TripFields, TripInput};
 use crate::domain::{FieldError, FieldErrors};
+use crate::factors::FactorSet;
 use crate::store::{CampaignRecord, LoggedTrip, Store, StoredTrip, TripBatch, TripQuery};
+use std::sync::Arc;
 
 /// The most trips one request may log.
 pub const MAX_TRIPS_PER_REQUEST: usize = 10_000;
 
-/// A batch holds 1 to [`MAX_TRIPS_PER_REQUEST`] trips.
-pub fn check_row_count(count: usize) -> Result<(), FieldErrors> {
-    if count == 0 || count > MAX_TRIPS_PER_REQUEST {
-        return Err(FieldError::new(
-            "trips",
-            format!("must hold 1 to {MAX_TRIPS_PER_REQUEST} trips, got {count}"),
-        )
-        .into());
+/// A batch holds 1 to `max` trips ([`MAX_TRIPS_PER_REQUEST`] as JSON, [`MAX_SPREADSHEET_ROWS`]
+/// from a spreadsheet).
+pub fn check_row_count(count: usize, max: usize) -> Result<(), FieldErrors> {
+    if count == 0 || count > max {
+        return Err(
+            FieldError::new("trips", format!("must hold 1 to {max} trips, got {count}")).into(),
+        );
     }
     Ok(())
 }
 
+/// The most rows one spreadsheet upload (CSV, TSV, XLSX, XLS) may hold.
+pub const MAX_SPREADSHEET_ROWS: usize = 100_000;
+
 /// Where a row stands in an upload, for error paths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
     /// Index in the JSON `trips` array.
     Trip(usize),
-    /// Line of a CSV body (the header is line 1).
+    /// Line of a CSV or TSV body (the header is line 1).
     Line(u64),
+    /// Row of a worksheet, with the column letter of each field the header names.
+    Cell {
+        /// The worksheet's name.
+        sheet: Arc<str>,
+        /// The 1-based row number, as the spreadsheet shows it.
+        row: u32,
+        /// Column letters by field name (`distance_km` → `E`).
+        columns: Arc<[(&'static str, String)]>,
+    },
 }
 
 impl Place {
-    /// The path prefix of the row's fields: `trips[3]` or `line 4`.
-    pub fn prefix(self) -> String {
+    /// Where `field` of this row is, as a person reads it: `trips[3].date`, `line 4.date`,
+    /// `Sheet1!B4 (date)`.
+    pub fn locate(&self, field: &str) -> String {
         match self {
-            Self::Trip(i) => format!("trips[{i}]"),
-            Self::Line(line) => format!("line {line}"),
+            Self::Trip(i) => join_path(&format!("trips[{i}]"), field),
+            Self::Line(line) => join_path(&format!("line {line}"), field),
+            Self::Cell {
+                sheet,
+                row,
+                columns,
+            } => {
+                // A baseline's mode is its own column in a spreadsheet.
+                let column_name = if field == "baseline.mode" {
+                    "baseline_mode"
+                } else {
+                    field
+                };
+                match columns.iter().find(|(name, _)| *name == column_name) {
+                    Some((_, letter)) => format!("{sheet}!{letter}{row} ({field})"),
+                    None if field.is_empty() => format!("{sheet} row {row}"),
+                    None => format!("{sheet} row {row} ({field})"),
+                }
+            }
         }
     }
 }
@@ -60,9 +92,16 @@ pub struct TripRow {
 pub struct LoggingTarget {
     campaign: CampaignRecord,
     organization_id: String,
+    set: Arc<FactorSet>,
 }
 
 impl LoggingTarget {
+    /// The campaign's factor-set snapshot: its modes, names and aliases are what a spreadsheet's
+    /// cells are read against.
+    pub fn factor_set(&self) -> &FactorSet {
+        &self.set
+    }
+
     /// The campaign's rules applied to one row's fields: participant id, date within the
     /// campaign, the legs; every problem of the row is reported.
     fn input(&self, fields: TripFields) -> Result<TripInput, FieldErrors> {
@@ -135,21 +174,25 @@ impl Service {
         self.limit_writes(caller)?;
         let campaign = self.campaign(campaign_id).await?;
         self.require_enrolled(&campaign, &organization_id).await?;
+        let set = self.snapshot(&campaign).await?;
         Ok(LoggingTarget {
             campaign,
             organization_id,
+            set,
         })
     }
 
     /// Logs a batch atomically: if any row is invalid nothing is stored and every problem of
     /// every row is reported, located by the row's place. One trip per (organization,
-    /// participant, date, direction): trips already stored come back as duplicates.
+    /// participant, date, direction): trips already stored come back as duplicates. A dry run
+    /// does all of it and stores nothing (new trips come back with id 0).
     pub async fn log_trips(
         &self,
         target: LoggingTarget,
         rows: Vec<TripRow>,
+        dry_run: bool,
     ) -> Result<TripLog, ServiceError> {
-        let trips = self.compute_rows(&target, rows).await?;
+        let trips = self.compute_rows(&target, rows)?;
         let logged = self
             .store
             .log_trips(TripBatch {
@@ -157,6 +200,7 @@ impl Service {
                 organization_id: target.organization_id,
                 trips,
                 created_at: now(),
+                dry_run,
             })
             .await?;
         let duplicates = logged.iter().filter(|t| t.duplicate).count();
@@ -168,27 +212,32 @@ impl Service {
     }
 
     /// Every row computed against the campaign's snapshot, or every problem of every row.
-    async fn compute_rows(
+    fn compute_rows(
         &self,
         target: &LoggingTarget,
         rows: Vec<TripRow>,
     ) -> Result<Vec<ComputedTrip>, ServiceError> {
         let campaign = &target.campaign;
-        let set = self.snapshot(campaign).await?;
-        let grid = resolve_grid(&set, campaign.region.as_deref()).map_err(|m| {
+        let set = &target.set;
+        let grid = resolve_grid(set, campaign.region.as_deref()).map_err(|m| {
             ServiceError::Conflict(format!("the campaign's region cannot be resolved: {m}"))
         })?;
         let mut errors = FieldErrors::default();
         let mut computed = Vec::with_capacity(rows.len());
         for row in rows {
-            // The row's path prefix is built only when the row is wrong.
+            // The row's error paths are built only when the row is wrong.
             let outcome = row
                 .trip
                 .and_then(|fields| target.input(fields))
-                .and_then(|input| compute(&set, grid, &campaign.baseline_mode, input));
+                .and_then(|input| compute(set, grid, &campaign.baseline_mode, input));
             match outcome {
                 Ok(trip) => computed.push(trip),
-                Err(row_errors) => errors.extend_under(&row.place.prefix(), row_errors),
+                Err(row_errors) => errors.0.extend(
+                    row_errors
+                        .0
+                        .into_iter()
+                        .map(|e| FieldError::new(row.place.locate(&e.field), e.message)),
+                ),
             }
         }
         Ok(errors.into_result(computed)?)

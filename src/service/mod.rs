@@ -18,7 +18,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use caller::{hash_key, new_key, random_hex, Caller, KEY_PREFIX};
 pub use campaigns::{CampaignChanges, NewCampaign, DEFAULT_TIME_ZONE};
 pub use error::{ServiceError, MAX_LISTED_ERRORS};
-pub use logging::{check_row_count, LoggingTarget, Place, TripLog, TripRow, MAX_TRIPS_PER_REQUEST};
+pub use logging::{
+    check_row_count, LoggingTarget, Place, TripLog, TripRow, MAX_SPREADSHEET_ROWS,
+    MAX_TRIPS_PER_REQUEST,
+};
 pub use organizations::{IssuedKey, NewOrganization};
 pub use results::{
     CampaignResults, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SortKey,

@@ -142,7 +142,9 @@ pub trait Store {
     /// taken, by a stored trip or earlier in the batch (a round trip takes both directions), is
     /// not stored and comes back as a duplicate with the occupying trip's values. The rollups
     /// change in the same transaction, so results always equal the sums over stored trips.
-    /// Batches of one organization in one campaign are serialized, across processes too.
+    /// Batches of one organization in one campaign are serialized, across processes too. A dry
+    /// run does all of this in a transaction that is rolled back; its new trips come back with
+    /// id 0.
     async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError>;
 
     /// A page of trips in id order after `after_id`, of one organization or all.
@@ -323,8 +325,11 @@ impl Store for AnyStore {
     }
 
     async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError> {
+        let dry_run = batch.dry_run;
         let logged = dispatch!(self.log_trips(batch))?;
-        METRICS.add_trips_logged(logged.iter().filter(|t| !t.duplicate).count() as u64);
+        if !dry_run {
+            METRICS.add_trips_logged(logged.iter().filter(|t| !t.duplicate).count() as u64);
+        }
         Ok(logged)
     }
 

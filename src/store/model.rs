@@ -70,6 +70,8 @@ pub struct TripBatch {
     pub organization_id: String,
     pub trips: Vec<ComputedTrip>,
     pub created_at: String,
+    /// Check and compute everything, then roll back: nothing is stored (new trips get id 0).
+    pub dry_run: bool,
 }
 
 /// The outcome for one trip of a batch, in request order.

@@ -680,6 +680,11 @@ async fn log_trips(
         }
     }
     apply_rollups(&tx, &batch.campaign_id, &batch.organization_id, &delta).await?;
+    if batch.dry_run {
+        // Everything ran, as a real batch would; rolling back undoes it.
+        tx.rollback().await?;
+        return Ok(outcomes(&batch.trips, decisions, &HashMap::new()));
+    }
     tx.commit().await?;
     Ok(outcomes(&batch.trips, decisions, &new_ids))
 }

@@ -666,6 +666,11 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
         }
     }
     apply_rollups(&tx, &batch.campaign_id, &batch.organization_id, &delta)?;
+    if batch.dry_run {
+        // Everything ran, as a real batch would; dropping the transaction undoes it.
+        drop(tx);
+        return Ok(outcomes(&batch.trips, decisions, &HashMap::new()));
+    }
     tx.commit()?;
     Ok(outcomes(&batch.trips, decisions, &new_ids))
 }

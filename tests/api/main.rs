@@ -13,4 +13,5 @@ mod hardening;
 mod openapi_spec;
 mod operations;
 mod site;
+mod spreadsheets;
 mod trips;

@@ -114,6 +114,10 @@ fn every_request_body_has_an_example() {
             .unwrap_or_else(|| panic!("{name}: content"));
         for (media_type, media) in content {
             let schema = resolve(&spec, &media["schema"]);
+            if schema["format"] == "binary" {
+                // A file has no example to write down: Swagger UI offers a file picker.
+                continue;
+            }
             let has_example = media.get("example").is_some()
                 || media.get("examples").is_some()
                 || schema.get("example").is_some()

@@ -19,15 +19,48 @@ pub enum MediaType {
     Json,
     /// `text/csv`.
     Csv,
+    /// `text/tab-separated-values`.
+    Tsv,
+    /// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+    Xlsx,
+    /// `application/vnd.ms-excel`.
+    Xls,
+}
+
+impl MediaType {
+    /// The media type's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::Csv => "text/csv",
+            Self::Tsv => "text/tab-separated-values",
+            Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Self::Xls => "application/vnd.ms-excel",
+        }
+    }
+}
+
+/// The `Content-Type` header's value, or "".
+fn content_type(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The `charset` parameter of the body's media type, if it has one.
+pub fn charset(req: &HttpRequest) -> Option<&str> {
+    content_type(req).split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    })
 }
 
 /// The body's media type, or a 415 naming what the operation takes.
 pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType, ApiError> {
-    let raw = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let raw = content_type(req);
     let essence = raw
         .split(';')
         .next()
@@ -36,21 +69,20 @@ pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType
         .to_ascii_lowercase();
     let found = if essence == "application/json" || essence.ends_with("+json") {
         Some(MediaType::Json)
-    } else if essence == "text/csv" {
-        Some(MediaType::Csv)
     } else {
-        None
+        [
+            MediaType::Csv,
+            MediaType::Tsv,
+            MediaType::Xlsx,
+            MediaType::Xls,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == essence)
     };
     match found {
         Some(kind) if accepted.contains(&kind) => Ok(kind),
         _ => {
-            let names: Vec<&str> = accepted
-                .iter()
-                .map(|kind| match kind {
-                    MediaType::Json => "application/json",
-                    MediaType::Csv => "text/csv",
-                })
-                .collect();
+            let names: Vec<&str> = accepted.iter().map(|kind| kind.name()).collect();
             let given = if raw.is_empty() {
                 "no Content-Type"
             } else {

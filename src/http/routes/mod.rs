@@ -63,6 +63,8 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(ConfiguredOrigins, organizations::revoke_key);
     routes.operation(ConfiguredOrigins, trips::log_trips);
     routes.operation(ConfiguredOrigins, trips::list_trips);
+    routes.operation(AnyOrigin, trips::template_csv);
+    routes.operation(AnyOrigin, trips::template_xlsx);
     routes.operation(ConfiguredOrigins, trips::delete_trip);
     routes.operation(AnyOrigin, results::campaign_summary);
     routes.operation(AnyOrigin, results::leaderboard);

@@ -3,7 +3,7 @@
 use actix_web::{delete, post, route, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::estimate::{BaselineRequest, EstimateRequest, LegRequest};
 use super::wire::{RawItems, WholeNumber};
@@ -11,11 +11,12 @@ use crate::domain::campaign::Direction;
 use crate::domain::trip::{TripDetail, TripFields};
 use crate::domain::{FieldError, FieldErrors};
 use crate::http::error::ApiError;
-use crate::http::extract::body::{media_type, parse_json, MediaType, RawBody};
+use crate::http::extract::body::{charset, media_type, parse_json, MediaType, RawBody};
 use crate::http::extract::paging;
+use crate::http::extract::paging::parse_query;
 use crate::http::problems::problems;
 use crate::http::{AppState, TAG_TRIPS};
-use crate::import::csv_rows;
+use crate::import;
 use crate::service::ServiceError;
 use crate::service::{check_row_count, Caller, Place, TripLog, TripRow, MAX_TRIPS_PER_REQUEST};
 use crate::store::{LoggedTrip, StoredTrip};
@@ -66,12 +67,32 @@ pub struct TripRequest {
 /// The outcome of a logging request.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TripLogResponse {
-    /// Trips newly stored.
+    /// Trips newly stored (in a dry run: that would be).
     pub accepted: usize,
     /// Trips already stored (not counted again).
     pub duplicates: usize,
     /// One entry per trip, in request order.
     pub trips: Vec<LoggedTripResponse>,
+    /// Spreadsheet uploads only: header names of the columns that are not trip fields (a name,
+    /// a department), ignored and never stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored_columns: Option<Vec<String>>,
+    /// Present and true for a dry run: everything was checked and computed, nothing stored
+    /// (trips that would be new have id 0).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
+/// Options of a trip upload.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// Check and compute everything, store nothing: 200 with the body a 201 would have, plus
+    /// `"dry_run": true`.
+    pub dry_run: Option<bool>,
+    /// The worksheet of an XLSX or XLS upload to read (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// One logged trip.
@@ -174,7 +195,7 @@ pub struct TripPage {
 /// The rows of a JSON body, each parsed on its own so that every bad row is reported.
 fn json_rows(body: &[u8]) -> Result<Vec<TripRow>, ApiError> {
     let request: TripLogRequest = parse_json(body)?;
-    check_row_count(request.trips.0.len()).map_err(ApiError::from)?;
+    check_row_count(request.trips.0.len(), MAX_TRIPS_PER_REQUEST).map_err(ApiError::from)?;
     Ok(request
         .trips
         .0
@@ -222,19 +243,21 @@ impl From<TripLog> for TripLogResponse {
             accepted: log.accepted,
             duplicates: log.duplicates,
             trips: log.trips.into_iter().map(Into::into).collect(),
+            ignored_columns: None,
+            dry_run: false,
         }
     }
 }
 
 problems! {
     LogProblems {
-        400 => "Malformed JSON or CSV",
+        400 => "Malformed JSON, text that is not UTF-8, UTF-16 or GB18030, or a workbook that cannot be read",
         401 => "No or unknown credentials",
         403 => "The admin token, or an organization not enrolled in the campaign",
         404 => "No such campaign",
         413 => "Body too large",
-        415 => "Neither JSON nor CSV",
-        422 => "Invalid trips: every bad row is listed (`trips[3].date`, `line 4.distance_km`); nothing was stored",
+        415 => "Not JSON, CSV, TSV, XLSX or XLS, or a charset this service does not read",
+        422 => "Invalid trips: every bad row is listed (`trips[3].date`, `line 4.distance_km`, `Sheet1!E4 (distance_km)`); nothing was stored",
         429 => "Too many writes with this key; retry after `Retry-After` seconds",
     }
     ListProblems {
@@ -243,6 +266,11 @@ problems! {
         404 => "No such campaign",
         422 => "Bad `limit` or `cursor`",
     }
+    TemplateProblems {
+        401 => "Unknown credentials",
+        404 => "No such campaign, or a private one the caller may not read",
+        422 => "Bad `lang`",
+    }
     DeleteProblems {
         401 => "No or unknown credentials",
         404 => "No such trip (or another organization's)",
@@ -250,26 +278,45 @@ problems! {
     }
 }
 
+/// A workbook as bytes: an XLSX (for example the template, filled in) or an XLS, or a CSV that a
+/// browser on Windows labels `application/vnd.ms-excel`.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct SpreadsheetFile(pub Vec<u8>);
+
 /// Log commutes
 ///
-/// With an organization key. Up to 10,000 trips as JSON, or as `text/csv` with a header row
-/// naming `participant,date,direction,mode,distance_km` and optionally `passengers,baseline_mode`
-/// (one single-leg trip per row; errors name the CSV line). The batch is atomic: if any trip is
-/// invalid nothing is stored and the 422 lists every bad row. One trip per (organization,
-/// participant, date, direction), a round trip taking both directions: a trip already stored comes
-/// back with `duplicate: true` and its stored values and is not counted again, so retries are safe.
-/// A 201 means the trips are durably stored.
+/// With an organization key. Up to 10,000 trips as JSON, or up to 100,000 rows of a spreadsheet:
+/// CSV or TSV (UTF-8 with or without BOM, UTF-16 with BOM, or GB18030/GBK as Excel and WPS save
+/// on Chinese Windows; the `charset` parameter wins; comma, semicolon or tab) or an XLSX or XLS
+/// workbook (the first worksheet, or `?sheet=`). A spreadsheet has one single-leg trip per row
+/// under a header row naming, in English or Chinese, `participant` (参与者, 工号…), `date` (日期),
+/// `direction` (方向), `mode` (出行方式), `distance_km` (距离…) and optionally `passengers`
+/// (乘车人数) and `baseline_mode` (原出行方式); other columns are ignored and listed in
+/// `ignored_columns`. Directions may be written 上班, 下班, 往返; modes by id, English or Chinese
+/// name, or an alias of the campaign's factor set; dates as 2026-06-03, 2026/6/3, 2026.6.3 or
+/// 2026年6月3日 (or date cells); distances as 9, 9.5, 9km or 9 公里. Errors name the place a person
+/// sees: `trips[3].date`, `line 4.distance_km`, `Sheet1!E4 (distance_km)`. The batch is atomic: if
+/// any trip is invalid nothing is stored and the 422 lists every bad row. One trip per
+/// (organization, participant, date, direction), a round trip taking both directions: a trip
+/// already stored comes back with `duplicate: true` and its stored values and is not counted
+/// again, so retries are safe. A 201 means the trips are durably stored; `?dry_run=true` checks
+/// and computes everything and stores nothing (200).
 #[utoipa::path(
     post,
     tag = TAG_TRIPS,
     security(("bearer" = [])),
-    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026")),
-    request_body(description = "Trips as JSON, or as CSV with a header row", content(
+    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), UploadQuery),
+    request_body(description = "Trips as JSON, or a spreadsheet (CSV, TSV, XLSX, XLS) with a header row", content(
         (TripLogRequest = "application/json"),
         (String = "text/csv", example = "participant,date,direction,mode,distance_km,passengers,baseline_mode\nemp-0001,2026-06-02,to_work,metro,12.5,,\nemp-0003,2026-06-02,round_trip,car,18,3,car\n"),
+        (String = "text/tab-separated-values", example = "参与者\t日期\t方向\t出行方式\t距离（公里）\t部门\nemp-0001\t2026/6/2\t上班\t地铁\t12.5\t财务部\n"),
+        (SpreadsheetFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (SpreadsheetFile = "application/vnd.ms-excel"),
     )),
     responses(
         (status = 201, description = "Stored (or already stored: `duplicate: true`)", body = TripLogResponse),
+        (status = 200, description = "Dry run: checked and computed, nothing stored", body = TripLogResponse),
         LogProblems
     )
 )]
@@ -282,12 +329,163 @@ pub async fn log_trips(
     RawBody(body): RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let target = state.service.logging_target(&caller, &path).await?;
-    let rows = match media_type(&req, &[MediaType::Json, MediaType::Csv])? {
-        MediaType::Json => json_rows(&body)?,
-        MediaType::Csv => csv_rows(&body)?,
+    let query: UploadQuery = parse_query(&req)?;
+    let accepted = [
+        MediaType::Json,
+        MediaType::Csv,
+        MediaType::Tsv,
+        MediaType::Xlsx,
+        MediaType::Xls,
+    ];
+    let (rows, ignored_columns) = match media_type(&req, &accepted)? {
+        MediaType::Json => (json_rows(&body)?, None),
+        spreadsheet => {
+            let options = import::Options {
+                charset: charset(&req),
+                sheet: query.sheet.as_deref(),
+            };
+            let format = spreadsheet_format(spreadsheet, &body);
+            let upload = import::read(&body, format, &options, target.factor_set())?;
+            (upload.rows, Some(upload.ignored_columns))
+        }
     };
-    let logged = state.service.log_trips(target, rows).await?;
-    Ok(HttpResponse::Created().json(TripLogResponse::from(logged)))
+    let dry_run = query.dry_run.unwrap_or(false);
+    let logged = state.service.log_trips(target, rows, dry_run).await?;
+    let response = TripLogResponse {
+        ignored_columns,
+        dry_run,
+        ..TripLogResponse::from(logged)
+    };
+    Ok(if dry_run {
+        HttpResponse::Ok().json(response)
+    } else {
+        HttpResponse::Created().json(response)
+    })
+}
+
+/// How to read a spreadsheet upload: a workbook by its bytes (a zip is XLSX, an OLE file XLS),
+/// whatever the media type says, since browsers on Windows send `.csv` files as
+/// `application/vnd.ms-excel`.
+fn spreadsheet_format(media_type: MediaType, body: &[u8]) -> import::Format {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE: &[u8] = b"\xD0\xCF\x11\xE0";
+    let is_workbook = body.starts_with(ZIP) || body.starts_with(OLE);
+    match media_type {
+        MediaType::Xlsx | MediaType::Xls if is_workbook => import::Format::Workbook,
+        _ => import::Format::Delimited,
+    }
+}
+
+/// The language of a template.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TemplateLanguage {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+/// Template options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateQuery {
+    /// `zh` (default) or `en`: the language of the headers and example values.
+    pub lang: Option<TemplateLanguage>,
+}
+
+impl TemplateQuery {
+    fn language(&self) -> import::Language {
+        match self.lang {
+            Some(TemplateLanguage::En) => import::Language::English,
+            _ => import::Language::Chinese,
+        }
+    }
+}
+
+/// A template file, for download.
+fn template_file(body: Vec<u8>, content_type: &'static str, file_name: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(body)
+}
+
+/// Trip template (CSV)
+///
+/// The header row and two example rows for a coordinator to fill in, in Chinese (`?lang=zh`,
+/// the default) or English; UTF-8 with a byte-order mark so that Excel opens it right. It
+/// uploads back as it is. Readable like the campaign.
+#[utoipa::path(
+    get,
+    tag = TAG_TRIPS,
+    security((), ("bearer" = [])),
+    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), TemplateQuery),
+    responses((status = 200, description = "The CSV template", body = String, content_type = "text/csv"), TemplateProblems)
+)]
+#[route(
+    "/v1/campaigns/{campaign_id}/trips/template.csv",
+    method = "GET",
+    method = "HEAD"
+)]
+pub async fn template_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let query: TemplateQuery = parse_query(&req)?;
+    let (campaign, set) = state
+        .service
+        .readable_campaign_and_set(&caller, &path)
+        .await?;
+    let body = import::template::csv(&set, query.language(), campaign.starts_on);
+    Ok(template_file(
+        body,
+        "text/csv; charset=utf-8",
+        format!("{}-trips.csv", campaign.id),
+    ))
+}
+
+/// Trip template (XLSX)
+///
+/// The same as the CSV template as a workbook: the trips sheet (dates as date cells) and a
+/// second sheet listing the campaign's modes with their Chinese and English names and aliases,
+/// and the directions. It uploads back as it is. Readable like the campaign.
+#[utoipa::path(
+    get,
+    tag = TAG_TRIPS,
+    security((), ("bearer" = [])),
+    params(("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"), TemplateQuery),
+    responses((status = 200, description = "The XLSX template", body = SpreadsheetFile, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), TemplateProblems)
+)]
+#[route(
+    "/v1/campaigns/{campaign_id}/trips/template.xlsx",
+    method = "GET",
+    method = "HEAD"
+)]
+pub async fn template_xlsx(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let query: TemplateQuery = parse_query(&req)?;
+    let (campaign, set) = state
+        .service
+        .readable_campaign_and_set(&caller, &path)
+        .await?;
+    let body = import::template::xlsx(&set, query.language(), campaign.starts_on)
+        .map_err(ApiError::internal)?;
+    Ok(template_file(
+        body,
+        MediaType::Xlsx.name(),
+        format!("{}-trips.xlsx", campaign.id),
+    ))
 }
 
 /// List trips
