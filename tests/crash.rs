@@ -33,6 +33,8 @@ const ORGANIZATIONS: [(&str, &str); 2] =
 const CLIENTS: usize = 4;
 /// Kill and restart this many times.
 const ROUNDS: usize = 3;
+/// How long a round waits for its first acknowledged batch before the kill timer starts.
+const FIRST_ACK_WAIT: Duration = Duration::from_secs(60);
 
 /// Each round logs into a campaign of its own on the same database, so that its check lists only
 /// its own trips; the results of earlier rounds must stay byte-identical.
@@ -139,6 +141,7 @@ fn log_until_killed(
 ) -> Vec<Sent> {
     let killed = Arc::new(AtomicBool::new(false));
     let next_batch = Arc::new(AtomicUsize::new(0));
+    let acknowledgements = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| {
             let client = Client {
@@ -149,11 +152,18 @@ fn log_until_killed(
                 round,
                 killed: killed.clone(),
                 next_batch: next_batch.clone(),
+                acknowledgements: acknowledgements.clone(),
             };
             let seed = seed ^ (c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             std::thread::spawn(move || client.run(Rng(seed)))
         })
         .collect();
+    // The kill must fall among acknowledged and in-flight batches: on a loaded machine the first
+    // acknowledgement can take longer than the delay, so the delay counts from it.
+    let started = Instant::now();
+    while acknowledgements.load(Ordering::SeqCst) == 0 && started.elapsed() < FIRST_ACK_WAIT {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     std::thread::sleep(kill_after);
     killed.store(true, Ordering::SeqCst);
     server.kill();
@@ -180,6 +190,7 @@ struct Client {
     round: usize,
     killed: Arc<AtomicBool>,
     next_batch: Arc<AtomicUsize>,
+    acknowledgements: Arc<AtomicUsize>,
 }
 
 impl Client {
@@ -207,7 +218,10 @@ impl Client {
             };
             match outcome {
                 Some((201, response)) => match acknowledged(&response, size) {
-                    Ok(logged) => batch.acknowledged = Some(logged),
+                    Ok(logged) => {
+                        batch.acknowledged = Some(logged);
+                        self.acknowledgements.fetch_add(1, Ordering::SeqCst);
+                    }
                     Err(failure) => return (sent, Some(format!("{}: {failure}", batch.prefix))),
                 },
                 Some((status, response)) => {

@@ -40,27 +40,45 @@ pub fn trip(columns: &Columns, cells: &[Cell], set: &FactorSet) -> Result<TripFi
             .map_err(|m| errors.push("direction", m))
             .ok()
     });
-    let mode = required(Column::Mode, &mut errors).map(|c| mode_id(set, &text(c)));
-    let distance_km = required(Column::DistanceKm, &mut errors).and_then(|c| {
+    // The legs' cells go with the plan, so that a row whose date is outside the campaign still
+    // reports its unknown mode or its bad distance in the same answer.
+    let mut leg_errors = FieldErrors::default();
+    let mode = required(Column::Mode, &mut leg_errors).and_then(|c| {
+        mode_id(set, &text(c))
+            .map_err(|m| leg_errors.push("mode", m))
+            .ok()
+    });
+    let distance_km = required(Column::DistanceKm, &mut leg_errors).and_then(|c| {
         distance_km(c)
-            .map_err(|m| errors.push("distance_km", m))
+            .map_err(|m| leg_errors.push("distance_km", m))
             .ok()
     });
     let passengers = cell(Column::Passengers)
-        .and_then(|c| whole(c).map_err(|m| errors.push("passengers", m)).ok());
-    let baseline = cell(Column::BaselineMode).map(|c| mode_id(set, &text(c)));
-    match (participant, date, direction, mode, distance_km) {
-        (Some(participant), Some(date), Some(direction), Some(mode), Some(distance_km))
-            if errors.is_empty() =>
-        {
-            Ok(TripFields {
-                participant,
-                date: date.to_string(),
-                direction,
-                plan: single_leg_plan(mode, distance_km, passengers, baseline),
-            })
+        .and_then(|c| whole(c).map_err(|m| leg_errors.push("passengers", m)).ok());
+    let baseline = cell(Column::BaselineMode).and_then(|c| {
+        mode_id(set, &text(c))
+            .map_err(|m| leg_errors.push("baseline_mode", m))
+            .ok()
+    });
+    let plan = match (mode, distance_km) {
+        (Some(mode), Some(distance_km)) if leg_errors.is_empty() => {
+            single_leg_plan(mode, distance_km, passengers, baseline)
         }
-        _ => Err(errors),
+        _ => Err(leg_errors),
+    };
+    match (participant, date, direction) {
+        (Some(participant), Some(date), Some(direction)) if errors.is_empty() => Ok(TripFields {
+            participant,
+            date: date.to_string(),
+            direction,
+            plan,
+        }),
+        _ => {
+            if let Err(leg_errors) = plan {
+                errors.0.extend(leg_errors.0);
+            }
+            Err(errors)
+        }
     }
 }
 
@@ -75,11 +93,26 @@ fn text(cell: &Cell) -> String {
     }
 }
 
-/// The mode id a cell names (by id, English or Chinese name, or alias), or the text as written,
-/// which the calculator then reports as unknown.
-fn mode_id(set: &FactorSet, text: &str) -> String {
+/// The mode id a cell names (by id, English or Chinese name, or alias). Checked while reading, so
+/// that a row's unknown mode is reported with its other cells' problems.
+fn mode_id(set: &FactorSet, text: &str) -> Result<String, String> {
     set.mode_by_name(text)
-        .map_or_else(|| text.to_owned(), |mode| mode.mode.as_str().to_owned())
+        .map(|mode| mode.mode.as_str().to_owned())
+        .ok_or_else(|| {
+            let examples: Vec<String> = set
+                .modes()
+                .iter()
+                .take(6)
+                .map(|m| set.mode_file(m).label.zh.clone())
+                .collect();
+            format!(
+                "unknown mode `{}` in factor set `{}`: write a mode by its id or its Chinese or \
+                 English name (such as {}), as the template's second sheet lists them",
+                truncate_for_message(text),
+                set.id(),
+                examples.join(", ")
+            )
+        })
 }
 
 /// A direction in English or Chinese: `to_work` (上班, 去程), `from_work` (下班, 回程, 返程),

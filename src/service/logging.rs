@@ -3,13 +3,13 @@
 
 use super::caller::unauthenticated;
 use super::{now, Caller, Service, ServiceError};
-use crate::calculator::{compute, resolve_grid};
-use crate::domain::campaign::{parse_date, Participant};
+use crate::calculator::{compute, estimate, resolve_grid};
+use crate::domain::campaign::{parse_date, Direction, Participant};
 use crate::domain::errors::join_path;
 use crate::domain::mode::truncate_for_message;
 use crate::domain::trip::{ComputedTrip, TripFields, TripInput};
 use crate::domain::{FieldError, FieldErrors};
-use crate::factors::FactorSet;
+use crate::factors::{FactorSet, GridRegion};
 use crate::store::{CampaignRecord, LoggedTrip, Store, StoredTrip, TripBatch, TripQuery};
 use std::sync::Arc;
 
@@ -103,8 +103,13 @@ impl LoggingTarget {
     }
 
     /// The campaign's rules applied to one row's fields: participant id, date within the
-    /// campaign, the legs; every problem of the row is reported.
-    fn input(&self, fields: TripFields) -> Result<TripInput, FieldErrors> {
+    /// campaign, the legs; every problem of the row is reported, those the calculator finds in
+    /// the legs (an unknown mode, an implausible distance) included.
+    fn input(
+        &self,
+        fields: TripFields,
+        grid: Option<&GridRegion>,
+    ) -> Result<TripInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let participant = Participant::try_from(fields.participant.as_str())
             .map_err(|m| errors.push("participant", m))
@@ -128,6 +133,15 @@ impl LoggingTarget {
             }
         };
         let plan = fields.plan.map_err(|e| errors.0.extend(e.0)).ok();
+        if let (false, Some(plan)) = (errors.is_empty(), &plan) {
+            // The row is refused anyway; the legs' own problems belong in the same report.
+            let mut plan = plan.clone();
+            plan.round_trip = fields.direction == Direction::RoundTrip;
+            if let Err(leg_errors) = estimate(&self.set, grid, &plan, Some(&campaign.baseline_mode))
+            {
+                errors.0.extend(leg_errors.0);
+            }
+        }
         match (participant, date, plan) {
             (Some(participant), Some(date), Some(plan)) if errors.is_empty() => Ok(TripInput {
                 participant,
@@ -228,7 +242,7 @@ impl Service {
             // The row's error paths are built only when the row is wrong.
             let outcome = row
                 .trip
-                .and_then(|fields| target.input(fields))
+                .and_then(|fields| target.input(fields, grid))
                 .and_then(|input| compute(set, grid, &campaign.baseline_mode, input));
             match outcome {
                 Ok(trip) => computed.push(trip),

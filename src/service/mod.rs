@@ -9,6 +9,7 @@ mod error;
 mod estimates;
 mod limits;
 mod logging;
+mod me;
 mod organizations;
 mod results;
 
@@ -22,6 +23,7 @@ pub use logging::{
     check_row_count, LoggingTarget, Place, TripLog, TripRow, MAX_SPREADSHEET_ROWS,
     MAX_TRIPS_PER_REQUEST,
 };
+pub use me::Identity;
 pub use organizations::{IssuedKey, NewOrganization};
 pub use results::{
     CampaignResults, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SortKey,

@@ -10,6 +10,7 @@ mod errors;
 mod estimate;
 mod factor_sets;
 mod hardening;
+mod me;
 mod openapi_spec;
 mod operations;
 mod site;

@@ -263,7 +263,9 @@ fn errors_name_the_cell_or_line_and_quote_the_value() {
             "Sheet1!E3 (distance_km)",
             "Sheet1!B4 (date)",
             "Sheet1!C4 (direction)",
-        ]
+            "Sheet1!D4 (mode)",
+        ],
+        "every problem of a row, not only the first"
     );
     let detail = problem["detail"].as_str().unwrap();
     assert!(
@@ -274,6 +276,30 @@ fn errors_name_the_cell_or_line_and_quote_the_value() {
     let problem = upload(&app, &w, "text/csv", "", csv.as_bytes()).problem(422);
     assert_eq!(error_fields(&problem), ["line 3.mode"]);
     assert!(problem["detail"].as_str().unwrap().contains("`hovercraft`"));
+    // A date outside the campaign is a rule of the campaign, checked after reading: the row's
+    // other problems are still reported with it.
+    let csv =
+        "参与者,日期,方向,出行方式,距离\nx,2026/6/20,上班,飞机,9\ny,2026/6/2,上班,地铁,9000\n";
+    let problem = upload(&app, &w, "text/csv", "", csv.as_bytes()).problem(422);
+    assert_eq!(
+        error_fields(&problem),
+        ["line 2.date", "line 2.mode", "line 3.distance_km"]
+    );
+    let trips = json!({ "trips": [{
+        "participant": "x", "date": "2026-07-01", "direction": "to_work",
+        "legs": [{ "mode": "hovercraft", "distance_km": 2 }]
+    }]});
+    let problem = app
+        .post_json_as(
+            w.key(0),
+            &format!("/v1/campaigns/{}/trips", w.campaign),
+            &trips,
+        )
+        .problem(422);
+    assert_eq!(
+        error_fields(&problem),
+        ["trips[0].date", "trips[0].legs[0].mode"]
+    );
     assert_eq!(summary(&app, &w)["trips"], 0, "nothing was stored");
 }
 

@@ -30,6 +30,7 @@ use super::{register, Access, Routes};
         (name = "Factor sets", description = "Emission factors with their sources, quality and derivations; no account needed."),
         (name = "Campaigns", description = "Campaigns and enrollment: the admin token writes; public campaigns are readable by anyone."),
         (name = "Organizations", description = "Organizations and their keys: the admin token."),
+        (name = "Me", description = "Who the credentials sent belong to."),
         (name = "Trips", description = "Logging commutes with an organization key (in the demo: the `sunrise-tech` key): atomic batches, no double counting."),
         (name = "Results", description = "Campaign summary, leaderboard and per-organization figures; public campaigns need no credentials."),
         (name = "Operations", description = "Health, readiness and Prometheus metrics."),

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod estimate;
 pub mod estimate_json;
 pub mod factor_sets;
+pub mod me;
 pub mod ops;
 pub mod organizations;
 pub mod policy;
@@ -61,6 +62,7 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(ConfiguredOrigins, organizations::get_organization);
     routes.operation(ConfiguredOrigins, organizations::issue_key);
     routes.operation(ConfiguredOrigins, organizations::revoke_key);
+    routes.operation(ConfiguredOrigins, me::me);
     routes.operation(ConfiguredOrigins, trips::log_trips);
     routes.operation(ConfiguredOrigins, trips::list_trips);
     routes.operation(AnyOrigin, trips::template_csv);
@@ -77,6 +79,7 @@ pub fn register(routes: &mut impl Routes) {
     routes.page(ConfiguredOrigins, "/swagger-ui", docs::swagger_ui_redirect);
     routes.page(ConfiguredOrigins, "/", site::page);
     routes.page(ConfiguredOrigins, "/campaigns/{campaign_id}", site::page);
+    routes.page(ConfiguredOrigins, "/organize", site::organize);
     routes.page(ConfiguredOrigins, "/assets/{name}", site::asset);
 }
 

@@ -1,6 +1,6 @@
-//! The campaign website: `/` (public campaigns), `/campaigns/{id}` (one campaign) and its static
-//! assets, all embedded in the binary. The page reads only the public API, so the same files
-//! work when a campaign hosts them on its own origin.
+//! The website: `/` (public campaigns), `/campaigns/{id}` (one campaign), `/organize` (the
+//! coordinators' page) and their static assets, all embedded in the binary. The pages speak only
+//! the API, so the same files work when a campaign hosts them on its own origin.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,11 +17,21 @@ struct Asset {
 }
 
 /// The assets under `/assets/`.
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 5] = [
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../site/app.js"),
+    },
+    Asset {
+        name: "kit.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../site/kit.js"),
+    },
+    Asset {
+        name: "organize.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../site/organize.js"),
     },
     Asset {
         name: "style.css",
@@ -35,8 +45,11 @@ const ASSETS: [Asset; 3] = [
     },
 ];
 
-/// The page shell, the same for `/` and `/campaigns/{id}`: the script tells them apart by path.
-const PAGE_TEMPLATE: &str = include_str!("../../../site/index.html");
+/// The campaign pages' shell, the same for `/` and `/campaigns/{id}`: the script tells them
+/// apart by path.
+const CAMPAIGN_PAGE: &str = include_str!("../../../site/index.html");
+/// The coordinators' page.
+const ORGANIZE_PAGE: &str = include_str!("../../../site/organize.html");
 
 /// Assets are cached for a year when requested with their current fingerprint (`?v=`), which
 /// changes whenever their content does; otherwise they are revalidated.
@@ -57,20 +70,24 @@ fn fingerprint(body: &[u8]) -> String {
 static FINGERPRINTS: Lazy<Vec<String>> =
     Lazy::new(|| ASSETS.iter().map(|a| fingerprint(a.body)).collect());
 
-/// The page with its asset URLs fingerprinted, and its ETag.
-static PAGE: Lazy<(String, String)> = Lazy::new(|| {
-    let page = ASSETS.iter().zip(FINGERPRINTS.iter()).fold(
-        PAGE_TEMPLATE.to_owned(),
-        |page, (asset, print)| {
-            page.replace(
-                &format!("{{{{{}}}}}", asset.name),
-                &format!("/assets/{}?v={print}", asset.name),
-            )
-        },
-    );
+/// A page shell with its asset URLs fingerprinted, and its ETag.
+fn prepare(template: &str) -> (String, String) {
+    let page =
+        ASSETS
+            .iter()
+            .zip(FINGERPRINTS.iter())
+            .fold(template.to_owned(), |page, (asset, print)| {
+                page.replace(
+                    &format!("{{{{{}}}}}", asset.name),
+                    &format!("/assets/{}?v={print}", asset.name),
+                )
+            });
     let etag = format!("\"{}\"", fingerprint(page.as_bytes()));
     (page, etag)
-});
+}
+
+static CAMPAIGN: Lazy<(String, String)> = Lazy::new(|| prepare(CAMPAIGN_PAGE));
+static ORGANIZE: Lazy<(String, String)> = Lazy::new(|| prepare(ORGANIZE_PAGE));
 
 /// Whether the request's `If-None-Match` names this ETag.
 fn is_fresh(req: &HttpRequest, etag: &str) -> bool {
@@ -112,9 +129,18 @@ fn respond(
 
 /// `/` and `/campaigns/{id}`: the page shell; the script loads the campaign through the API.
 pub async fn page(req: HttpRequest) -> HttpResponse {
-    let (body, etag) = &*PAGE;
+    html(&req, &CAMPAIGN)
+}
+
+/// `/organize`: the coordinators' page.
+pub async fn organize(req: HttpRequest) -> HttpResponse {
+    html(&req, &ORGANIZE)
+}
+
+/// A page with its security headers.
+fn html(req: &HttpRequest, (body, etag): &'static (String, String)) -> HttpResponse {
     let mut response = respond(
-        &req,
+        req,
         "text/html; charset=utf-8",
         etag,
         CACHE_REVALIDATE,
