@@ -9,6 +9,9 @@
         each with its organization's key; bodies are read into memory first and only the loop is
         timed. Fails unless every response is 201 with every trip accepted. Prints
         `log trips=N seconds=S trips_per_s=R`.
+    bench_client.py upload BASE_URL CAMPAIGN KEYS_FILE FILE CONTENT_TYPE ROWS [DRY_RUN]
+        POSTs FILE as one upload with the first key (a dry run when DRY_RUN is 1); fails unless
+        all ROWS trips are accepted. Prints `upload rows=N bytes=B seconds=S rows_per_s=R`.
     bench_client.py wrk FILE
         reads wrk output and prints `rps=... p50_ms=... non2xx=... requests=...` (exit 1 on socket
         errors or non-2xx responses).
@@ -102,6 +105,26 @@ def log(base, campaign, keys_file, batch_dir):
     print(f"log trips={total} seconds={seconds:.3f} trips_per_s={total / seconds:.0f}")
 
 
+def upload(base, campaign, keys_file, path, content_type, rows, dry_run="0"):
+    """One spreadsheet upload of `rows` new trips with the first key: rows/s and a check."""
+    with open(keys_file) as f:
+        key = f.readline().strip()
+    with open(path, "rb") as f:
+        body = f.read()
+    query = "?dry_run=true" if dry_run == "1" else ""
+    conn = connect(base)
+    started = time.perf_counter()
+    conn.request("POST", f"/v1/campaigns/{campaign}/trips{query}", body=body, headers={
+        "Authorization": f"Bearer {key}", "Content-Type": content_type})
+    resp = conn.getresponse()
+    raw = resp.read()
+    seconds = time.perf_counter() - started
+    expected = 200 if query else 201
+    if resp.status != expected or not raw.startswith(b'{"accepted":%d,"duplicates":0,' % int(rows)):
+        sys.exit(f"upload rejected: HTTP {resp.status}: {raw[:500]!r}")
+    print(f"upload rows={rows} bytes={len(body)} seconds={seconds:.3f} rows_per_s={int(rows) / seconds:.0f}")
+
+
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
@@ -137,6 +160,8 @@ def main():
         setup(base, admin, campaign, starts_on, ends_on, int(orgs), keys_file)
     elif what == "log":
         log(*args)
+    elif what == "upload":
+        upload(*args)
     elif what == "wrk":
         parse_wrk(*args)
     elif what == "cputime":

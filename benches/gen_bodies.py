@@ -6,6 +6,9 @@
     gen_bodies.py trips OUTDIR --total N [--orgs O] [--start YYYY-MM-DD] [--days D]
         POST /v1/campaigns/{c}/trips bodies of up to 10,000 trips each, written as
         OUTDIR/batch_00000.json ... plus OUTDIR/manifest.tsv ("file<TAB>org_index<TAB>trips").
+        With --single-leg every trip has one mode (as a spreadsheet row does) and --sheet FILE
+        also writes the same trips as one CSV with Chinese headers and values, as coordinators
+        save it (参与者,日期,方向,出行方式,距离（公里）,乘车人数,原出行方式; dates as 2026/5/3).
         Each organization's members (p0..pN) commute day by day (to_work + from_work, a round trip,
         or to_work only); organizations take turns sending batches. Every trip key
         (organization, participant, date, direction) is unique and no round trip shares a day
@@ -13,6 +16,7 @@
 """
 
 import argparse
+import csv
 import datetime
 import json
 import os
@@ -53,10 +57,10 @@ def km(rng, bounds):
     return round(rng.uniform(*bounds), 1)
 
 
-def legs_or_mode(rng):
+def legs_or_mode(rng, single_leg=False):
     """The movement part of a trip: single mode (most) or 2-3 legs."""
     out = {}
-    if rng.random() < 0.18:
+    if not single_leg and rng.random() < 0.18:
         out["legs"] = [{"mode": m, "distance_km": km(rng, b)} for m, b in rng.choice(MULTI_LEGS)]
     else:
         mode, _, bounds = rng.choices(SINGLE_MODES, weights=[s for _, s, _ in SINGLE_MODES])[0]
@@ -95,7 +99,7 @@ def batch_body(count, rng):
     return {"trips": trips}
 
 
-def org_stream(org_index, participants, start, days, seed):
+def org_stream(org_index, participants, start, days, seed, single_leg=False):
     """One organization's trips, day by day, participant by participant."""
     rng = random.Random(seed * 1000 + org_index)
     for d in range(days):
@@ -105,16 +109,27 @@ def org_stream(org_index, participants, start, days, seed):
             directions = ["round_trip"] if r < 0.2 else (["to_work"] if r > 0.9 else ["to_work", "from_work"])
             for direction in directions:
                 trip = {"participant": f"p{p}", "date": date, "direction": direction}
-                trip.update(legs_or_mode(rng))
+                trip.update(legs_or_mode(rng, single_leg))
                 yield trip
 
 
-def write_trips(outdir, total, orgs, start, days, per_request, seed):
+DIRECTIONS_ZH = {"to_work": "上班", "from_work": "下班", "round_trip": "往返"}
+
+
+def sheet_row(trip):
+    """A single-leg trip as a coordinator's CSV row."""
+    year, month, day = (int(part) for part in trip["date"].split("-"))
+    return [trip["participant"], f"{year}/{month}/{day}", DIRECTIONS_ZH[trip["direction"]], trip["mode"],
+            str(trip["distance_km"]), str(trip.get("passengers", "")), trip.get("baseline", {}).get("mode", "")]
+
+
+def write_trips(outdir, total, orgs, start, days, per_request, seed, single_leg=False, sheet=None):
     os.makedirs(outdir, exist_ok=True)
+    rows = [] if sheet else None
     per_org = -(-total // orgs)
     # 1.6 trips per participant-day on average (0.2*1 + 0.7*2 + 0.1*1); leave headroom.
     participants = int(per_org / (days * 1.5)) + 1
-    streams = [org_stream(o, participants, start, days, seed) for o in range(orgs)]
+    streams = [org_stream(o, participants, start, days, seed, single_leg) for o in range(orgs)]
     remaining_per_org = [per_org] * orgs
     written = 0
     index = 0
@@ -137,6 +152,8 @@ def write_trips(outdir, total, orgs, start, days, per_request, seed):
             name = f"batch_{index:05d}.json"
             with open(os.path.join(outdir, name), "w") as f:
                 json.dump({"trips": trips}, f, separators=(",", ":"))
+            if rows is not None:
+                rows.extend(sheet_row(trip) for trip in trips)
             manifest.append(f"{name}\t{o}\t{len(trips)}")
             remaining_per_org[o] -= len(trips)
             written += len(trips)
@@ -148,6 +165,11 @@ def write_trips(outdir, total, orgs, start, days, per_request, seed):
             break
     with open(os.path.join(outdir, "manifest.tsv"), "w") as f:
         f.write("\n".join(manifest) + "\n")
+    if rows is not None:
+        with open(sheet, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\r\n")
+            writer.writerow(["参与者", "日期", "方向", "出行方式", "距离（公里）", "乘车人数", "原出行方式"])
+            writer.writerows(rows)
     print(f"{written} trips in {index} requests, {participants} participants per organization, "
           f"{orgs} organizations, {days} days from {start}", file=sys.stderr)
 
@@ -169,6 +191,8 @@ def main():
     p.add_argument("--days", type=int, default=60)
     p.add_argument("--per-request", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--single-leg", action="store_true")
+    p.add_argument("--sheet")
     args = parser.parse_args()
 
     if args.what == "estimate":
@@ -179,7 +203,8 @@ def main():
             json.dump(batch_body(args.count, random.Random(args.seed)), f, separators=(",", ":"))
     else:
         start = datetime.date.fromisoformat(args.start)
-        write_trips(args.outdir, args.total, args.orgs, start, args.days, args.per_request, args.seed)
+        write_trips(args.outdir, args.total, args.orgs, start, args.days, args.per_request, args.seed,
+                    args.single_leg, args.sheet)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,31 @@ fn a_campaign_page_is_the_same_html_whatever_the_campaign() {
 }
 
 #[test]
+fn the_coordinators_page_loads_the_kit_before_its_script_and_keeps_referrers_to_itself() {
+    // Arrange
+    let app = TestApp::spawn();
+
+    // Act
+    let response = app.get("/organize");
+
+    // Assert
+    assert_html_page(&response);
+    let page = response.text();
+    let urls = asset_urls(&page);
+    let position = |name: &str| {
+        urls.iter()
+            .position(|u| u.starts_with(&format!("/assets/{name}?v=")))
+            .unwrap_or_else(|| panic!("the page references {name}: {urls:?}"))
+    };
+    assert!(position("kit.js") < position("organize.js"));
+    position("style.css");
+    assert!(page.contains(r#"<meta name="referrer" content="no-referrer">"#));
+    for url in &urls {
+        app.get(url).assert_status(200);
+    }
+}
+
+#[test]
 fn each_asset_is_served_with_its_media_type_and_cached_by_fingerprint() {
     // Arrange
     let app = TestApp::spawn();
