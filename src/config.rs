@@ -103,6 +103,24 @@ pub struct ServeConfig {
     #[arg(long, env = "GREEN_COMMUTE_AUTH_FAILURE_BURST", default_value_t = 20)]
     pub auth_failure_burst: u32,
 
+    /// Joins (`POST /v1/join/{code}`) allowed per client address per second, on average; 0 turns
+    /// the limit off.
+    #[arg(long, env = "GREEN_COMMUTE_JOIN_RATE", default_value_t = 0.5)]
+    pub join_rate: f64,
+
+    /// Joins one client address may make at once (a room of people on one network joining
+    /// together).
+    #[arg(long, env = "GREEN_COMMUTE_JOIN_BURST", default_value_t = 60)]
+    pub join_burst: u32,
+
+    /// Joins allowed per invite code per second, on average; 0 turns the limit off.
+    #[arg(long, env = "GREEN_COMMUTE_JOIN_CODE_RATE", default_value_t = 2.0)]
+    pub join_code_rate: f64,
+
+    /// Joins one invite code may admit at once.
+    #[arg(long, env = "GREEN_COMMUTE_JOIN_CODE_BURST", default_value_t = 300)]
+    pub join_code_burst: u32,
+
     /// Header in which a trusted reverse proxy passes the client's address (e.g.
     /// `X-Forwarded-For`, whose last entry is taken); without it, the connection's peer address.
     #[arg(long, env = "GREEN_COMMUTE_CLIENT_IP_HEADER")]
@@ -142,6 +160,10 @@ impl Default for ServeConfig {
             estimate_burst: 100,
             auth_failure_rate: 0.5,
             auth_failure_burst: 20,
+            join_rate: 0.5,
+            join_burst: 60,
+            join_code_rate: 2.0,
+            join_code_burst: 300,
             client_ip_header: None,
             request_timeout_s: 10,
             body_timeout_s: 30,
@@ -170,6 +192,10 @@ impl fmt::Debug for ServeConfig {
             .field("estimate_burst", &self.estimate_burst)
             .field("auth_failure_rate", &self.auth_failure_rate)
             .field("auth_failure_burst", &self.auth_failure_burst)
+            .field("join_rate", &self.join_rate)
+            .field("join_burst", &self.join_burst)
+            .field("join_code_rate", &self.join_code_rate)
+            .field("join_code_burst", &self.join_code_burst)
             .field("client_ip_header", &self.client_ip_header)
             .field("request_timeout_s", &self.request_timeout_s)
             .field("body_timeout_s", &self.body_timeout_s)

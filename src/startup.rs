@@ -125,6 +125,8 @@ pub fn service_on(
             admin_token,
             write_rate: config.write_rate,
             write_burst: config.write_burst,
+            join_code_rate: config.join_code_rate,
+            join_code_burst: config.join_code_burst,
         },
     ))
 }
@@ -141,6 +143,7 @@ fn client_limits(config: &ServeConfig) -> Result<ClientLimits, StartupError> {
     Ok(ClientLimits {
         estimates: RateLimiter::new(config.estimate_rate, config.estimate_burst),
         auth_failures: RateLimiter::new(config.auth_failure_rate, config.auth_failure_burst),
+        joins: RateLimiter::new(config.join_rate, config.join_burst),
         address_header,
     })
 }

@@ -203,6 +203,195 @@ fn a_dry_run_reports_what_would_happen_and_stores_nothing() {
     });
 }
 
+fn invite(id: &str, max_participants: Option<i64>, expires_at: Option<&str>) -> InviteRecord {
+    InviteRecord {
+        id: id.into(),
+        campaign_id: "c".into(),
+        organization_id: "a".into(),
+        code_hash: format!("hash-of-{id}"),
+        code_hint: "abcd".into(),
+        created_at: "2026-05-01T00:00:00Z".into(),
+        expires_at: expires_at.map(str::to_owned),
+        max_participants,
+        revoked_at: None,
+    }
+}
+
+fn newcomer(id: &str) -> NewParticipant {
+    NewParticipant {
+        id: id.into(),
+        token_hash: format!("token-of-{id}"),
+        nickname: None,
+        created_at: "2026-06-01T08:00:00Z".into(),
+    }
+}
+
+#[test]
+fn an_invite_admits_until_it_is_full_revoked_or_expired_even_when_joins_race() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        let now = "2026-06-02T08:00:00Z";
+        store
+            .create_invite(&invite("inv_cap", Some(5), None))
+            .await
+            .unwrap();
+        store
+            .create_invite(&invite("inv_old", None, Some("2026-06-02T07:59:59Z")))
+            .await
+            .unwrap();
+        store
+            .create_invite(&invite("inv_open", None, None))
+            .await
+            .unwrap();
+
+        // Twenty people join at once with a code that admits five.
+        let joins: Vec<_> = (0..20)
+            .map(|i| {
+                let (store, participant) = (store.clone(), newcomer(&format!("p-race{i:02}")));
+                async move { store.join("hash-of-inv_cap", &participant, now).await }
+            })
+            .collect();
+        let outcomes = futures_util::future::join_all(joins).await;
+        let joined = outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(JoinOutcome::Joined(_))))
+            .count();
+        let full = outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(JoinOutcome::Full)))
+            .count();
+        assert_eq!((joined, full), (5, 15), "{outcomes:?}");
+
+        let outcome = store
+            .join("hash-of-inv_old", &newcomer("p-late"), now)
+            .await;
+        assert_eq!(outcome.unwrap(), JoinOutcome::Expired);
+        let outcome = store.join("no-such-hash", &newcomer("p-lost"), now).await;
+        assert_eq!(outcome.unwrap(), JoinOutcome::Unknown);
+        let taken = store
+            .join("hash-of-inv_open", &newcomer("p-race00"), now)
+            .await;
+        assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+
+        store
+            .revoke_invite("c", "a", "inv_open", now)
+            .await
+            .unwrap();
+        let outcome = store
+            .join("hash-of-inv_open", &newcomer("p-after"), now)
+            .await;
+        assert_eq!(outcome.unwrap(), JoinOutcome::Revoked);
+        assert!(matches!(
+            store.revoke_invite("c", "b", "inv_cap", now).await,
+            Err(StoreError::NotFound(_))
+        ));
+
+        let listed = store.invites("c", "a").await.unwrap();
+        let counts: Vec<(&str, i64, bool)> = listed
+            .iter()
+            .map(|l| {
+                (
+                    l.invite.id.as_str(),
+                    l.participants,
+                    l.invite.revoked_at.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("inv_cap", 5, false),
+                ("inv_old", 0, false),
+                ("inv_open", 0, true)
+            ]
+        );
+        assert_eq!(store.joined_by_invite("c", "a").await.unwrap(), 5);
+        assert_eq!(store.joined_by_invite("c", "b").await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn a_participant_reaches_only_their_own_trips_and_a_revoked_token_nothing() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        let now = "2026-06-02T08:00:00Z";
+        store
+            .create_invite(&invite("inv_1", None, None))
+            .await
+            .unwrap();
+        store
+            .join("hash-of-inv_1", &newcomer("p-me"), now)
+            .await
+            .unwrap();
+        let me = store
+            .find_participant("token-of-p-me")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (me.campaign_id.as_str(), me.organization_id.as_str()),
+            ("c", "a")
+        );
+        let d = date(2026, 6, 2);
+        let logged = store
+            .log_trips(batch(
+                "a",
+                vec![
+                    trip("p-me", d, Direction::ToWork, "bus", 5.0),
+                    trip("colleague", d, Direction::ToWork, "bus", 5.0),
+                ],
+            ))
+            .await
+            .unwrap();
+        let mine = TripScope::Participant {
+            organization_id: "a".into(),
+            participant: "p-me".into(),
+        };
+        let listed = store
+            .list_trips(&TripQuery {
+                campaign_id: "c".into(),
+                scope: mine.clone(),
+                after_id: 0,
+                limit: 100,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            listed
+                .iter()
+                .map(|t| t.participant.as_str())
+                .collect::<Vec<_>>(),
+            ["p-me"]
+        );
+        assert!(matches!(
+            store.delete_trip("c", logged[1].id, &mine).await,
+            Err(StoreError::NotFound(_))
+        ));
+        // The same id in another organization is another person.
+        let elsewhere = TripScope::Participant {
+            organization_id: "b".into(),
+            participant: "p-me".into(),
+        };
+        assert!(matches!(
+            store.delete_trip("c", logged[0].id, &elsewhere).await,
+            Err(StoreError::NotFound(_))
+        ));
+        store.delete_trip("c", logged[0].id, &mine).await.unwrap();
+
+        store
+            .revoke_participant("c", "a", "p-me", now)
+            .await
+            .unwrap();
+        assert_eq!(store.find_participant("token-of-p-me").await.unwrap(), None);
+        assert!(matches!(
+            store.revoke_participant("c", "b", "p-me", now).await,
+            Err(StoreError::NotFound(_))
+        ));
+    });
+}
+
 #[test]
 fn deleting_trips_takes_them_out_of_every_rollup() {
     let (_db, url) = TestDatabase::create();
@@ -220,14 +409,17 @@ fn deleting_trips_takes_them_out_of_every_rollup() {
             .await
             .unwrap();
         store
-            .delete_trip("c", logged[2].id, Some("b"))
+            .delete_trip("c", logged[2].id, &TripScope::Organization("b".into()))
             .await
             .unwrap_err();
         store
-            .delete_trip("c", logged[2].id, Some("a"))
+            .delete_trip("c", logged[2].id, &TripScope::Organization("a".into()))
             .await
             .unwrap();
-        store.delete_trip("c", logged[1].id, None).await.unwrap();
+        store
+            .delete_trip("c", logged[1].id, &TripScope::Campaign)
+            .await
+            .unwrap();
         let a = &store.standings("c").await.unwrap()[0];
         assert_eq!((a.totals.trips, a.totals.participants), (1, 1));
         assert_eq!(a.totals.co2e_g, logged[0].co2e_g);
@@ -242,7 +434,9 @@ fn deleting_trips_takes_them_out_of_every_rollup() {
             [date(2026, 6, 2)]
         );
         assert!(matches!(
-            store.delete_trip("c", logged[1].id, None).await,
+            store
+                .delete_trip("c", logged[1].id, &TripScope::Campaign)
+                .await,
             Err(StoreError::NotFound(_))
         ));
     });
@@ -385,7 +579,7 @@ fn two_stores_writing_the_same_trips_at_once_count_each_trip_once() {
             let page = second
                 .list_trips(&TripQuery {
                     campaign_id: "c".into(),
-                    organization_id: None,
+                    scope: TripScope::Campaign,
                     after_id,
                     limit: 500,
                 })

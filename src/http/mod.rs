@@ -27,6 +27,8 @@ pub const TAG_FACTORS: &str = "Factor sets";
 pub const TAG_CAMPAIGNS: &str = "Campaigns";
 /// OpenAPI tag of organizations and their keys.
 pub const TAG_ORGANIZATIONS: &str = "Organizations";
+/// OpenAPI tag of invites and joining.
+pub const TAG_PARTICIPANTS: &str = "Participants";
 /// OpenAPI tag of the caller's own identity.
 pub const TAG_ME: &str = "Me";
 /// OpenAPI tag of trip logging.

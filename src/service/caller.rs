@@ -1,5 +1,6 @@
 //! Who is calling and what they may do: the admin (token from configuration), an organization
-//! (a key the admin issued, stored only as a hash), or anyone.
+//! (a key the admin issued), a participant (a token they got by joining with an invite), or
+//! anyone. Keys and tokens are stored only as hashes.
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -9,6 +10,9 @@ use crate::store::Store;
 
 /// Prefix of every organization key, so that leaked keys are recognisable.
 pub const KEY_PREFIX: &str = "gck_";
+
+/// Prefix of every participant token.
+pub const PARTICIPANT_TOKEN_PREFIX: &str = "gcp_";
 
 /// The authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,16 +28,29 @@ pub enum Caller {
         /// The key used.
         key_id: String,
     },
+    /// A participant's own token: one member of one organization in one campaign.
+    Participant {
+        /// The participant id (`p-…`), the `participant` of their trips.
+        participant_id: String,
+        /// Their organization.
+        organization_id: String,
+        /// Their campaign.
+        campaign_id: String,
+        /// The nickname only they see.
+        nickname: Option<String>,
+        /// When they joined (RFC 3339, UTC).
+        joined_at: String,
+    },
 }
 
 impl Caller {
-    /// Admin only: 401 without credentials, 403 with an organization key.
+    /// Admin only: 401 without credentials, 403 with an organization key or participant token.
     pub fn require_admin(&self) -> Result<(), ServiceError> {
         match self {
             Self::Admin => Ok(()),
             Self::Anonymous => Err(unauthenticated()),
-            Self::Organization { .. } => Err(ServiceError::Forbidden(
-                "this operation needs the admin token; organization keys cannot use it".into(),
+            Self::Organization { .. } | Self::Participant { .. } => Err(ServiceError::Forbidden(
+                "this operation needs the admin token; organization keys and participant tokens cannot use it".into(),
             )),
         }
     }
@@ -42,6 +59,16 @@ impl Caller {
     pub fn require_any(&self) -> Result<(), ServiceError> {
         match self {
             Self::Anonymous => Err(unauthenticated()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The admin or an organization key: 401 without credentials, 403 for a participant, who
+    /// works through `/v1/me`.
+    pub fn require_admin_or_organization(&self) -> Result<(), ServiceError> {
+        match self {
+            Self::Anonymous => Err(unauthenticated()),
+            Self::Participant { .. } => Err(participant_forbidden()),
             _ => Ok(()),
         }
     }
@@ -60,6 +87,13 @@ impl Caller {
             _ => None,
         }
     }
+}
+
+/// The answer to a participant token on an organization's or the admin's operation.
+pub fn participant_forbidden() -> ServiceError {
+    ServiceError::Forbidden(
+        "a participant token works on /v1/me and /v1/me/trips only; this operation needs an organization key or the admin token".into(),
+    )
 }
 
 /// The answer to a call without credentials that needs some.
@@ -86,6 +120,25 @@ pub fn new_key() -> String {
     format!("{KEY_PREFIX}{}", random_hex(24))
 }
 
+/// A new participant token: the prefix and 192 random bits.
+pub fn new_participant_token() -> String {
+    format!("{PARTICIPANT_TOKEN_PREFIX}{}", random_hex(24))
+}
+
+/// Letters for codes people may type: lower case, without the look-alikes 0, 1, l and o.
+const CODE_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+
+/// `length` random characters of [`CODE_ALPHABET`], 5 bits each.
+pub fn random_code(length: usize) -> String {
+    let mut buffer = vec![0u8; length];
+    getrandom::getrandom(&mut buffer).expect("the operating system provides randomness");
+    // 256 is a multiple of 32, so taking the low five bits keeps every letter equally likely.
+    buffer
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(b & 31)]))
+        .collect()
+}
+
 impl Service {
     /// The caller a bearer token stands for (`None`: no credentials). An unknown or revoked
     /// token is a 401, never a silent downgrade to anonymous.
@@ -96,6 +149,18 @@ impl Service {
         // Compared in time independent of where the two differ.
         if bool::from(token.as_bytes().ct_eq(self.admin_token.as_bytes())) {
             return Ok(Caller::Admin);
+        }
+        if token.starts_with(PARTICIPANT_TOKEN_PREFIX) {
+            return match self.store.find_participant(&hash_key(token)).await? {
+                Some(participant) => Ok(Caller::Participant {
+                    participant_id: participant.id,
+                    organization_id: participant.organization_id,
+                    campaign_id: participant.campaign_id,
+                    nickname: participant.nickname,
+                    joined_at: participant.created_at,
+                }),
+                None => Err(invalid_token()),
+            };
         }
         if !token.starts_with(KEY_PREFIX) {
             return Err(invalid_token());
@@ -112,7 +177,7 @@ impl Service {
 
 fn invalid_token() -> ServiceError {
     ServiceError::Unauthorized(
-        "the bearer token is not the admin token or a valid organization key (revoked keys stop working at once)"
+        "the bearer token is not the admin token, a valid organization key or a participant token (revoked keys and tokens stop working at once)"
             .into(),
     )
 }

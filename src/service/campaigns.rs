@@ -259,15 +259,18 @@ impl Service {
     }
 
     /// The campaigns the caller may see, by id: the public ones, the private ones an
-    /// organization is enrolled in, and every one for the admin.
+    /// organization is enrolled in or a participant belongs to, and every one for the admin.
     pub async fn list_campaigns(
         &self,
         caller: &Caller,
     ) -> Result<Vec<CampaignRecord>, ServiceError> {
         let all = self.store.list_campaigns().await?;
-        let enrolled = match caller.organization_id() {
-            Some(organization) => self.store.enrolled_campaigns(organization).await?,
-            None => Vec::new(),
+        let enrolled = match caller {
+            Caller::Organization {
+                organization_id, ..
+            } => self.store.enrolled_campaigns(organization_id).await?,
+            Caller::Participant { campaign_id, .. } => vec![campaign_id.clone()],
+            _ => Vec::new(),
         };
         Ok(all
             .into_iter()
@@ -275,9 +278,9 @@ impl Service {
             .collect())
     }
 
-    /// A campaign the caller may read: public, or private for the admin and enrolled
-    /// organizations. To anyone else a private campaign is a 404 exactly like an unknown one,
-    /// so that its existence is not revealed.
+    /// A campaign the caller may read: public, or private for the admin, enrolled
+    /// organizations and its participants. To anyone else a private campaign is a 404 exactly
+    /// like an unknown one, so that its existence is not revealed.
     pub async fn readable_campaign(
         &self,
         caller: &Caller,
@@ -287,10 +290,13 @@ impl Service {
         if campaign.public || caller.is_admin() {
             return Ok(campaign);
         }
-        match caller.organization_id() {
-            Some(organization) if self.store.is_enrolled(campaign_id, organization).await? => {
-                Ok(campaign)
-            }
+        match caller {
+            Caller::Organization {
+                organization_id, ..
+            } if self.store.is_enrolled(campaign_id, organization_id).await? => Ok(campaign),
+            Caller::Participant {
+                campaign_id: own, ..
+            } if *own == campaign.id => Ok(campaign),
             _ => Err(unknown_campaign(campaign_id)),
         }
     }

@@ -18,6 +18,9 @@ pub enum ServiceError {
     /// The request conflicts with stored state.
     #[error("{0}")]
     Conflict(String),
+    /// The resource existed and was withdrawn (a revoked or expired invite).
+    #[error("{0}")]
+    Gone(String),
     /// Invalid values, each located by its path in the request.
     #[error("{}", invalid_detail(.0))]
     Invalid(FieldErrors),

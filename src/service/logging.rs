@@ -10,7 +10,9 @@ use crate::domain::mode::truncate_for_message;
 use crate::domain::trip::{ComputedTrip, TripFields, TripInput};
 use crate::domain::{FieldError, FieldErrors};
 use crate::factors::{FactorSet, GridRegion};
-use crate::store::{CampaignRecord, LoggedTrip, Store, StoredTrip, TripBatch, TripQuery};
+use crate::store::{
+    CampaignRecord, LoggedTrip, Store, StoredTrip, TripBatch, TripQuery, TripScope,
+};
 use std::sync::Arc;
 
 /// The most trips one request may log.
@@ -33,6 +35,8 @@ pub const MAX_SPREADSHEET_ROWS: usize = 100_000;
 /// Where a row stands in an upload, for error paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
+    /// The whole body is the one trip.
+    Body,
     /// Index in the JSON `trips` array.
     Trip(usize),
     /// Line of a CSV or TSV body (the header is line 1).
@@ -53,6 +57,7 @@ impl Place {
     /// `Sheet1!B4 (date)`.
     pub fn locate(&self, field: &str) -> String {
         match self {
+            Self::Body => field.to_owned(),
             Self::Trip(i) => join_path(&format!("trips[{i}]"), field),
             Self::Line(line) => join_path(&format!("line {line}"), field),
             Self::Cell {
@@ -96,6 +101,20 @@ pub struct LoggingTarget {
 }
 
 impl LoggingTarget {
+    /// A target checked by the caller: the campaign, the organization the trips are of, and
+    /// the campaign's snapshot.
+    pub(super) fn new(
+        campaign: CampaignRecord,
+        organization_id: String,
+        set: Arc<FactorSet>,
+    ) -> Self {
+        Self {
+            campaign,
+            organization_id,
+            set,
+        }
+    }
+
     /// The campaign's factor-set snapshot: its modes, names and aliases are what a spreadsheet's
     /// cells are read against.
     pub fn factor_set(&self) -> &FactorSet {
@@ -184,6 +203,11 @@ impl Service {
                     "trips are logged with an organization key, not the admin token".into(),
                 ))
             }
+            Caller::Participant { .. } => {
+                return Err(ServiceError::Forbidden(
+                    "a participant logs their own trips with POST /v1/me/trips".into(),
+                ))
+            }
         };
         self.limit_writes(caller)?;
         let campaign = self.campaign(campaign_id).await?;
@@ -266,7 +290,7 @@ impl Service {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<StoredTrip>, ServiceError> {
-        caller.require_any()?;
+        caller.require_admin_or_organization()?;
         let campaign = self.campaign(campaign_id).await?;
         if let Some(organization) = caller.organization_id() {
             self.require_enrolled(&campaign, organization).await?;
@@ -275,7 +299,7 @@ impl Service {
             .store
             .list_trips(&TripQuery {
                 campaign_id: campaign.id,
-                organization_id: caller.organization_id().map(str::to_owned),
+                scope: trip_scope(caller),
                 after_id,
                 limit,
             })
@@ -289,13 +313,11 @@ impl Service {
         campaign_id: &str,
         trip_id: &str,
     ) -> Result<(), ServiceError> {
-        caller.require_any()?;
+        caller.require_admin_or_organization()?;
         self.limit_writes(caller)?;
-        let trip_id: i64 = trip_id.parse().map_err(|_| {
-            ServiceError::NotFound(format!("no trip `{}`", truncate_for_message(trip_id)))
-        })?;
+        let trip_id = parse_trip_id(trip_id)?;
         self.store
-            .delete_trip(campaign_id, trip_id, caller.organization_id())
+            .delete_trip(campaign_id, trip_id, &trip_scope(caller))
             .await?;
         Ok(())
     }
@@ -324,10 +346,37 @@ impl Service {
     }
 
     /// Takes one write from the caller's key (the admin is not limited): 429 when it is spent.
-    fn limit_writes(&self, caller: &Caller) -> Result<(), ServiceError> {
+    pub(super) fn limit_writes(&self, caller: &Caller) -> Result<(), ServiceError> {
         match caller {
             Caller::Organization { key_id, .. } => self.write_limits.check(key_id),
+            Caller::Participant { participant_id, .. } => self.write_limits.check(participant_id),
             _ => Ok(()),
         }
     }
+}
+
+/// The trips a caller may list and delete: a participant their own, an organization its own
+/// (its participants' included), the admin all.
+pub(super) fn trip_scope(caller: &Caller) -> TripScope {
+    match caller {
+        Caller::Participant {
+            participant_id,
+            organization_id,
+            ..
+        } => TripScope::Participant {
+            organization_id: organization_id.clone(),
+            participant: participant_id.clone(),
+        },
+        Caller::Organization {
+            organization_id, ..
+        } => TripScope::Organization(organization_id.clone()),
+        Caller::Admin | Caller::Anonymous => TripScope::Campaign,
+    }
+}
+
+/// A trip id from a path: anything but a whole number is a trip that does not exist.
+pub(super) fn parse_trip_id(trip_id: &str) -> Result<i64, ServiceError> {
+    trip_id
+        .parse()
+        .map_err(|_| ServiceError::NotFound(format!("no trip `{}`", truncate_for_message(trip_id))))
 }

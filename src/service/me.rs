@@ -1,6 +1,6 @@
-//! Who a caller is: what a page shows after someone pastes a key.
+//! Who a caller is: what a page shows after someone pastes a key or opens their own page.
 
-use super::{Caller, Service, ServiceError};
+use super::{Caller, ParticipantView, Service, ServiceError};
 use crate::store::{CampaignRecord, OrganizationRecord, Store};
 
 /// The caller as they may see themselves.
@@ -14,27 +14,36 @@ pub enum Identity {
         organization: OrganizationRecord,
         campaigns: Vec<CampaignRecord>,
     },
+    /// A participant's token: who they are, where, and their own figures.
+    Participant(Box<ParticipantView>),
 }
 
 impl Service {
     /// The caller's identity; 401 without credentials.
     pub async fn identity(&self, caller: &Caller) -> Result<Identity, ServiceError> {
-        caller.require_any()?;
-        let Some(organization_id) = caller.organization_id() else {
-            return Ok(Identity::Admin);
-        };
-        let organization = self.organization_record(organization_id).await?;
-        let enrolled = self.store.enrolled_campaigns(organization_id).await?;
-        let campaigns = self
-            .store
-            .list_campaigns()
-            .await?
-            .into_iter()
-            .filter(|c| enrolled.contains(&c.id))
-            .collect();
-        Ok(Identity::Organization {
-            organization,
-            campaigns,
-        })
+        match caller {
+            Caller::Anonymous => Err(super::caller::unauthenticated()),
+            Caller::Admin => Ok(Identity::Admin),
+            Caller::Participant { .. } => Ok(Identity::Participant(Box::new(
+                self.participant_view(caller).await?,
+            ))),
+            Caller::Organization {
+                organization_id, ..
+            } => {
+                let organization = self.organization_record(organization_id).await?;
+                let enrolled = self.store.enrolled_campaigns(organization_id).await?;
+                let campaigns = self
+                    .store
+                    .list_campaigns()
+                    .await?
+                    .into_iter()
+                    .filter(|c| enrolled.contains(&c.id))
+                    .collect();
+                Ok(Identity::Organization {
+                    organization,
+                    campaigns,
+                })
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ mod limits;
 mod logging;
 mod me;
 mod organizations;
+mod participants;
 mod results;
 
 use std::collections::HashMap;
@@ -25,6 +26,9 @@ pub use logging::{
 };
 pub use me::Identity;
 pub use organizations::{IssuedKey, NewOrganization};
+pub use participants::{
+    own_figures, InviteTarget, IssuedInvite, Joined, NewInvite, ParticipantView,
+};
 pub use results::{
     CampaignResults, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SortKey,
 };
@@ -44,6 +48,10 @@ pub struct ServiceOptions {
     pub write_rate: f64,
     /// Trip writes one key may make at once.
     pub write_burst: u32,
+    /// Joins allowed per invite code per second, on average; 0 turns the limit off.
+    pub join_code_rate: f64,
+    /// Joins one invite code may admit at once.
+    pub join_code_burst: u32,
 }
 
 /// The service: shared by every worker thread.
@@ -52,6 +60,7 @@ pub struct Service {
     catalogue: Arc<Catalogue>,
     admin_token: Arc<str>,
     write_limits: RateLimiter,
+    join_limits: RateLimiter,
     /// Parsed factor-set snapshots by campaign id, with the campaign revision they belong to.
     snapshots: Mutex<HashMap<String, (i64, Arc<FactorSet>)>>,
 }
@@ -64,6 +73,7 @@ impl Service {
             catalogue,
             admin_token: options.admin_token,
             write_limits: RateLimiter::new(options.write_rate, options.write_burst),
+            join_limits: RateLimiter::new(options.join_code_rate, options.join_code_burst),
             snapshots: Mutex::default(),
         }
     }

@@ -88,7 +88,7 @@ impl Service {
         caller: &Caller,
         organization_id: &str,
     ) -> Result<OrganizationRecord, ServiceError> {
-        caller.require_any()?;
+        caller.require_admin_or_organization()?;
         if caller
             .organization_id()
             .is_some_and(|own| own != organization_id)

@@ -78,6 +78,8 @@ pub struct OrganizationResults {
     pub by_mode: Vec<ModeTotals>,
     /// By day, ascending.
     pub by_day: Vec<DayTotals>,
+    /// Participants who joined the organization in the campaign by invite.
+    pub joined_by_invite: i64,
 }
 
 impl Service {
@@ -157,11 +159,16 @@ impl Service {
             .store
             .day_totals(&campaign.id, Some(organization_id))
             .await?;
+        let joined_by_invite = self
+            .store
+            .joined_by_invite(&campaign.id, organization_id)
+            .await?;
         Ok(OrganizationResults {
             campaign,
             standing,
             by_mode,
             by_day,
+            joined_by_invite,
         })
     }
 }

@@ -16,6 +16,7 @@ use std::time::Instant;
 
 pub use model::*;
 pub use postgres::PostgresStore;
+pub use rules::join_refusal;
 pub use sqlite::SqliteStore;
 pub use url::DatabaseUrl;
 
@@ -147,17 +148,74 @@ pub trait Store {
     /// id 0.
     async fn log_trips(&self, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError>;
 
-    /// A page of trips in id order after `after_id`, of one organization or all.
+    /// A page of trips in id order after `after_id`, within the query's scope.
     async fn list_trips(&self, query: &TripQuery) -> Result<Vec<StoredTrip>, StoreError>;
 
     /// Deletes a trip and takes it out of every rollup in the same transaction; `NotFound`
-    /// unless the trip is in the campaign and, when `organization_id` is given, is its own.
+    /// unless the trip is in the campaign and within `scope`.
     async fn delete_trip(
         &self,
         campaign_id: &str,
         trip_id: i64,
-        organization_id: Option<&str>,
+        scope: &TripScope,
     ) -> Result<(), StoreError>;
+
+    /// Stores a new invite; `Conflict` if its id or code is taken.
+    async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError>;
+
+    /// The organization's invites in the campaign, oldest first, with their participant counts.
+    async fn invites(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<InviteListing>, StoreError>;
+
+    /// The invite with that code hash, revoked or not.
+    async fn find_invite(&self, code_hash: &str) -> Result<Option<InviteRecord>, StoreError>;
+
+    /// Revokes the organization's invite in the campaign whose id or code hash is `reference`
+    /// (revoking again keeps the first time); `NotFound` if there is none. A revoked code
+    /// admits nobody from then on; participants who joined keep working.
+    async fn revoke_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        reference: &str,
+        at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Uses a join code in one transaction: checks the invite is unrevoked, unexpired at `now`
+    /// and not full, and creates the participant. Joins on one invite are serialized, across
+    /// processes too, so that its maximum holds. `Conflict` if the participant id is taken.
+    async fn join(
+        &self,
+        code_hash: &str,
+        participant: &NewParticipant,
+        now: &str,
+    ) -> Result<JoinOutcome, StoreError>;
+
+    /// The unrevoked participant with that token hash.
+    async fn find_participant(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ParticipantRecord>, StoreError>;
+
+    /// Revokes a participant's token (their trips stay); `NotFound` unless the participant is
+    /// the organization's in the campaign.
+    async fn revoke_participant(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        participant_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// How many participants joined the organization in the campaign by invite.
+    async fn joined_by_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<i64, StoreError>;
 
     /// Every enrolled organization with its totals (zeros without trips), by id.
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError>;
@@ -341,9 +399,69 @@ impl Store for AnyStore {
         &self,
         campaign_id: &str,
         trip_id: i64,
-        organization_id: Option<&str>,
+        scope: &TripScope,
     ) -> Result<(), StoreError> {
-        dispatch!(self.delete_trip(campaign_id, trip_id, organization_id))
+        dispatch!(self.delete_trip(campaign_id, trip_id, scope))
+    }
+
+    async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
+        dispatch!(self.create_invite(invite))
+    }
+
+    async fn invites(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<InviteListing>, StoreError> {
+        dispatch!(self.invites(campaign_id, organization_id))
+    }
+
+    async fn find_invite(&self, code_hash: &str) -> Result<Option<InviteRecord>, StoreError> {
+        dispatch!(self.find_invite(code_hash))
+    }
+
+    async fn revoke_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        reference: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.revoke_invite(campaign_id, organization_id, reference, at))
+    }
+
+    async fn join(
+        &self,
+        code_hash: &str,
+        participant: &NewParticipant,
+        now: &str,
+    ) -> Result<JoinOutcome, StoreError> {
+        dispatch!(self.join(code_hash, participant, now))
+    }
+
+    async fn find_participant(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ParticipantRecord>, StoreError> {
+        dispatch!(self.find_participant(token_hash))
+    }
+
+    async fn revoke_participant(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        participant_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.revoke_participant(campaign_id, organization_id, participant_id, at))
+    }
+
+    async fn joined_by_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self.joined_by_invite(campaign_id, organization_id))
     }
 
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {

@@ -88,13 +88,100 @@ pub struct LoggedTrip {
     pub duplicate: bool,
 }
 
+/// Whose trips an operation covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TripScope {
+    /// Every trip of the campaign (the admin).
+    Campaign,
+    /// One organization's trips, its participants' included.
+    Organization(String),
+    /// One participant's trips.
+    Participant {
+        organization_id: String,
+        participant: String,
+    },
+}
+
+impl TripScope {
+    /// The (organization, participant) filters the scope sets, as SQL parameters that match
+    /// anything when null.
+    pub fn filters(&self) -> (Option<String>, Option<String>) {
+        match self {
+            Self::Campaign => (None, None),
+            Self::Organization(organization_id) => (Some(organization_id.clone()), None),
+            Self::Participant {
+                organization_id,
+                participant,
+            } => (Some(organization_id.clone()), Some(participant.clone())),
+        }
+    }
+}
+
 /// Which trips to list.
 #[derive(Debug, Clone)]
 pub struct TripQuery {
     pub campaign_id: String,
-    pub organization_id: Option<String>,
+    pub scope: TripScope,
     pub after_id: i64,
     pub limit: u32,
+}
+
+/// A join code of an organization in a campaign (its hash only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteRecord {
+    pub id: String,
+    pub campaign_id: String,
+    pub organization_id: String,
+    pub code_hash: String,
+    /// The code's first characters, to tell invites apart in a list.
+    pub code_hint: String,
+    pub created_at: String,
+    /// RFC 3339, UTC, whole seconds (compared as text with the store's clock strings).
+    pub expires_at: Option<String>,
+    pub max_participants: Option<i64>,
+    pub revoked_at: Option<String>,
+}
+
+/// An invite and how many participants joined with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteListing {
+    pub invite: InviteRecord,
+    pub participants: i64,
+}
+
+/// A participant to create when a code is used.
+#[derive(Debug, Clone)]
+pub struct NewParticipant {
+    pub id: String,
+    pub token_hash: String,
+    pub nickname: Option<String>,
+    pub created_at: String,
+}
+
+/// What using a join code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinOutcome {
+    /// The participant was created in the invite's campaign and organization.
+    Joined(Box<InviteRecord>),
+    /// No invite has that code.
+    Unknown,
+    /// The invite was revoked.
+    Revoked,
+    /// The invite expired.
+    Expired,
+    /// The invite reached its maximum of participants.
+    Full,
+}
+
+/// A participant as stored (no token hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantRecord {
+    pub id: String,
+    pub campaign_id: String,
+    pub organization_id: String,
+    pub invite_id: String,
+    pub nickname: Option<String>,
+    pub created_at: String,
 }
 
 /// A stored trip.

@@ -20,11 +20,17 @@ use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
 use super::rollup::{participant_transition, RollupDelta};
 use super::rows::{self, Columns};
-use super::rules::{check_campaign_update, StoredCalculation};
+use super::rules::{self, check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
 
 /// Migrations, applied in order once each.
-const MIGRATIONS: [(i64, &str); 1] = [(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: [(i64, &str); 2] = [
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_participants.sql"),
+    ),
+];
 
 /// Connections per process.
 const POOL_SIZE: usize = 16;
@@ -459,17 +465,20 @@ impl Store for PostgresStore {
 
     async fn list_trips(&self, query: &TripQuery) -> Result<Vec<StoredTrip>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM trips WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2) AND id > $3
+            "SELECT {} FROM trips WHERE campaign_id = $1 AND ($2::text IS NULL OR organization_id = $2)
+                 AND ($5::text IS NULL OR participant = $5) AND id > $3
              ORDER BY id LIMIT $4",
             rows::TRIP_COLUMNS
         );
+        let (organization_id, participant) = query.scope.filters();
         self.query(
             &sql,
             &[
                 &query.campaign_id,
-                &query.organization_id,
+                &organization_id,
                 &query.after_id,
                 &i64::from(query.limit),
+                &participant,
             ],
             rows::trip,
         )
@@ -480,17 +489,176 @@ impl Store for PostgresStore {
         &self,
         campaign_id: &str,
         trip_id: i64,
-        organization_id: Option<&str>,
+        scope: &TripScope,
     ) -> Result<(), StoreError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let mut client = self.client().await?;
-            match delete_trip(&mut client, campaign_id, trip_id, organization_id).await {
+            match delete_trip(&mut client, campaign_id, trip_id, scope).await {
                 Err(error) if attempt < ATTEMPTS && is_retryable(&error) => {}
                 other => break other,
             }
         }
+    }
+
+    async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
+        self.insert(
+            &format!(
+                "INSERT INTO invites ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                rows::INVITE_COLUMNS
+            ),
+            &[
+                &invite.id,
+                &invite.campaign_id,
+                &invite.organization_id,
+                &invite.code_hash,
+                &invite.code_hint,
+                &invite.created_at,
+                &invite.expires_at,
+                &invite.max_participants,
+                &invite.revoked_at,
+            ],
+            || format!("invite `{}` exists", invite.id),
+        )
+        .await
+    }
+
+    async fn invites(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<InviteListing>, StoreError> {
+        self.query(
+            &rows::invite_listing_query("$1", "$2"),
+            &[&campaign_id, &organization_id],
+            rows::invite_listing,
+        )
+        .await
+    }
+
+    async fn find_invite(&self, code_hash: &str) -> Result<Option<InviteRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM invites WHERE code_hash = $1",
+            rows::INVITE_COLUMNS
+        );
+        self.query_opt(&sql, &[&code_hash], rows::invite).await
+    }
+
+    async fn revoke_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        reference: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE invites SET revoked_at = COALESCE(revoked_at, $4)
+                 WHERE campaign_id = $1 AND organization_id = $2 AND (id = $3 OR code_hash = $3)",
+                &[&campaign_id, &organization_id, &reference, &at],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(rows::no_invite(organization_id, campaign_id));
+        }
+        Ok(())
+    }
+
+    async fn join(
+        &self,
+        code_hash: &str,
+        participant: &NewParticipant,
+        now: &str,
+    ) -> Result<JoinOutcome, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // The invite's row lock serializes joins on it across processes, so its maximum holds.
+        let sql = format!(
+            "SELECT {} FROM invites WHERE code_hash = $1 FOR UPDATE",
+            rows::INVITE_COLUMNS
+        );
+        let Some(row) = tx.query_opt(&sql, &[&code_hash]).await? else {
+            return Ok(JoinOutcome::Unknown);
+        };
+        let invite = rows::invite(&row)?;
+        let joined: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM joined_participants WHERE invite_id = $1",
+                &[&invite.id],
+            )
+            .await?
+            .try_get(0)?;
+        if let Some(refusal) = rules::join_refusal(&invite, joined, now) {
+            return Ok(refusal);
+        }
+        let inserted = tx
+            .execute(
+                "INSERT INTO joined_participants (id, campaign_id, organization_id, invite_id, token_hash, nickname, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &participant.id,
+                    &invite.campaign_id,
+                    &invite.organization_id,
+                    &invite.id,
+                    &participant.token_hash,
+                    &participant.nickname,
+                    &participant.created_at,
+                ],
+            )
+            .await;
+        conflict_if_taken(inserted, || {
+            format!("participant `{}` exists", participant.id)
+        })?;
+        tx.commit().await?;
+        Ok(JoinOutcome::Joined(Box::new(invite)))
+    }
+
+    async fn find_participant(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ParticipantRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM joined_participants WHERE token_hash = $1 AND revoked_at IS NULL",
+            rows::PARTICIPANT_COLUMNS
+        );
+        self.query_opt(&sql, &[&token_hash], rows::participant)
+            .await
+    }
+
+    async fn revoke_participant(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        participant_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE joined_participants SET revoked_at = COALESCE(revoked_at, $4)
+                 WHERE campaign_id = $1 AND organization_id = $2 AND id = $3",
+                &[&campaign_id, &organization_id, &participant_id, &at],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(rows::no_participant(organization_id, participant_id));
+        }
+        Ok(())
+    }
+
+    async fn joined_by_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<i64, StoreError> {
+        let counted = self
+            .query_opt(
+                "SELECT COUNT(*) FROM joined_participants WHERE campaign_id = $1 AND organization_id = $2",
+                &[&campaign_id, &organization_id],
+                |row| row.int(0),
+            )
+            .await?;
+        Ok(counted.unwrap_or(0))
     }
 
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
@@ -722,13 +890,15 @@ async fn delete_trip(
     client: &mut deadpool_postgres::Object,
     campaign_id: &str,
     trip_id: i64,
-    organization_id: Option<&str>,
+    scope: &TripScope,
 ) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
+    let (organization_id, participant) = scope.filters();
     let owner = tx
         .query_opt(
-            "SELECT organization_id FROM trips WHERE id = $1 AND campaign_id = $2 AND ($3::text IS NULL OR organization_id = $3)",
-            &[&trip_id, &campaign_id, &organization_id],
+            "SELECT organization_id FROM trips WHERE id = $1 AND campaign_id = $2
+                 AND ($3::text IS NULL OR organization_id = $3) AND ($4::text IS NULL OR participant = $4)",
+            &[&trip_id, &campaign_id, &organization_id, &participant],
         )
         .await?;
     let Some(owner) = owner else {

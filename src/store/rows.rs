@@ -220,3 +220,80 @@ pub fn day_totals(rows: Vec<(String, Totals)>) -> Result<Vec<DayTotals>, StoreEr
         })
         .collect()
 }
+
+/// Columns of [`invite`], in order.
+pub const INVITE_COLUMNS: &str = "id, campaign_id, organization_id, code_hash, code_hint, \
+     created_at, expires_at, max_participants, revoked_at";
+
+/// An invite from [`INVITE_COLUMNS`] starting at column `first`.
+fn invite_from(row: &impl Columns, first: usize) -> Result<InviteRecord, StoreError> {
+    Ok(InviteRecord {
+        id: row.text(first)?,
+        campaign_id: row.text(first + 1)?,
+        organization_id: row.text(first + 2)?,
+        code_hash: row.text(first + 3)?,
+        code_hint: row.text(first + 4)?,
+        created_at: row.text(first + 5)?,
+        expires_at: row.opt_text(first + 6)?,
+        max_participants: row.opt_int(first + 7)?,
+        revoked_at: row.opt_text(first + 8)?,
+    })
+}
+
+/// An invite from a row of [`INVITE_COLUMNS`].
+pub fn invite(row: &impl Columns) -> Result<InviteRecord, StoreError> {
+    invite_from(row, 0)
+}
+
+/// The query of an organization's invites in a campaign with their participant counts, oldest
+/// first, with the backend's placeholders for (campaign, organization).
+pub fn invite_listing_query(campaign: &str, organization: &str) -> String {
+    let columns: Vec<String> = INVITE_COLUMNS
+        .split(", ")
+        .map(|c| format!("i.{}", c.trim()))
+        .collect();
+    format!(
+        "SELECT {}, (SELECT COUNT(*) FROM joined_participants p WHERE p.invite_id = i.id)
+         FROM invites i WHERE i.campaign_id = {campaign} AND i.organization_id = {organization}
+         ORDER BY i.created_at, i.id",
+        columns.join(", ")
+    )
+}
+
+/// A row of [`invite_listing_query`].
+pub fn invite_listing(row: &impl Columns) -> Result<InviteListing, StoreError> {
+    Ok(InviteListing {
+        invite: invite_from(row, 0)?,
+        participants: row.int(9)?,
+    })
+}
+
+/// Columns of [`participant`], in order.
+pub const PARTICIPANT_COLUMNS: &str =
+    "id, campaign_id, organization_id, invite_id, nickname, created_at";
+
+/// A participant from a row of [`PARTICIPANT_COLUMNS`].
+pub fn participant(row: &impl Columns) -> Result<ParticipantRecord, StoreError> {
+    Ok(ParticipantRecord {
+        id: row.text(0)?,
+        campaign_id: row.text(1)?,
+        organization_id: row.text(2)?,
+        invite_id: row.text(3)?,
+        nickname: row.opt_text(4)?,
+        created_at: row.text(5)?,
+    })
+}
+
+/// No invite by that reference for the organization in the campaign.
+pub fn no_invite(organization_id: &str, campaign_id: &str) -> StoreError {
+    StoreError::NotFound(format!(
+        "organization `{organization_id}` has no such invite in campaign `{campaign_id}`"
+    ))
+}
+
+/// No such participant of the organization.
+pub fn no_participant(organization_id: &str, participant_id: &str) -> StoreError {
+    StoreError::NotFound(format!(
+        "organization `{organization_id}` has no participant `{participant_id}` in this campaign"
+    ))
+}

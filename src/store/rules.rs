@@ -1,6 +1,6 @@
 //! Rules both backends apply inside their transactions, written once so that they agree.
 
-use super::model::CampaignUpdate;
+use super::model::{CampaignUpdate, InviteRecord, JoinOutcome};
 use super::StoreError;
 
 /// What a campaign update is checked against, as read inside the update's transaction.
@@ -46,4 +46,56 @@ pub fn check_campaign_update(
         ));
     }
     Ok(())
+}
+
+/// Why an invite admits nobody more at `now` (RFC 3339 UTC, as the store's clock strings are
+/// written), given how many joined with it; `None` when it admits one more.
+pub fn join_refusal(invite: &InviteRecord, joined: i64, now: &str) -> Option<JoinOutcome> {
+    if invite.revoked_at.is_some() {
+        return Some(JoinOutcome::Revoked);
+    }
+    if invite.expires_at.as_deref().is_some_and(|end| end <= now) {
+        return Some(JoinOutcome::Expired);
+    }
+    if invite.max_participants.is_some_and(|max| joined >= max) {
+        return Some(JoinOutcome::Full);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invite() -> InviteRecord {
+        InviteRecord {
+            id: "inv_1".into(),
+            campaign_id: "c".into(),
+            organization_id: "o".into(),
+            code_hash: "h".into(),
+            code_hint: "abcd".into(),
+            created_at: "2026-06-01T00:00:00Z".into(),
+            expires_at: None,
+            max_participants: None,
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn an_invite_admits_until_revoked_expired_or_full() {
+        let now = "2026-06-02T08:00:00Z";
+        assert_eq!(join_refusal(&invite(), 1_000, now), None);
+        let mut expiring = invite();
+        expiring.expires_at = Some("2026-06-02T08:00:01Z".into());
+        assert_eq!(join_refusal(&expiring, 0, now), None);
+        expiring.expires_at = Some(now.into());
+        assert_eq!(join_refusal(&expiring, 0, now), Some(JoinOutcome::Expired));
+        let mut capped = invite();
+        capped.max_participants = Some(2);
+        assert_eq!(join_refusal(&capped, 1, now), None);
+        assert_eq!(join_refusal(&capped, 2, now), Some(JoinOutcome::Full));
+        let mut revoked = capped;
+        revoked.revoked_at = Some(now.into());
+        assert_eq!(join_refusal(&revoked, 0, now), Some(JoinOutcome::Revoked));
+    }
 }

@@ -14,11 +14,17 @@ use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
 use super::rollup::{participant_transition, RollupDelta};
 use super::rows::{self, Columns};
-use super::rules::{check_campaign_update, StoredCalculation};
+use super::rules::{self, check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
 
 /// Migrations, applied in order once each.
-const MIGRATIONS: [(i64, &str); 1] = [(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: [(i64, &str); 2] = [
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/sqlite/0002_participants.sql"),
+    ),
+];
 
 /// Read connections kept open.
 const READERS: usize = 2;
@@ -506,13 +512,21 @@ impl Store for SqliteStore {
         let query = query.clone();
         self.read(move |conn| {
             let sql = format!(
-                "SELECT {} FROM trips WHERE campaign_id = ?1 AND (?2 IS NULL OR organization_id = ?2) AND id > ?3
+                "SELECT {} FROM trips WHERE campaign_id = ?1 AND (?2 IS NULL OR organization_id = ?2)
+                     AND (?5 IS NULL OR participant = ?5) AND id > ?3
                  ORDER BY id LIMIT ?4",
                 rows::TRIP_COLUMNS
             );
+            let (organization_id, participant) = query.scope.filters();
             collect(
                 &mut *conn.prepare_cached(&sql)?,
-                params![query.campaign_id, query.organization_id, query.after_id, query.limit],
+                params![
+                    query.campaign_id,
+                    organization_id,
+                    query.after_id,
+                    query.limit,
+                    participant
+                ],
                 rows::trip,
             )
         })
@@ -523,19 +537,20 @@ impl Store for SqliteStore {
         &self,
         campaign_id: &str,
         trip_id: i64,
-        organization_id: Option<&str>,
+        scope: &TripScope,
     ) -> Result<(), StoreError> {
-        let (campaign_id, organization_id) =
-            (campaign_id.to_owned(), organization_id.map(str::to_owned));
+        let campaign_id = campaign_id.to_owned();
+        let (organization_id, participant) = scope.filters();
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let sql = format!(
-                "SELECT {} FROM trips WHERE id = ?1 AND campaign_id = ?2 AND (?3 IS NULL OR organization_id = ?3)",
+                "SELECT {} FROM trips WHERE id = ?1 AND campaign_id = ?2 AND (?3 IS NULL OR organization_id = ?3)
+                     AND (?4 IS NULL OR participant = ?4)",
                 rows::TRIP_COLUMNS
             );
             let trip = first(
                 &mut *tx.prepare_cached(&sql)?,
-                params![trip_id, campaign_id, organization_id],
+                params![trip_id, campaign_id, organization_id, participant],
                 rows::trip,
             )?
             .ok_or_else(|| {
@@ -548,6 +563,198 @@ impl Store for SqliteStore {
             apply_rollups(&tx, &campaign_id, &trip.organization_id, &delta)?;
             tx.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
+        let invite = invite.clone();
+        self.write(move |conn| {
+            let inserted = conn.execute(
+                &format!(
+                    "INSERT INTO invites ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    rows::INVITE_COLUMNS
+                ),
+                params![
+                    invite.id,
+                    invite.campaign_id,
+                    invite.organization_id,
+                    invite.code_hash,
+                    invite.code_hint,
+                    invite.created_at,
+                    invite.expires_at,
+                    invite.max_participants,
+                    invite.revoked_at
+                ],
+            );
+            conflict_if_taken(inserted, || format!("invite `{}` exists", invite.id))
+        })
+        .await
+    }
+
+    async fn invites(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<InviteListing>, StoreError> {
+        let (campaign_id, organization_id) = (campaign_id.to_owned(), organization_id.to_owned());
+        self.read(move |conn| {
+            let sql = rows::invite_listing_query("?1", "?2");
+            collect(
+                &mut *conn.prepare_cached(&sql)?,
+                params![campaign_id, organization_id],
+                rows::invite_listing,
+            )
+        })
+        .await
+    }
+
+    async fn find_invite(&self, code_hash: &str) -> Result<Option<InviteRecord>, StoreError> {
+        let code_hash = code_hash.to_owned();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {} FROM invites WHERE code_hash = ?1",
+                rows::INVITE_COLUMNS
+            );
+            first(&mut *conn.prepare_cached(&sql)?, [&code_hash], rows::invite)
+        })
+        .await
+    }
+
+    async fn revoke_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        reference: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let values = (
+            campaign_id.to_owned(),
+            organization_id.to_owned(),
+            reference.to_owned(),
+            at.to_owned(),
+        );
+        self.write(move |conn| {
+            let (campaign_id, organization_id, reference, at) = values;
+            let changed = conn.execute(
+                "UPDATE invites SET revoked_at = COALESCE(revoked_at, ?4)
+                 WHERE campaign_id = ?1 AND organization_id = ?2 AND (id = ?3 OR code_hash = ?3)",
+                params![campaign_id, organization_id, reference, at],
+            )?;
+            if changed == 0 {
+                return Err(rows::no_invite(&organization_id, &campaign_id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn join(
+        &self,
+        code_hash: &str,
+        participant: &NewParticipant,
+        now: &str,
+    ) -> Result<JoinOutcome, StoreError> {
+        let values = (code_hash.to_owned(), participant.clone(), now.to_owned());
+        self.write(move |conn| {
+            let (code_hash, participant, now) = values;
+            // The one writer connection serializes joins, so the count cannot race.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let sql = format!(
+                "SELECT {} FROM invites WHERE code_hash = ?1",
+                rows::INVITE_COLUMNS
+            );
+            let Some(invite) = first(&mut *tx.prepare_cached(&sql)?, [&code_hash], rows::invite)?
+            else {
+                return Ok(JoinOutcome::Unknown);
+            };
+            let joined: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM joined_participants WHERE invite_id = ?1",
+                [&invite.id],
+                |row| row.get(0),
+            )?;
+            if let Some(refusal) = rules::join_refusal(&invite, joined, &now) {
+                return Ok(refusal);
+            }
+            let inserted = tx.execute(
+                "INSERT INTO joined_participants (id, campaign_id, organization_id, invite_id, token_hash, nickname, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    participant.id,
+                    invite.campaign_id,
+                    invite.organization_id,
+                    invite.id,
+                    participant.token_hash,
+                    participant.nickname,
+                    participant.created_at
+                ],
+            );
+            conflict_if_taken(inserted, || format!("participant `{}` exists", participant.id))?;
+            tx.commit()?;
+            Ok(JoinOutcome::Joined(Box::new(invite)))
+        })
+        .await
+    }
+
+    async fn find_participant(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ParticipantRecord>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {} FROM joined_participants WHERE token_hash = ?1 AND revoked_at IS NULL",
+                rows::PARTICIPANT_COLUMNS
+            );
+            first(
+                &mut *conn.prepare_cached(&sql)?,
+                [&token_hash],
+                rows::participant,
+            )
+        })
+        .await
+    }
+
+    async fn revoke_participant(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+        participant_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let values = (
+            campaign_id.to_owned(),
+            organization_id.to_owned(),
+            participant_id.to_owned(),
+            at.to_owned(),
+        );
+        self.write(move |conn| {
+            let (campaign_id, organization_id, participant_id, at) = values;
+            let changed = conn.execute(
+                "UPDATE joined_participants SET revoked_at = COALESCE(revoked_at, ?4)
+                 WHERE campaign_id = ?1 AND organization_id = ?2 AND id = ?3",
+                params![campaign_id, organization_id, participant_id, at],
+            )?;
+            if changed == 0 {
+                return Err(rows::no_participant(&organization_id, &participant_id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn joined_by_invite(
+        &self,
+        campaign_id: &str,
+        organization_id: &str,
+    ) -> Result<i64, StoreError> {
+        let (campaign_id, organization_id) = (campaign_id.to_owned(), organization_id.to_owned());
+        self.read(move |conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM joined_participants WHERE campaign_id = ?1 AND organization_id = ?2",
+                params![campaign_id, organization_id],
+                |row| row.get(0),
+            )?)
         })
         .await
     }

@@ -50,7 +50,7 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let unusable = || ApiError::unauthorized("use `Authorization: Bearer <token>`");
     let authorization = authorization.to_str().map_err(|_| {
         ApiError::unauthorized(
-            "the bearer token is not the admin token or a valid organization key (revoked keys stop working at once)",
+            "the bearer token is not the admin token, a valid organization key or a participant token (revoked keys and tokens stop working at once)",
         )
     })?;
     match authorization.split_once(' ') {

@@ -1,5 +1,5 @@
 //! Who is on the other end, by address, and the limits kept per address: anonymous estimates
-//! (off unless configured) and failed authentications.
+//! (off unless configured), failed authentications and joins.
 
 use actix_web::http::header::HeaderName;
 use actix_web::HttpRequest;
@@ -13,6 +13,8 @@ pub struct ClientLimits {
     pub estimates: RateLimiter,
     /// Failed authentications per address.
     pub auth_failures: RateLimiter,
+    /// Joins with invite codes per address.
+    pub joins: RateLimiter,
     /// The header a trusted proxy puts the client's address in, if one is configured.
     pub address_header: Option<HeaderName>,
 }
@@ -43,5 +45,10 @@ impl ClientLimits {
             return Ok(());
         }
         Ok(self.estimates.check(&self.address(req))?)
+    }
+
+    /// Takes one join from the client's bucket (429 when it is empty).
+    pub fn limit_join(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        Ok(self.joins.check(&self.address(req))?)
     }
 }

@@ -13,7 +13,7 @@ use crate::http::extract::paging::parse_query;
 use crate::http::problems::{problems, CampaignReadProblems};
 use crate::http::{AppState, TAG_RESULTS};
 use crate::service::{self, Caller, Ranked};
-use crate::store::{ModeTotals, Standing, Totals};
+use crate::store::{DayTotals, ModeTotals, Standing, Totals};
 
 /// Figures by main mode.
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,6 +122,9 @@ pub struct OrganizationSummary {
     pub by_mode: Vec<ModeFigures>,
     /// By day, ascending; days without trips left out.
     pub by_day: Vec<DayFigures>,
+    /// Participants who joined the organization in this campaign with an invite and log their
+    /// own trips.
+    pub joined_by_invite: i64,
 }
 
 /// An organization as shown in results.
@@ -189,7 +192,21 @@ pub enum SortKey {
     SavingsPerParticipant,
 }
 
-fn mode_figures(rows: Vec<ModeTotals>) -> Vec<ModeFigures> {
+/// Days as the results show them.
+pub fn day_figures(rows: Vec<DayTotals>) -> Vec<DayFigures> {
+    rows.into_iter()
+        .map(|d| DayFigures {
+            date: d.date.to_string(),
+            trips: d.totals.trips,
+            distance_km: km_from_metres(d.totals.distance_m),
+            co2e_g: d.totals.co2e_g,
+            savings_g: d.totals.savings_g,
+        })
+        .collect()
+}
+
+/// Main modes as the results show them.
+pub fn mode_figures(rows: Vec<ModeTotals>) -> Vec<ModeFigures> {
     rows.into_iter()
         .map(|row| ModeFigures {
             mode: row.mode,
@@ -462,16 +479,7 @@ pub async fn organization_summary(
         savings_g: t.savings_g,
         savings_per_participant_g: per_capita(t.savings_g, t.participants),
         by_mode: mode_figures(results.by_mode),
-        by_day: results
-            .by_day
-            .into_iter()
-            .map(|d| DayFigures {
-                date: d.date.to_string(),
-                trips: d.totals.trips,
-                distance_km: km_from_metres(d.totals.distance_m),
-                co2e_g: d.totals.co2e_g,
-                savings_g: d.totals.savings_g,
-            })
-            .collect(),
+        by_day: day_figures(results.by_day),
+        joined_by_invite: results.joined_by_invite,
     }))
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::estimate::{BaselineRequest, EstimateRequest, LegRequest};
 use super::wire::{RawItems, WholeNumber};
 use crate::domain::campaign::Direction;
+use crate::domain::plan::TripPlan;
 use crate::domain::trip::{TripDetail, TripFields};
 use crate::domain::{FieldError, FieldErrors};
 use crate::http::error::ApiError;
@@ -193,7 +194,7 @@ pub struct TripPage {
 }
 
 /// The rows of a JSON body, each parsed on its own so that every bad row is reported.
-fn json_rows(body: &[u8]) -> Result<Vec<TripRow>, ApiError> {
+pub fn json_rows(body: &[u8]) -> Result<Vec<TripRow>, ApiError> {
     let request: TripLogRequest = parse_json(body)?;
     check_row_count(request.trips.0.len(), MAX_TRIPS_PER_REQUEST).map_err(ApiError::from)?;
     Ok(request
@@ -219,22 +220,38 @@ fn json_trip(raw: &RawValue) -> Result<TripFields, FieldErrors> {
 
 impl From<TripRequest> for TripFields {
     fn from(request: TripRequest) -> Self {
-        let plan = EstimateRequest {
-            mode: request.mode,
-            distance_km: request.distance_km,
-            passengers: request.passengers,
-            legs: request.legs,
-            baseline: request.baseline,
-            ..EstimateRequest::default()
-        }
-        .into_plan();
         Self {
             participant: request.participant,
             date: request.date,
             direction: request.direction,
-            plan,
+            plan: commute_plan(
+                request.mode,
+                request.distance_km,
+                request.passengers,
+                request.legs,
+                request.baseline,
+            ),
         }
     }
+}
+
+/// The legs and baseline of a trip body, checked as an estimate's.
+pub fn commute_plan(
+    mode: Option<String>,
+    distance_km: Option<f64>,
+    passengers: Option<WholeNumber>,
+    legs: Option<Vec<LegRequest>>,
+    baseline: Option<BaselineRequest>,
+) -> Result<TripPlan, FieldErrors> {
+    EstimateRequest {
+        mode,
+        distance_km,
+        passengers,
+        legs,
+        baseline,
+        ..EstimateRequest::default()
+    }
+    .into_plan()
 }
 
 impl From<TripLog> for TripLogResponse {
