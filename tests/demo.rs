@@ -203,6 +203,55 @@ fn body_examples(spec: &Value, operation: &Value) -> Vec<(String, Vec<u8>)> {
     bodies
 }
 
+/// What a tester creates before trying the participant operations: an invite of the demo
+/// organization, a participant who joined with it, and one of their trips.
+struct Joined {
+    code: String,
+    invite_id: String,
+    participant: String,
+    token: String,
+    trip_id: String,
+}
+
+fn join_the_demo(app: &TestApp) -> Joined {
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    let invite = app
+        .request(
+            "POST",
+            &format!("/v1/campaigns/{CAMPAIGN_ID}/organizations/sunrise-tech/invites"),
+            &[("Authorization", auth.as_str())],
+            b"",
+        )
+        .assert_status(201)
+        .json();
+    let code = invite["code"].as_str().expect("a code").to_owned();
+    let joined = app
+        .request("POST", &format!("/v1/join/{code}"), &[], b"{}")
+        .assert_status(201)
+        .json();
+    let token = joined["token"].as_str().expect("a token").to_owned();
+    let auth = format!("Bearer {token}");
+    let logged = app
+        .request(
+            "POST",
+            "/v1/me/trips",
+            &[
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/json"),
+            ],
+            br#"{"date":"2026-06-03","direction":"to_work","mode":"bicycle","distance_km":3}"#,
+        )
+        .assert_status(201)
+        .json();
+    Joined {
+        code,
+        invite_id: invite["id"].as_str().expect("an id").to_owned(),
+        participant: joined["participant"].as_str().expect("an id").to_owned(),
+        token,
+        trip_id: logged["trips"][0]["id"].to_string(),
+    }
+}
+
 #[test]
 fn every_example_of_the_spec_succeeds_against_the_demo_campaign() {
     // Arrange
@@ -210,6 +259,7 @@ fn every_example_of_the_spec_succeeds_against_the_demo_campaign() {
     seed(&url);
     let key = issue_key(&url);
     let app = serve(&url);
+    let joined = join_the_demo(&app);
     let spec = get_json(&app, "/api-docs/openapi.json");
     let mut calls = Vec::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
@@ -217,8 +267,9 @@ fn every_example_of_the_spec_succeeds_against_the_demo_campaign() {
             calls.push((method.to_ascii_uppercase(), path.clone(), operation.clone()));
         }
     }
-    // Deletions last, as a tester trying the examples top to bottom would rather not start with them.
-    calls.sort_by_key(|(method, _, _)| method == "DELETE");
+    // Deletions last, as a tester trying the examples top to bottom would rather not start with
+    // them; a participant's own deletion before their token is revoked.
+    calls.sort_by_key(|(method, path, _)| (method == "DELETE", !path.starts_with("/v1/me")));
 
     let operations = calls.len();
     let mut tried = 0;
@@ -235,6 +286,14 @@ fn every_example_of_the_spec_succeeds_against_the_demo_campaign() {
                 );
                 continue;
             };
+            // Codes, participants and their trips are made by the tester (see `join_the_demo`).
+            let example = match (template.as_str(), name) {
+                (t, "code") if t.starts_with("/v1/join/") => joined.code.clone(),
+                (_, "code") => joined.invite_id.clone(),
+                (_, "participant_id") => joined.participant.clone(),
+                (t, "trip_id") if t.starts_with("/v1/me/") => joined.trip_id.clone(),
+                _ => example,
+            };
             match parameter["in"].as_str() {
                 Some("path") => path = path.replace(&format!("{{{name}}}"), &example),
                 Some("query") => query.push(format!("{name}={example}")),
@@ -244,8 +303,11 @@ fn every_example_of_the_spec_succeeds_against_the_demo_campaign() {
         if !query.is_empty() {
             path = format!("{path}?{}", query.join("&"));
         }
-        // Trips are an organization's; every other protected operation is the admin's.
-        let token = if template.contains("/trips") {
+        // A participant's own operations take their token; other trips are an organization's;
+        // every other protected operation is the admin's.
+        let token = if template.starts_with("/v1/me") {
+            joined.token.as_str()
+        } else if template.contains("/trips") {
             key.key.as_str()
         } else {
             ADMIN_TOKEN

@@ -9,7 +9,9 @@ CREATE TABLE invites (
     created_at       TEXT NOT NULL,
     expires_at       TEXT,
     max_participants INTEGER,
-    revoked_at       TEXT
+    revoked_at       TEXT,
+    -- Creation order (several invites may share a second).
+    seq              BIGINT NOT NULL
 );
 CREATE INDEX invites_by_organization ON invites (campaign_id, organization_id);
 

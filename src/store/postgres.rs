@@ -505,7 +505,8 @@ impl Store for PostgresStore {
     async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
         self.insert(
             &format!(
-                "INSERT INTO invites ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO invites ({}, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM invites))",
                 rows::INVITE_COLUMNS
             ),
             &[

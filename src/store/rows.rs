@@ -255,7 +255,7 @@ pub fn invite_listing_query(campaign: &str, organization: &str) -> String {
     format!(
         "SELECT {}, (SELECT COUNT(*) FROM joined_participants p WHERE p.invite_id = i.id)
          FROM invites i WHERE i.campaign_id = {campaign} AND i.organization_id = {organization}
-         ORDER BY i.created_at, i.id",
+         ORDER BY i.seq",
         columns.join(", ")
     )
 }

@@ -572,7 +572,8 @@ impl Store for SqliteStore {
         self.write(move |conn| {
             let inserted = conn.execute(
                 &format!(
-                    "INSERT INTO invites ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO invites ({}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM invites))",
                     rows::INVITE_COLUMNS
                 ),
                 params![

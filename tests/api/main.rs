@@ -13,6 +13,7 @@ mod hardening;
 mod me;
 mod openapi_spec;
 mod operations;
+mod participants;
 mod site;
 mod spreadsheets;
 mod trips;
