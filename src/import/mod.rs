@@ -140,7 +140,7 @@ pub fn read(
     options: &Options<'_>,
     set: &FactorSet,
 ) -> Result<Upload, ImportError> {
-    let table = match format {
+    let mut table = match format {
         Format::Delimited => delimited::table(&decode::text(body, options.charset)?)?,
         // calamine reads untrusted binary formats; should it ever panic on one, the upload is
         // refused instead of the worker thread unwinding.
@@ -169,12 +169,14 @@ pub fn read(
         .found()
         .map(|(column, index)| (column.field(), column_letter(table.first_column + index)))
         .collect();
-    let rows = table
-        .rows
-        .iter()
+    // The cells are consumed row by row, so that a large upload does not hold its table and
+    // its rows at once.
+    let cells_by_row = std::mem::take(&mut table.rows);
+    let rows = cells_by_row
+        .into_iter()
         .map(|(row, cells)| TripRow {
-            place: table.place(*row, &letters),
-            trip: values::trip(&columns, cells, set),
+            place: table.place(row, &letters),
+            trip: values::trip(&columns, &cells, set),
         })
         .collect();
     Ok(Upload {

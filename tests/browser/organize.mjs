@@ -20,6 +20,8 @@ const adminToken = process.env.ADMIN_TOKEN;
 const out = process.env.OUT || join(here, '..', '..', 'target', 'browser-check');
 const campaign = 'organize-check';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+// Fresh organizations each run, so that the check can run again against the same service.
+const run = Date.now().toString(36);
 const KEY_STORE = 'green-commute.organization-key';
 assert.ok(adminToken, 'ADMIN_TOKEN is required');
 
@@ -72,7 +74,7 @@ async function summary(key, organization) {
 }
 
 async function check(browser, lang) {
-  const organization = `coordinator-${lang}`;
+  const organization = `coordinator-${lang}-${run}`;
   const name = lang === 'zh' ? '湖畔医院' : 'Lakeside Hospital';
   const key = await coordinator(organization, name);
   const context = await browser.newContext({ acceptDownloads: true, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });

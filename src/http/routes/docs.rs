@@ -15,7 +15,7 @@ use super::{register, Access, Routes};
 #[openapi(
     info(
         title = "Green Commute API",
-        description = "Carbon calculator for green-commuting campaigns: emission-factor sets with their sources, per-trip CO2e and savings against a baseline, campaigns in which organizations log commutes, and results aggregated by organization.\n\nAmounts are whole grams of CO2e (fields ending in `_g`); each leg is rounded half away from zero and totals are exact sums. Errors are `application/problem+json` with the path of every invalid field.\n\n**Try it.** Start the service with `green-commute serve --demo` (`cargo run -- serve --demo`): it seeds the demo campaign `beijing-green-week-2026` (13 organizations, two weeks of commutes) and prints an admin token and a key of the organization `sunrise-tech`. Click **Authorize** and paste one of them: the admin token for campaigns and organizations, the `sunrise-tech` key for trips. Every example below is written against the demo campaign and succeeds as given. Estimates, factor sets and the results of public campaigns need no credentials. The campaign page is at [/campaigns/beijing-green-week-2026](/campaigns/beijing-green-week-2026).",
+        description = "Carbon calculator for green-commuting campaigns: emission-factor sets with their sources, per-trip CO2e and savings against a baseline, campaigns in which organizations log commutes, and results aggregated by organization.\n\nAmounts are whole grams of CO2e (fields ending in `_g`); each leg is rounded half away from zero and totals are exact sums. Errors are `application/problem+json` with the path of every invalid field.\n\n**Try it.** Start the service with `green-commute serve --demo` (`cargo run -- serve --demo`): it seeds the demo campaign `beijing-green-week-2026` (13 organizations, two weeks of commutes) and prints an admin token and a key of the organization `sunrise-tech`. Click **Authorize** and paste one of them: the admin token for campaigns and organizations, the `sunrise-tech` key for trips. Every example below is written against the demo campaign and succeeds as given, except where an id is one you create: for the participant operations, create an invite (**Participants**), join with its code, **Authorize** with the `gcp_…` token you get, and use your own invite, participant and trip ids. Estimates, factor sets and the results of public campaigns need no credentials. The campaign page is at [/campaigns/beijing-green-week-2026](/campaigns/beijing-green-week-2026).",
         license(name = "MIT OR Apache-2.0"),
     ),
     components(schemas(
@@ -51,7 +51,7 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "The admin token (from configuration) or an organization key (issued by the admin); `serve --demo` prints one of each.",
+                        "The admin token (from configuration), an organization key (issued by the admin; `serve --demo` prints one of each) or a participant token (from joining with an invite).",
                     ))
                     .build(),
             ),

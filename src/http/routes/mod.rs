@@ -90,6 +90,8 @@ pub fn register(routes: &mut impl Routes) {
     routes.page(ConfiguredOrigins, "/", site::page);
     routes.page(ConfiguredOrigins, "/campaigns/{campaign_id}", site::page);
     routes.page(ConfiguredOrigins, "/organize", site::organize);
+    routes.page(ConfiguredOrigins, "/join/{code}", site::participant);
+    routes.page(ConfiguredOrigins, "/me", site::participant);
     routes.page(ConfiguredOrigins, "/assets/{name}", site::asset);
 }
 

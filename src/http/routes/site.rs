@@ -1,5 +1,5 @@
 //! The website: `/` (public campaigns), `/campaigns/{id}` (one campaign), `/organize` (the
-//! coordinators' page) and their static assets, all embedded in the binary. The pages speak only
+//! coordinators' page), `/join/{code}` and `/me` (participants) and their static assets, all embedded in the binary. The pages speak only
 //! the API, so the same files work when a campaign hosts them on its own origin.
 
 use actix_web::http::header::{self, HeaderValue};
@@ -17,7 +17,7 @@ struct Asset {
 }
 
 /// The assets under `/assets/`.
-const ASSETS: [Asset; 5] = [
+const ASSETS: [Asset; 6] = [
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
@@ -27,6 +27,11 @@ const ASSETS: [Asset; 5] = [
         name: "kit.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../site/kit.js"),
+    },
+    Asset {
+        name: "me.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../site/me.js"),
     },
     Asset {
         name: "organize.js",
@@ -50,6 +55,8 @@ const ASSETS: [Asset; 5] = [
 const CAMPAIGN_PAGE: &str = include_str!("../../../site/index.html");
 /// The coordinators' page.
 const ORGANIZE_PAGE: &str = include_str!("../../../site/organize.html");
+/// The participants' pages, the same for `/join/{code}` and `/me`.
+const PARTICIPANT_PAGE: &str = include_str!("../../../site/me.html");
 
 /// Assets are cached for a year when requested with their current fingerprint (`?v=`), which
 /// changes whenever their content does; otherwise they are revalidated.
@@ -88,6 +95,7 @@ fn prepare(template: &str) -> (String, String) {
 
 static CAMPAIGN: Lazy<(String, String)> = Lazy::new(|| prepare(CAMPAIGN_PAGE));
 static ORGANIZE: Lazy<(String, String)> = Lazy::new(|| prepare(ORGANIZE_PAGE));
+static PARTICIPANT: Lazy<(String, String)> = Lazy::new(|| prepare(PARTICIPANT_PAGE));
 
 /// Whether the request's `If-None-Match` names this ETag.
 fn is_fresh(req: &HttpRequest, etag: &str) -> bool {
@@ -135,6 +143,11 @@ pub async fn page(req: HttpRequest) -> HttpResponse {
 /// `/organize`: the coordinators' page.
 pub async fn organize(req: HttpRequest) -> HttpResponse {
     html(&req, &ORGANIZE)
+}
+
+/// `/join/{code}` and `/me`: the participants' page.
+pub async fn participant(req: HttpRequest) -> HttpResponse {
+    html(&req, &PARTICIPANT)
 }
 
 /// A page with its security headers.
