@@ -97,6 +97,25 @@
       col_day: 'Day',
       col_trips: 'Trips',
       load_error: 'Could not load: {detail}',
+      invites_title: 'Members who log themselves',
+      invites_help: 'An invite link lets your members join this campaign from their phones and log their own commutes, without any name, phone number or e-mail. Their commutes count for your organization.',
+      invite_create: 'Create an invite link',
+      invite_created: 'Share this link (it is shown only now):',
+      invite_copy: 'Copy',
+      invite_copied: 'Copied.',
+      invites_empty: 'No invite yet.',
+      col_invite: 'Invite',
+      col_created: 'Created',
+      col_joined: 'Joined',
+      col_state: 'State',
+      inv_open: 'open',
+      inv_revoked: 'revoked',
+      inv_expired: 'expired',
+      inv_full: 'full',
+      revoke: 'Revoke',
+      revoke_label: 'Revoke invite {hint}…',
+      revoke_confirm: 'Revoke this invite? Nobody can join with it any more; members who joined keep logging.',
+      joined_total: '{count} members joined by invite.',
       footer: 'Amounts are CO₂-equivalent (CO₂e), computed by the Green Commute API from published emission factors.'
     },
     zh: {
@@ -177,6 +196,25 @@
       col_day: '日期',
       col_trips: '行程数',
       load_error: '无法加载：{detail}',
+      invites_title: '成员自行记录',
+      invites_help: '通过邀请链接，成员可以用手机加入本活动并自行记录通勤，无需姓名、手机号或邮箱。他们的通勤计入本单位成果。',
+      invite_create: '创建邀请链接',
+      invite_created: '请分享此链接（仅显示这一次）：',
+      invite_copy: '复制',
+      invite_copied: '已复制。',
+      invites_empty: '尚无邀请。',
+      col_invite: '邀请',
+      col_created: '创建时间',
+      col_joined: '已加入',
+      col_state: '状态',
+      inv_open: '有效',
+      inv_revoked: '已撤销',
+      inv_expired: '已过期',
+      inv_full: '已满',
+      revoke: '撤销',
+      revoke_label: '撤销邀请 {hint}…',
+      revoke_confirm: '撤销此邀请？之后无人能再用它加入；已加入的成员可继续记录。',
+      joined_total: '已有 {count} 位成员通过邀请加入。',
       footer: '数据为二氧化碳当量（CO₂e），由绿色出行 API 根据公开发布的排放因子计算。'
     }
   };
@@ -200,7 +238,10 @@
     nextCursor: null,
     summary: null,
     loadError: null,
-    notice: null
+    notice: null,
+    invites: null,
+    newInvite: null,
+    copied: false
   };
   var t = kit.translator(TEXT, function () { return state.lang; });
   var fmt = kit.formats(function () { return state.lang; });
@@ -219,6 +260,10 @@
 
   function campaignPath() {
     return '/v1/campaigns/' + encodeURIComponent(state.campaignId);
+  }
+
+  function organizationPath() {
+    return campaignPath() + '/organizations/' + encodeURIComponent(state.me.organization.id);
   }
 
   function campaign() {
@@ -274,6 +319,8 @@
   function loadCampaign() {
     var chosen = campaign();
     state.upload = null;
+    state.invites = null;
+    state.newInvite = null;
     state.trips = null;
     state.summary = null;
     state.loadError = null;
@@ -295,12 +342,14 @@
     var id = state.campaignId;
     Promise.all([
       api(campaignPath() + '/trips?limit=' + TRIPS_PAGE),
-      api(campaignPath() + '/organizations/' + encodeURIComponent(state.me.organization.id) + '/summary')
+      api(organizationPath() + '/summary'),
+      api(organizationPath() + '/invites')
     ]).then(function (results) {
       if (id !== state.campaignId) return;
       state.trips = results[0].trips;
       state.nextCursor = results[0].next_cursor;
       state.summary = results[1];
+      state.invites = results[2].invites;
       render();
     }, function (error) {
       if (error.status === 401) return forget('key_refused');
@@ -371,6 +420,68 @@
       upload.detail = error.message;
       render();
     });
+  }
+
+  function createInvite() {
+    api(organizationPath() + '/invites', { method: 'POST', json: {} }).then(function (invite) {
+      state.newInvite = location.origin + invite.url;
+      state.copied = false;
+      loadResults();
+    }, function (error) {
+      state.notice = t('load_error', { detail: error.message });
+      render();
+    });
+  }
+
+  function revokeInvite(invite) {
+    if (!window.confirm(t('revoke_confirm'))) return;
+    api(organizationPath() + '/invites/' + encodeURIComponent(invite.id), { method: 'DELETE' }).then(loadResults, function (error) {
+      state.notice = t('load_error', { detail: error.message });
+      render();
+    });
+  }
+
+  function inviteState(invite) {
+    if (invite.revoked_at) return 'inv_revoked';
+    if (invite.expires_at && invite.expires_at <= new Date().toISOString()) return 'inv_expired';
+    if (invite.max_participants != null && invite.participants >= invite.max_participants) return 'inv_full';
+    return 'inv_open';
+  }
+
+  function invitesView() {
+    var invites = state.invites || [];
+    return h('section', { class: 'gc-card', 'aria-labelledby': 'gc-invites-title' },
+      h('h2', { id: 'gc-invites-title' }, t('invites_title')),
+      h('p', { class: 'gc-help' }, t('invites_help')),
+      h('button', { type: 'button', class: 'gc-button', id: 'gc-invite-create', onclick: createInvite }, t('invite_create')),
+      state.newInvite ? h('p', { class: 'gc-success', id: 'gc-invite-new' }, t('invite_created'), ' ',
+        h('code', { id: 'gc-invite-url' }, state.newInvite), ' ',
+        h('button', {
+          type: 'button', class: 'gc-link-button', onclick: function () {
+            if (navigator.clipboard) navigator.clipboard.writeText(state.newInvite).then(function () { state.copied = true; render(); }, function () {});
+          }
+        }, state.copied ? t('invite_copied') : t('invite_copy'))) : null,
+      state.summary ? h('p', { class: 'gc-meta', id: 'gc-joined' }, t('joined_total', { count: fmt.number(state.summary.joined_by_invite) })) : null,
+      invites.length ? h('div', { class: 'gc-table-scroll' },
+        h('table', { class: 'gc-table gc-table-compact', id: 'gc-invites' },
+          h('thead', null, h('tr', null,
+            h('th', { scope: 'col' }, t('col_invite')),
+            h('th', { scope: 'col' }, t('col_created')),
+            h('th', { scope: 'col', class: 'gc-num' }, t('col_joined')),
+            h('th', { scope: 'col' }, t('col_state')),
+            h('th', { scope: 'col' }, h('span', { class: 'gc-sr' }, t('revoke'))))),
+          h('tbody', null, invites.map(function (invite) {
+            var status = inviteState(invite);
+            return h('tr', { 'data-invite': invite.id },
+              h('td', null, h('code', null, invite.code_hint + '…')),
+              h('td', null, fmt.day(invite.created_at.slice(0, 10))),
+              h('td', { class: 'gc-num' }, fmt.number(invite.participants)),
+              h('td', null, t(status)),
+              h('td', null, status === 'inv_revoked' ? null : h('button', {
+                type: 'button', class: 'gc-link-button', 'aria-label': t('revoke_label', { hint: invite.code_hint }),
+                onclick: function () { revokeInvite(invite); }
+              }, t('revoke'))));
+          })))) : h('p', { class: 'gc-notice' }, t('invites_empty')));
   }
 
   function deleteTrip(trip) {
@@ -457,7 +568,7 @@
           chosen ? h('span', { class: 'gc-meta' },
             t('dates', { from: fmt.longDay(chosen.starts_on), to: fmt.longDay(chosen.ends_on) })) : null)
           : h('p', { class: 'gc-notice', id: 'gc-no-campaigns' }, t('no_campaigns'))),
-      chosen ? [templateView(), uploadView(), resultsView()] : null
+      chosen ? [templateView(), uploadView(), resultsView(), invitesView()] : null
     ];
   }
 

@@ -168,6 +168,19 @@ async function check(browser, lang) {
   await waitForText(page, '#gc-org-saved dd', kg(stored.savings_g, lang));
   await page.screenshot({ path: join(out, `organize-${lang}.png`), fullPage: true });
 
+  // An invite link for members who log themselves, listed with its count, then revoked.
+  await page.click('#gc-invite-create');
+  await page.waitForSelector('#gc-invite-url');
+  const link = await page.locator('#gc-invite-url').innerText();
+  assert.match(link, /\/join\/[a-z0-9]{20}$/);
+  const joined = await fetch(base + '/v1/join/' + link.split('/join/')[1], { method: 'POST' });
+  assert.equal(joined.status, 201);
+  await page.selectOption('#gc-campaign', campaign);
+  await waitForText(page, '#gc-invites tbody tr td:nth-child(3)', '1');
+  await page.click('#gc-invites tbody tr button');
+  await waitForText(page, '#gc-invites tbody tr td:nth-child(4)', lang === 'zh' ? '已撤销' : 'revoked');
+  assert.equal((await fetch(base + '/v1/join/' + link.split('/join/')[1], { method: 'POST' })).status, 410);
+
   // Signing out forgets the key.
   await page.click('#gc-signout');
   await page.waitForSelector('#gc-key');
