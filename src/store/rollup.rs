@@ -30,6 +30,13 @@ impl RollupDelta {
             co2e_g: sign * trip.co2e_g,
             baseline_co2e_g: sign * trip.baseline_co2e_g,
             savings_g: sign * trip.savings_g,
+            active_minutes: sign * trip.co_benefits.active_minutes,
+            air_saved: trip.co_benefits.air_saved.times(sign),
+            air_incomplete_trips: if trip.co_benefits.air_complete {
+                0
+            } else {
+                sign
+            },
         };
         self.organization.add(&delta);
         add_into(&mut self.by_mode, &trip.main_mode, &delta);
