@@ -109,7 +109,7 @@ pub fn organization(row: &impl Columns) -> Result<OrganizationRecord, StoreError
     })
 }
 
-/// The columns of [`trip`], in its order; the last eight are [`co_benefits`]'.
+/// The columns of [`trip`], in its order; [`co_benefits`] reads the last eight.
 pub const TRIP_COLUMNS: &str = "id, organization_id, participant, CAST(date AS TEXT), direction, \
     main_mode, distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at, \
     active_minutes, nox_mg, pm25_mg, baseline_nox_mg, baseline_pm25_mg, nox_saved_mg, \
