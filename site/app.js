@@ -114,6 +114,25 @@
       quality_derived: 'derived',
       quality_proxy: 'proxy',
       error_fields: 'Please check:',
+      health_title: 'Health: active commuting',
+      health_hours: 'hours on foot, by bicycle and by e-bike',
+      health_hours_note: 'Walking, cycling and e-bike legs timed at the factor set’s default speeds.',
+      health_week: 'active minutes per participant a week',
+      health_week_note: 'The WHO recommends 150–300 minutes of moderate activity a week; this counts commutes only.',
+      health_explain: 'A habit, not a cure: no health outcome is estimated from a short campaign (WHO HEAT itself warns against it).',
+      air_title: 'Cleaner air: exhaust avoided',
+      air_nox: 'NOx avoided',
+      air_nox_note: 'Nitrogen oxides from exhaust pipes: what the baseline would have emitted minus what the commutes emitted.',
+      air_pm25: 'exhaust PM2.5 avoided',
+      air_pm25_note: 'Fine particles from exhaust pipes, counted the same way.',
+      air_explain: 'Tailpipe only: tyre, brake and road wear, and the power plants behind electric modes, are outside the count.',
+      air_incomplete: '{n} trips used a mode this factor set has no exhaust factor for; it counts 0.',
+      cob_sources: 'Sources:',
+      cob_none: 'This campaign’s factor set carries no co-benefit parameters, so nothing is counted here.',
+      r_active: 'Active minutes',
+      r_air_saved: 'Exhaust avoided',
+      r_air_incomplete: 'some legs have no exhaust factor and count 0',
+      minutes_unit: 'min',
       footer: 'Amounts are CO₂-equivalent (CO₂e), computed by the Green Commute API from published emission factors.'
     },
     zh: {
@@ -201,6 +220,25 @@
       quality_derived: '推算',
       quality_proxy: '替代值',
       error_fields: '请检查：',
+      health_title: '健康：主动出行',
+      health_hours: '小时步行、骑行和电动自行车',
+      health_hours_note: '按排放因子集给出的默认速度，计算所记录通勤中步行、骑行和电动自行车路段的时长。',
+      health_week: '人均每周主动出行分钟数',
+      health_week_note: '世界卫生组织建议每周进行 150–300 分钟中等强度身体活动；此处只计通勤。',
+      health_explain: '这是一种习惯，而非疗效：不据短期活动估算健康结果（世界卫生组织 HEAT 工具本身即提示不可如此使用）。',
+      air_title: '清洁空气：减少的尾气排放',
+      air_nox: '减少氮氧化物（NOx）',
+      air_nox_note: '机动车排气管排放的氮氧化物：基准方式本应排放的量减去通勤实际排放的量。',
+      air_pm25: '减少尾气 PM2.5',
+      air_pm25_note: '排气管排放的细颗粒物，计算方法相同。',
+      air_explain: '仅计尾气：轮胎、刹车和路面磨损，以及电动出行方式背后的发电厂排放，不在统计范围内。',
+      air_incomplete: '有 {n} 次出行使用了本因子集没有尾气因子的方式，按 0 计。',
+      cob_sources: '来源：',
+      cob_none: '本活动的排放因子集不含协同效益参数，此处不作统计。',
+      r_active: '主动出行时长',
+      r_air_saved: '减少尾气',
+      r_air_incomplete: '部分路段没有尾气因子，按 0 计',
+      minutes_unit: '分钟',
       footer: '数值均为二氧化碳当量（CO₂e），由 Green Commute API 依据公开的排放因子计算。'
     }
   };
@@ -286,6 +324,14 @@
   function kg(grams) {
     var value = grams / 1000;
     return number(value, Math.abs(value) >= 100 ? 0 : 1);
+  }
+
+  /** A mass given in milligrams, in mg, g or kg as its size calls for. */
+  function mass(mg) {
+    var size = Math.abs(mg);
+    if (size >= 1e6) return number(mg / 1e6, size >= 1e8 ? 0 : 1) + ' kg';
+    if (size >= 1e3) return number(mg / 1e3, size >= 1e5 ? 0 : 1) + ' g';
+    return number(mg) + ' mg';
   }
 
   function parseDay(text) {
@@ -612,6 +658,7 @@
           h('span', null, t('compared_with'), ': ', modeLabel(c.baseline_mode))),
         c.description ? h('p', { class: 'gc-lead' }, c.description) : null),
       totalsView(),
+      coBenefitsView(),
       h('div', { class: 'gc-grid-2' },
         chartCard('mode', t('chart_mode'), t('chart_mode_desc')),
         chartCard('day', t('chart_day'), t('chart_day_desc'))),
@@ -619,15 +666,17 @@
       calculatorView());
   }
 
+  /** One figure: its value (raw in data-value, for scripts), its label and a note. */
+  function stat(id, value, label, note) {
+    return h('div', { class: 'gc-stat', id: id, 'data-value': value.raw },
+      h('dt', null, label),
+      h('dd', null, value.text),
+      note ? h('dd', { class: 'gc-stat-note' }, note) : null);
+  }
+
   function totalsView() {
     var sum = state.summary;
     var share = sum.baseline_co2e_g > 0 ? Math.round(100 * sum.savings_g / sum.baseline_co2e_g) : null;
-    function stat(id, value, label, note) {
-      return h('div', { class: 'gc-stat', id: id, 'data-value': value.raw },
-        h('dt', null, label),
-        h('dd', null, value.text),
-        note ? h('dd', { class: 'gc-stat-note' }, note) : null);
-    }
     return h('section', { class: 'gc-totals', 'aria-labelledby': 'gc-totals-title' },
       h('h2', { id: 'gc-totals-title', class: 'gc-sr' }, t('totals')),
       h('dl', { class: 'gc-stats', id: 'gc-totals' },
@@ -636,6 +685,66 @@
         stat('gc-total-trips', { raw: sum.trips, text: number(sum.trips) }, t('t_trips')),
         stat('gc-total-participants', { raw: sum.participants, text: number(sum.participants) }, t('t_participants')),
         stat('gc-total-organizations', { raw: sum.organizations, text: number(sum.organizations) }, t('t_organizations'))));
+  }
+
+  /** The sources the set cites for its `active` or `air` values (zero-by-convention rows left out). */
+  function coBenefitSources(kind) {
+    var ids = [];
+    ((state.set && state.set.modes) || []).forEach(function (m) {
+      var block = m[kind];
+      if (!block || (kind === 'air' && !(block.nox_mg_per_km > 0 || block.pm25_mg_per_km > 0))) return;
+      if (ids.indexOf(block.source) < 0) ids.push(block.source);
+    });
+    return ids;
+  }
+
+  function sourceList(id, ids) {
+    var sources = (state.set && state.set.sources) || [];
+    var links = ids.map(function (sourceId) {
+      var found = sources.find(function (s) { return s.id === sourceId; });
+      if (!found) return h('span', null, sourceId);
+      var text = found.publisher + ', ' + found.year;
+      return found.url
+        ? h('a', { href: found.url, title: found.title, rel: 'noopener', target: '_blank' }, text)
+        : h('span', { title: found.title }, text);
+    });
+    var items = [];
+    links.forEach(function (link, i) { if (i) items.push('; '); items.push(link); });
+    return h('p', { class: 'gc-help gc-sources', id: id }, t('cob_sources'), ' ', items);
+  }
+
+  /** The health and clean-air panels: the campaign's co-benefits, each figure explained. */
+  function coBenefitsView() {
+    var sum = state.summary;
+    var activeSources = coBenefitSources('active');
+    var airSources = coBenefitSources('air');
+    var none = !activeSources.length && !airSources.length;
+    var minutes = sum.active_minutes || 0;
+    var saved = sum.air_saved || { nox_mg: 0, pm25_mg: 0 };
+    var health = h('section', { class: 'gc-card gc-panel', id: 'gc-health', 'aria-labelledby': 'gc-health-title' },
+      h('h2', { id: 'gc-health-title' }, t('health_title')),
+      none ? h('p', { class: 'gc-notice' }, t('cob_none')) : [
+        h('dl', { class: 'gc-stats gc-stats-2' },
+          stat('gc-health-hours', { raw: minutes, text: number(minutes / 60, minutes >= 6000 ? 0 : 1) },
+            t('health_hours'), t('health_hours_note')),
+          stat('gc-health-week', {
+            raw: sum.active_minutes_per_participant_week,
+            text: number(sum.active_minutes_per_participant_week || 0, 1)
+          }, t('health_week'), t('health_week_note'))),
+        h('p', { class: 'gc-help', id: 'gc-health-explain' }, t('health_explain')),
+        sourceList('gc-health-sources', activeSources)
+      ]);
+    var air = h('section', { class: 'gc-card gc-panel', id: 'gc-air', 'aria-labelledby': 'gc-air-title' },
+      h('h2', { id: 'gc-air-title' }, t('air_title')),
+      none ? h('p', { class: 'gc-notice' }, t('cob_none')) : [
+        h('dl', { class: 'gc-stats gc-stats-2' },
+          stat('gc-air-nox', { raw: saved.nox_mg, text: mass(saved.nox_mg) }, t('air_nox'), t('air_nox_note')),
+          stat('gc-air-pm25', { raw: saved.pm25_mg, text: mass(saved.pm25_mg) }, t('air_pm25'), t('air_pm25_note'))),
+        h('p', { class: 'gc-help', id: 'gc-air-explain' }, t('air_explain'),
+          sum.air_incomplete_trips ? [' ', t('air_incomplete', { n: number(sum.air_incomplete_trips) })] : null),
+        sourceList('gc-air-sources', airSources)
+      ]);
+    return h('div', { class: 'gc-grid-2 gc-cobenefits', id: 'gc-cobenefits' }, health, air);
   }
 
   function chartCard(name, title, description) {
@@ -1072,6 +1181,8 @@
     }
     box.dataset.state = 'ok';
     box.dataset.savingsG = r.savings_g;
+    box.dataset.activeMinutes = r.active_minutes;
+    box.dataset.noxSavedMg = r.air_saved ? r.air_saved.nox_mg : '';
     var share = r.baseline.co2e_g > 0 ? Math.round(100 * r.savings_g / r.baseline.co2e_g) : null;
     box.replaceChildren(
       h('dl', { class: 'gc-figures' },
@@ -1086,6 +1197,16 @@
           h('dd', { id: 'gc-calc-saving' }, grams(r.savings_g),
             share != null && r.savings_g >= 0 ? h('small', null, ' (' + share + '%)') : null,
             r.savings_g < 0 ? h('small', null, ' ', t('r_more')) : null))),
+      r.air_saved ? h('dl', { class: 'gc-figures gc-figures-cob' },
+        h('div', { class: 'gc-figure' },
+          h('dt', null, t('r_active')),
+          h('dd', { id: 'gc-calc-active' }, number(r.active_minutes), ' ', h('small', null, t('minutes_unit')))),
+        h('div', { class: 'gc-figure' },
+          h('dt', null, t('r_air_saved')),
+          h('dd', { id: 'gc-calc-air' },
+            h('span', { class: 'gc-pollutant' }, 'NOx ', mass(r.air_saved.nox_mg)),
+            h('span', { class: 'gc-pollutant' }, 'PM2.5 ', mass(r.air_saved.pm25_mg)),
+            r.air_complete ? null : h('small', { class: 'gc-pollutant' }, t('r_air_incomplete'))))) : null,
       h('h3', null, t('r_legs')),
       h('div', { class: 'gc-table-scroll' }, h('table', { class: 'gc-table gc-table-compact', id: 'gc-calc-legs' },
         h('thead', null, h('tr', null,

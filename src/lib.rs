@@ -2,7 +2,7 @@
 //!
 //! Layers point one way: `http` → `service` → `store`, `calculator` → `factors` → `domain`.
 
-/// The arithmetic of a trip's CO2e, baseline and saving under one factor set.
+/// The arithmetic of a trip's CO2e, baseline and saving (and its co-benefits) under one factor set.
 pub mod calculator;
 /// Flags, environment and their defaults.
 pub mod config;

@@ -133,6 +133,19 @@ proptest! {
         let asked: i64 = plan.legs.iter().map(|l| l.distance.metres()).sum();
         prop_assert_eq!(result.distance_m, asked * factor);
         prop_assert!(result.legs.iter().all(|l| l.co2e_g >= 0));
+        prop_assert_eq!(
+            result.active_minutes,
+            result.legs.iter().filter_map(|l| l.active_minutes).sum::<i64>()
+        );
+        let nox: i64 = result.legs.iter().filter_map(|l| l.air).map(|a| a.nox_mg).sum();
+        let pm25: i64 = result.legs.iter().filter_map(|l| l.air).map(|a| a.pm25_mg).sum();
+        prop_assert_eq!((result.air.nox_mg, result.air.pm25_mg), (nox, pm25));
+        prop_assert_eq!(result.air_saved, result.baseline_air.minus(result.air));
+        prop_assert_eq!(
+            result.air_complete,
+            result.baseline.air.is_some() && result.legs.iter().all(|l| l.air.is_some())
+        );
+        prop_assert!(result.legs.iter().all(|l| l.active_minutes.unwrap_or(0) >= 0));
     }
 }
 
@@ -245,6 +258,8 @@ async fn check_rollups(service: &Service) {
     let stored = service.list_trips(&admin, "prop", 0, 10_000).await.unwrap();
     let mut by_org: BTreeMap<String, (i64, i64, i64, i64, std::collections::BTreeSet<String>)> =
         BTreeMap::new();
+    // Co-benefits by organization: active minutes, NOx and PM2.5 saved, trips with air incomplete.
+    let mut co_by_org: BTreeMap<String, (i64, i64, i64, i64)> = BTreeMap::new();
     for t in &stored {
         let e = by_org.entry(t.organization_id.clone()).or_default();
         e.0 += 1;
@@ -252,6 +267,12 @@ async fn check_rollups(service: &Service) {
         e.2 += t.figures.co2e_g;
         e.3 += t.figures.savings_g;
         e.4.insert(t.participant.clone());
+        let co = &t.figures.co_benefits;
+        let c = co_by_org.entry(t.organization_id.clone()).or_default();
+        c.0 += co.active_minutes;
+        c.1 += co.air_saved.nox_mg;
+        c.2 += co.air_saved.pm25_mg;
+        c.3 += i64::from(!co.air_complete);
     }
     let board = service
         .leaderboard(&admin, "prop", LeaderboardQuery::default())
@@ -278,6 +299,17 @@ async fn check_rollups(service: &Service) {
             "{}",
             s.organization_id
         );
+        assert_eq!(
+            (
+                s.totals.active_minutes,
+                s.totals.air_saved.nox_mg,
+                s.totals.air_saved.pm25_mg,
+                s.totals.air_incomplete_trips
+            ),
+            co_by_org.remove(&s.organization_id).unwrap_or_default(),
+            "{}: co-benefits",
+            s.organization_id
+        );
     }
     let results = service.campaign_results(&admin, "prop").await.unwrap();
     assert_eq!(results.totals.trips, stored.len() as i64);
@@ -285,5 +317,28 @@ async fn check_rollups(service: &Service) {
     assert_eq!(
         by_mode,
         stored.iter().map(|t| t.figures.savings_g).sum::<i64>()
+    );
+    let minutes_by_mode: i64 = results
+        .by_mode
+        .iter()
+        .map(|m| m.totals.active_minutes)
+        .sum();
+    let nox_by_mode: i64 = results
+        .by_mode
+        .iter()
+        .map(|m| m.totals.air_saved.nox_mg)
+        .sum();
+    assert_eq!(
+        (minutes_by_mode, nox_by_mode),
+        (
+            stored
+                .iter()
+                .map(|t| t.figures.co_benefits.active_minutes)
+                .sum::<i64>(),
+            stored
+                .iter()
+                .map(|t| t.figures.co_benefits.air_saved.nox_mg)
+                .sum::<i64>()
+        )
     );
 }

@@ -443,6 +443,198 @@ fn deleting_trips_takes_them_out_of_every_rollup() {
 }
 
 #[test]
+fn co_benefits_are_stored_with_each_trip_and_follow_logs_and_deletes_in_every_rollup() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        // uk-desnz-2025: walking 2 km at 4.8 km/h = 25 min, 0 exhaust, against a 2 km car
+        // (50.436 mg NOx and 0.761 mg PM2.5 per km: 100.872 → 101 and 1.522 → 2); a bus has no
+        // `air` in this set (no sourced UK bus occupancy), so its trip is incomplete.
+        let d = date(2026, 6, 2);
+        let logged = store
+            .log_trips(batch(
+                "a",
+                vec![
+                    trip("p", d, Direction::ToWork, "walk", 2.0),
+                    trip("p", d, Direction::FromWork, "bus", 5.0),
+                    trip("q", date(2026, 6, 3), Direction::ToWork, "bicycle", 7.0),
+                ],
+            ))
+            .await
+            .unwrap();
+        let walk = &logged[0].co_benefits;
+        assert_eq!(walk.active_minutes, 25);
+        assert_eq!((walk.air_saved.nox_mg, walk.air_saved.pm25_mg), (101, 2));
+        assert!(walk.air_complete);
+        assert!(!logged[1].co_benefits.air_complete);
+        assert_eq!(logged[2].co_benefits.active_minutes, 30);
+
+        let stored = store
+            .list_trips(&TripQuery {
+                campaign_id: "c".into(),
+                scope: TripScope::Campaign,
+                after_id: 0,
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        for (s, l) in stored.iter().zip(&logged) {
+            assert_eq!(s.figures.co_benefits, l.co_benefits, "trip {}", s.id);
+        }
+        let totals = |store: &AnyStore| {
+            let store = store.clone();
+            async move {
+                let a = store.standing("c", "a").await.unwrap().unwrap().totals;
+                let modes = store.mode_totals("c", None).await.unwrap();
+                let days = store.day_totals("c", Some("a")).await.unwrap();
+                let by_mode: i64 = modes.iter().map(|m| m.totals.active_minutes).sum();
+                let by_day: i64 = days.iter().map(|d| d.totals.air_saved.nox_mg).sum();
+                (a, by_mode, by_day)
+            }
+        };
+        let (a, by_mode, by_day) = totals(&store).await;
+        let sum = |f: fn(&StoredTrip) -> i64| stored.iter().map(f).sum::<i64>();
+        assert_eq!(
+            a.active_minutes,
+            sum(|t| t.figures.co_benefits.active_minutes)
+        );
+        assert_eq!(
+            a.air_saved.nox_mg,
+            sum(|t| t.figures.co_benefits.air_saved.nox_mg)
+        );
+        assert_eq!(
+            a.air_saved.pm25_mg,
+            sum(|t| t.figures.co_benefits.air_saved.pm25_mg)
+        );
+        assert_eq!(a.air_incomplete_trips, 1);
+        assert_eq!((by_mode, by_day), (a.active_minutes, a.air_saved.nox_mg));
+
+        store
+            .delete_trip("c", logged[0].id, &TripScope::Campaign)
+            .await
+            .unwrap();
+        store
+            .delete_trip("c", logged[1].id, &TripScope::Campaign)
+            .await
+            .unwrap();
+        let (a, by_mode, by_day) = totals(&store).await;
+        assert_eq!(a.active_minutes, 30);
+        assert_eq!(a.air_saved, logged[2].co_benefits.air_saved);
+        assert_eq!(a.air_incomplete_trips, 0);
+        assert_eq!(
+            (by_mode, by_day),
+            (30, logged[2].co_benefits.air_saved.nox_mg)
+        );
+    });
+}
+
+/// A database as version 0001 of the schema left it, with one trip and its rollups.
+const BEFORE_CO_BENEFITS: &str = r#"
+INSERT INTO schema_migrations (version, applied_at) VALUES (1, '2026-05-01T00:00:00Z');
+INSERT INTO campaigns VALUES ('c', 'Test', '', NULL, 'Asia/Shanghai', '2026-06-01', '2026-06-30',
+    'uk-desnz-2025', '2025.2', '{}', 'car', TRUE, 't', 't', 1);
+INSERT INTO organizations VALUES ('a', 'a', 'enterprise', NULL, NULL, 't');
+INSERT INTO enrollments VALUES ('c', 'a', 't');
+INSERT INTO trips (campaign_id, organization_id, participant, date, direction, main_mode,
+    distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at)
+VALUES ('c', 'a', 'p', '2026-06-02', 'to_work', 'walk', 2000, 0, 335, 335,
+    '{"factor_set":{"id":"uk-desnz-2025","version":"2025.2"},"grid_region":null,"grid_co2e_g_per_kwh":null,"legs":[{"mode":"walk","distance_km":2.0,"passengers":null,"co2e_g_per_km":0.0,"co2e_g":0,"source":"desnz-2025"}],"baseline":{"mode":"car","distance_km":2.0,"passengers":1,"co2e_g_per_km":167.25,"co2e_g":335,"source":"desnz-2025"}}',
+    't');
+INSERT INTO org_totals VALUES ('c', 'a', 1, 1, 2000, 0, 335, 335);
+INSERT INTO org_mode_totals VALUES ('c', 'a', 'walk', 1, 2000, 0, 335, 335);
+INSERT INTO org_day_totals VALUES ('c', 'a', '2026-06-02', 1, 2000, 0, 335, 335);
+INSERT INTO participants VALUES ('c', 'a', 'p', 1);
+"#;
+
+/// Creates the database at `url` as version 0001 left it.
+fn old_database(url: &str) {
+    if common::backend_is_postgres() {
+        let url = url.to_owned();
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let (client, connection) =
+                        tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+                    let driver = tokio::spawn(connection);
+                    client
+                        .batch_execute(concat!(
+                            include_str!("../migrations/postgres/0001_init.sql"),
+                            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL);"
+                        ))
+                        .await
+                        .unwrap();
+                    client.batch_execute(BEFORE_CO_BENEFITS).await.unwrap();
+                    drop(client);
+                    let _ = driver.await;
+                })
+        })
+        .join()
+        .unwrap();
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap();
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0001_init.sql"))
+            .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .unwrap();
+        conn.execute_batch(BEFORE_CO_BENEFITS).unwrap();
+    }
+}
+
+#[test]
+fn trips_stored_before_co_benefits_count_zero_and_incomplete_and_leave_the_rollups_exact() {
+    let (_db, url) = TestDatabase::create();
+    old_database(&url);
+    run(async {
+        // Opening runs migration 0003 on the old schema.
+        let store = AnyStore::open(&DatabaseUrl::new(url.as_str())).unwrap();
+        let old = &store.standing("c", "a").await.unwrap().unwrap().totals;
+        assert_eq!((old.trips, old.savings_g), (1, 335));
+        assert_eq!((old.active_minutes, old.air_incomplete_trips), (0, 1));
+        let stored = store
+            .list_trips(&TripQuery {
+                campaign_id: "c".into(),
+                scope: TripScope::Campaign,
+                after_id: 0,
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored[0].figures.co_benefits, Default::default());
+        let detail: green_commute::domain::trip::TripDetail =
+            serde_json::from_str(&stored[0].detail).expect("an old detail still reads");
+        assert!(detail.legs[0].active.is_none() && detail.legs[0].air.is_none());
+
+        // A new trip counts its co-benefits; deleting the old one leaves exact sums.
+        let new = store
+            .log_trips(batch(
+                "a",
+                vec![trip("p", date(2026, 6, 3), Direction::ToWork, "walk", 2.0)],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(new[0].co_benefits.active_minutes, 25);
+        store
+            .delete_trip("c", stored[0].id, &TripScope::Campaign)
+            .await
+            .unwrap();
+        let after = store.standing("c", "a").await.unwrap().unwrap().totals;
+        assert_eq!(after.trips, 1);
+        assert_eq!(after.active_minutes, 25);
+        assert_eq!(after.air_saved, new[0].co_benefits.air_saved);
+        assert_eq!(after.air_incomplete_trips, 0);
+        let modes = store.mode_totals("c", None).await.unwrap();
+        assert_eq!(modes.len(), 1);
+        assert_eq!(modes[0].totals.air_incomplete_trips, 0);
+    });
+}
+
+#[test]
 fn a_campaigns_calculation_is_locked_once_it_has_trips() {
     let (_db, url) = TestDatabase::create();
     run(async {

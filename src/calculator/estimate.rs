@@ -1,9 +1,14 @@
-//! The estimate: a trip's CO2e, its baseline and the saving, from one factor set.
+//! The estimate: a trip's CO2e, its baseline and the saving, from one factor set; and its
+//! co-benefits, active minutes and tailpipe NOx and PM2.5, with the same exactness.
 //!
-//! Rules (see `design.md`): each leg is rounded half away from zero to the gram; a round trip
-//! doubles every distance (the baseline's too) before rounding; per-vehicle factors are divided by
-//! the travellers sharing the vehicle; totals are exact sums; the saving may be negative.
+//! Rules (see `design.md`): each leg is rounded half away from zero to the gram (the minute, the
+//! milligram); a round trip doubles every distance (the baseline's too) before rounding;
+//! per-vehicle factors, pollutants included, are divided by the travellers sharing the vehicle;
+//! totals are exact sums; the saving may be negative. A mode without `active` counts no active
+//! minutes; a mode without `air` counts 0 mg, and the estimate says that its air figures are
+//! incomplete.
 
+use crate::domain::cobenefit::{active_minutes, leg_milligrams, AirMg};
 use crate::domain::grams::leg_grams;
 use crate::domain::mode::{truncate_for_message, Basis};
 use crate::domain::plan::{TripPlan, MAX_LEGS};
@@ -23,6 +28,11 @@ pub struct LegOutcome<'a> {
     pub ug_per_km: i64,
     /// Whole grams for this traveller.
     pub co2e_g: i64,
+    /// Whole active minutes, for a mode with `active` parameters.
+    pub active_minutes: Option<i64>,
+    /// Whole milligrams of tailpipe NOx and PM2.5 for this traveller, for a mode with `air`
+    /// factors.
+    pub air: Option<AirMg>,
 }
 
 /// A trip's result.
@@ -38,6 +48,17 @@ pub struct Estimate<'a> {
     pub baseline: LegOutcome<'a>,
     /// `baseline.co2e_g − co2e_g`.
     pub savings_g: i64,
+    /// Sum of the active legs' minutes.
+    pub active_minutes: i64,
+    /// Sum of the legs' tailpipe milligrams (legs without `air` count 0).
+    pub air: AirMg,
+    /// The baseline's tailpipe milligrams (0 when its mode has no `air`).
+    pub baseline_air: AirMg,
+    /// `baseline_air − air`.
+    pub air_saved: AirMg,
+    /// Whether every leg and the baseline have `air` factors, so that nothing counted 0 for
+    /// want of one.
+    pub air_complete: bool,
     /// The grid region whose factor electric modes used (sets with grid regions only).
     pub grid: Option<&'a GridRegion>,
 }
@@ -176,12 +197,24 @@ pub fn estimate<'a>(
         baseline_factor.1,
     );
     let savings_g = baseline.co2e_g - co2e_g;
+    let active_minutes = legs.iter().filter_map(|leg| leg.active_minutes).sum();
+    let air = legs
+        .iter()
+        .filter_map(|leg| leg.air)
+        .fold(AirMg::default(), AirMg::plus);
+    let baseline_air = baseline.air.unwrap_or_default();
+    let air_complete = baseline.air.is_some() && legs.iter().all(|leg| leg.air.is_some());
     Ok(Estimate {
         legs,
         distance_m,
         co2e_g,
-        baseline,
         savings_g,
+        active_minutes,
+        air,
+        baseline_air,
+        air_saved: baseline_air.minus(air),
+        air_complete,
+        baseline,
         grid,
     })
 }
@@ -261,12 +294,20 @@ fn outcome<'a>(
     passengers: Option<u8>,
 ) -> LegOutcome<'a> {
     let ug_per_km = set.resolve(factor, grid).ug_per_km;
+    let sharers = passengers.unwrap_or(1);
     LegOutcome {
         factor,
         distance_m,
         passengers,
         ug_per_km,
-        co2e_g: leg_grams(distance_m, ug_per_km, passengers.unwrap_or(1)),
+        co2e_g: leg_grams(distance_m, ug_per_km, sharers),
+        active_minutes: factor
+            .active
+            .map(|active| active_minutes(distance_m, active.speed_m_per_h)),
+        air: factor.air.map(|air| AirMg {
+            nox_mg: leg_milligrams(distance_m, air.nox_ug_per_km, sharers),
+            pm25_mg: leg_milligrams(distance_m, air.pm25_ug_per_km, sharers),
+        }),
     }
 }
 
@@ -489,6 +530,122 @@ mod tests {
         );
         let result = estimate(&set, None, &trip, None).unwrap();
         assert_eq!(result.main_leg(), 1);
+    }
+
+    fn cn_2023() -> std::sync::Arc<FactorSet> {
+        Catalogue::bundled()
+            .unwrap()
+            .get("cn-2023")
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn active_legs_count_their_minutes_at_the_sets_speed_rounded_once_per_leg() {
+        let set = cn_2023();
+        // WHO HEAT speeds: walking 4.8 km/h, cycling 14 km/h; e-bike 23.1 km/h (Berntsen 2017).
+        // 1 km on foot = 12.5 → 13 min; 3.5 km by bicycle = 15 min; 11.55 km by e-bike = 30 min;
+        // 5 km by metro: no active minutes.
+        let trip = plan(
+            vec![
+                leg("walk", 1.0, None, "legs[0]"),
+                leg("bicycle", 3.5, None, "legs[1]"),
+                leg("e_bike", 11.55, None, "legs[2]"),
+                leg("metro", 5.0, None, "legs[3]"),
+            ],
+            false,
+            BaselineSpec::default(),
+        );
+        let result = estimate(&set, None, &trip, None).unwrap();
+        let minutes: Vec<Option<i64>> = result.legs.iter().map(|l| l.active_minutes).collect();
+        assert_eq!(minutes, [Some(13), Some(15), Some(30), None]);
+        assert_eq!(result.active_minutes, 58);
+        let walk_twice = plan(
+            vec![leg("walk", 1.0, None, "")],
+            true,
+            BaselineSpec::default(),
+        );
+        let both_ways = estimate(&set, None, &walk_twice, None).unwrap();
+        assert_eq!(
+            both_ways.active_minutes, 25,
+            "2 km = 25 min, not 2 × 13: the distance doubles before rounding"
+        );
+    }
+
+    #[test]
+    fn tailpipe_pollutants_are_rounded_per_leg_and_shared_like_co2e() {
+        let set = cn_2023();
+        // cn-2023 car: 139.0819256148 mg NOx and 5.6768132904 mg PM2.5 per vehicle-km, held as
+        // 139 082 and 5 677 µg/km. 10 km shared by 3: 463.6 → 464 mg and 18.9 → 19 mg; the
+        // baseline drives alone: 1390.82 → 1391 mg and 56.77 → 57 mg.
+        let pooled = plan(
+            vec![leg("car", 10.0, Some(3), "")],
+            false,
+            BaselineSpec::default(),
+        );
+        let result = estimate(&set, None, &pooled, None).unwrap();
+        assert_eq!(
+            result.air,
+            AirMg {
+                nox_mg: 464,
+                pm25_mg: 19
+            }
+        );
+        assert_eq!(
+            result.baseline_air,
+            AirMg {
+                nox_mg: 1391,
+                pm25_mg: 57
+            }
+        );
+        assert_eq!(
+            result.air_saved,
+            AirMg {
+                nox_mg: 1391 - 464,
+                pm25_mg: 57 - 19
+            }
+        );
+        assert!(result.air_complete);
+        assert_eq!(result.active_minutes, 0);
+    }
+
+    #[test]
+    fn zero_at_the_tailpipe_is_counted_and_a_mode_without_air_factors_is_flagged() {
+        let set = cn_2023();
+        let home = plan(
+            vec![leg("telework", 10.0, None, "")],
+            false,
+            BaselineSpec::default(),
+        );
+        let result = estimate(&set, None, &home, None).unwrap();
+        assert_eq!(result.legs[0].air, Some(AirMg::default()));
+        assert!(
+            result.air_complete,
+            "telework is 0 at the tailpipe, not unknown"
+        );
+        assert_eq!(result.air_saved, result.baseline_air);
+        // cn-2023 gives buses no `air` (no sourced bus load): the leg counts 0 and says so.
+        let bus = plan(
+            vec![leg("bus", 10.0, None, "")],
+            false,
+            BaselineSpec::default(),
+        );
+        let result = estimate(&set, None, &bus, None).unwrap();
+        assert_eq!(result.legs[0].air, None);
+        assert_eq!(result.air, AirMg::default());
+        assert!(!result.air_complete);
+        // A baseline without `air` counts 0 too, and is flagged the same way.
+        let against_bus = plan(
+            vec![leg("walk", 2.0, None, "")],
+            false,
+            BaselineSpec {
+                mode: Some("bus".into()),
+                ..BaselineSpec::default()
+            },
+        );
+        let result = estimate(&set, None, &against_bus, None).unwrap();
+        assert_eq!(result.baseline_air, AirMg::default());
+        assert!(!result.air_complete);
     }
 
     #[test]

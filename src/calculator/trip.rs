@@ -2,10 +2,12 @@
 
 use super::estimate::{estimate, Estimate, LegOutcome};
 use crate::domain::campaign::Direction;
+use crate::domain::cobenefit::{mg_per_km_from_ug, TripCoBenefits};
 use crate::domain::distance::km_from_metres;
 use crate::domain::grams::g_per_km_from_ug;
 use crate::domain::trip::{
-    ComputedTrip, StoredLeg, StoredSetRef, TripDetail, TripFigures, TripInput,
+    ComputedTrip, StoredActive, StoredAir, StoredLeg, StoredSetRef, TripDetail, TripFigures,
+    TripInput,
 };
 use crate::domain::FieldErrors;
 use crate::factors::{FactorSet, GridRegion};
@@ -44,19 +46,53 @@ pub fn compute(
             co2e_g: result.co2e_g,
             baseline_co2e_g: result.baseline.co2e_g,
             savings_g: result.savings_g,
+            co_benefits: TripCoBenefits {
+                active_minutes: result.active_minutes,
+                air: result.air,
+                baseline_air: result.baseline_air,
+                air_saved: result.air_saved,
+                air_complete: result.air_complete,
+            },
         },
         detail: serde_json::to_string(&detail).expect("trip detail serializes"),
     })
 }
 
-/// A computed leg as it is stored, with the factor and source it was computed with.
+/// A computed leg as it is stored, with the factors and sources it was computed with.
 fn stored_leg(set: &FactorSet, leg: &LegOutcome<'_>) -> StoredLeg {
+    let file = set.mode_file(leg.factor);
+    let active = leg
+        .factor
+        .active
+        .zip(file.active.as_ref())
+        .zip(leg.active_minutes)
+        .map(|((active, source), minutes)| StoredActive {
+            speed_kmh: active.speed_m_per_h as f64 / 1000.0,
+            met: active.met_x10 as f64 / 10.0,
+            source: source.source.clone(),
+            minutes,
+        });
+    let air = leg
+        .factor
+        .air
+        .zip(file.air.as_ref())
+        .zip(leg.air)
+        .map(|((air, source), amounts)| StoredAir {
+            nox_mg_per_km: mg_per_km_from_ug(air.nox_ug_per_km),
+            pm25_mg_per_km: mg_per_km_from_ug(air.pm25_ug_per_km),
+            source: source.source.clone(),
+            quality: source.quality.as_str().to_owned(),
+            nox_mg: amounts.nox_mg,
+            pm25_mg: amounts.pm25_mg,
+        });
     StoredLeg {
         mode: leg.factor.mode.as_str().to_owned(),
         distance_km: km_from_metres(leg.distance_m),
         passengers: leg.passengers,
         co2e_g_per_km: g_per_km_from_ug(leg.ug_per_km),
         co2e_g: leg.co2e_g,
-        source: set.mode_file(leg.factor).source.clone(),
+        source: file.source.clone(),
+        active,
+        air,
     }
 }

@@ -143,6 +143,11 @@ pub fn is_time_zone(name: &str) -> bool {
 /// The longest campaign accepted, in days (a year-long challenge fits).
 pub const MAX_CAMPAIGN_DAYS: i32 = 400;
 
+/// Days from `starts_on` to `ends_on`, both included (a period that [`check_period`] accepts).
+pub fn period_days(starts_on: Date, ends_on: Date) -> i64 {
+    i64::from((ends_on - starts_on).get_days()) + 1
+}
+
 /// Checks a campaign's date range.
 pub fn check_period(starts_on: Date, ends_on: Date) -> Result<(), String> {
     if ends_on < starts_on {

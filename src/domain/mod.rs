@@ -2,6 +2,7 @@
 //! Nothing here performs I/O or knows about factor files, storage or HTTP.
 
 pub mod campaign;
+pub mod cobenefit;
 pub mod distance;
 pub mod errors;
 pub mod grams;

@@ -4,6 +4,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::campaign::{Direction, Participant};
+use super::cobenefit::TripCoBenefits;
 use super::plan::TripPlan;
 
 /// One commute as an organization logs it.
@@ -47,6 +48,8 @@ pub struct TripFigures {
     pub baseline_co2e_g: i64,
     /// `baseline_co2e_g − co2e_g`.
     pub savings_g: i64,
+    /// Active minutes and tailpipe pollutants.
+    pub co_benefits: TripCoBenefits,
 }
 
 /// The factors and per-leg results a stored trip keeps, so that it can always be explained.
@@ -88,6 +91,55 @@ pub struct StoredLeg {
     pub co2e_g: i64,
     /// Source id of the factor.
     pub source: String,
+    /// The speed the leg's active minutes were computed at, for an active mode. Absent in
+    /// trips stored before co-benefits were computed, and for other modes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<StoredActive>,
+    /// The tailpipe factors the leg's pollutants were computed with, for a mode with `air`
+    /// factors. Absent in trips stored before co-benefits were computed, and for modes whose
+    /// set gives none (they counted 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub air: Option<StoredAir>,
+}
+
+/// An active leg's parameters and minutes, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StoredActive {
+    /// Speed used, km/h.
+    #[schema(example = 4.8)]
+    pub speed_kmh: f64,
+    /// Intensity of the mode, METs (kept with the trip; minutes do not depend on it).
+    #[schema(example = 4.0)]
+    pub met: f64,
+    /// Source id of the speed and MET value.
+    #[schema(example = "who-heat-v3")]
+    pub source: String,
+    /// Whole active minutes of the leg (rounded half away from zero).
+    #[schema(example = 25)]
+    pub minutes: i64,
+}
+
+/// A leg's tailpipe factors and pollutants, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StoredAir {
+    /// NOx factor used, mg per km of the mode's basis (µg precision).
+    #[schema(example = 139.082)]
+    pub nox_mg_per_km: f64,
+    /// Exhaust PM2.5 factor used, mg per km of the mode's basis (µg precision).
+    #[schema(example = 5.677)]
+    pub pm25_mg_per_km: f64,
+    /// Source id of the factors.
+    #[schema(example = "mep-2014-vehicle-guide")]
+    pub source: String,
+    /// `published`, `derived` or `proxy`.
+    #[schema(example = "proxy")]
+    pub quality: String,
+    /// Whole milligrams of NOx for this traveller.
+    #[schema(example = 1391)]
+    pub nox_mg: i64,
+    /// Whole milligrams of exhaust PM2.5 for this traveller.
+    #[schema(example = 57)]
+    pub pm25_mg: i64,
 }
 
 /// A commute as an upload row gives it (JSON item or spreadsheet row), before the campaign's

@@ -463,14 +463,7 @@ pub fn own_figures(trips: &[StoredTrip]) -> (Totals, Vec<ModeTotals>, Vec<DayTot
     let mut by_mode: BTreeMap<&str, Totals> = BTreeMap::new();
     let mut by_day: BTreeMap<Date, Totals> = BTreeMap::new();
     for trip in trips {
-        let one = Totals {
-            trips: 1,
-            participants: 0,
-            distance_m: trip.figures.distance_m,
-            co2e_g: trip.figures.co2e_g,
-            baseline_co2e_g: trip.figures.baseline_co2e_g,
-            savings_g: trip.figures.savings_g,
-        };
+        let one = Totals::of_trip(&trip.figures, 1);
         totals.add(&one);
         by_mode
             .entry(&trip.figures.main_mode)

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::{Caller, Service, ServiceError};
-use crate::domain::campaign::OrganizationKind;
+use crate::domain::campaign::{period_days, OrganizationKind};
+use crate::domain::cobenefit::minutes_per_participant_week_x10;
 use crate::domain::grams::per_capita;
 use crate::domain::mode::truncate_for_message;
 use crate::store::{CampaignRecord, DayTotals, ModeTotals, Standing, Store, Totals};
@@ -54,6 +55,8 @@ pub struct CampaignResults {
     pub by_mode: Vec<ModeTotals>,
     /// By organization kind, kinds without enrolled organizations left out.
     pub by_kind: Vec<KindTotals>,
+    /// Active minutes per participant per week of the campaign, in tenths.
+    pub active_minutes_per_participant_week_x10: i64,
 }
 
 /// One organization's place on the leaderboard.
@@ -80,6 +83,8 @@ pub struct OrganizationResults {
     pub by_day: Vec<DayTotals>,
     /// Participants who joined the organization in the campaign by invite.
     pub joined_by_invite: i64,
+    /// The organization's active minutes per participant per week of the campaign, in tenths.
+    pub active_minutes_per_participant_week_x10: i64,
 }
 
 impl Service {
@@ -101,6 +106,7 @@ impl Service {
             entry.1.add(&standing.totals);
         }
         Ok(CampaignResults {
+            active_minutes_per_participant_week_x10: weekly_minutes_x10(&campaign, &totals),
             campaign,
             totals,
             organizations: standings.len() as i64,
@@ -164,6 +170,10 @@ impl Service {
             .joined_by_invite(&campaign.id, organization_id)
             .await?;
         Ok(OrganizationResults {
+            active_minutes_per_participant_week_x10: weekly_minutes_x10(
+                &campaign,
+                &standing.totals,
+            ),
             campaign,
             standing,
             by_mode,
@@ -171,6 +181,16 @@ impl Service {
             joined_by_invite,
         })
     }
+}
+
+/// `active_minutes ÷ participants ÷ (campaign days ÷ 7)`, in tenths: what a participant did a
+/// week on average, to hold against the WHO's 150 minutes.
+fn weekly_minutes_x10(campaign: &CampaignRecord, totals: &Totals) -> i64 {
+    minutes_per_participant_week_x10(
+        totals.active_minutes,
+        totals.participants,
+        period_days(campaign.starts_on, campaign.ends_on),
+    )
 }
 
 /// Filters, orders and numbers the standings.

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 
 use super::model::LoggedTrip;
 use crate::domain::campaign::Direction;
+use crate::domain::cobenefit::TripCoBenefits;
 use crate::domain::trip::ComputedTrip;
 
 /// A stored trip of a participant and day, as the store found it.
@@ -19,6 +20,7 @@ pub struct Occupant {
     pub co2e_g: i64,
     pub baseline_co2e_g: i64,
     pub savings_g: i64,
+    pub co_benefits: TripCoBenefits,
 }
 
 /// What becomes of one trip of the batch.
@@ -44,6 +46,7 @@ pub fn decide(trips: &[ComputedTrip], stored: Vec<Occupant>) -> Vec<Decision> {
             co2e_g: o.co2e_g,
             baseline_co2e_g: o.baseline_co2e_g,
             savings_g: o.savings_g,
+            co_benefits: o.co_benefits,
             duplicate: true,
         };
         occupants
@@ -102,6 +105,7 @@ pub fn outcomes(
             co2e_g: trip.figures.co2e_g,
             baseline_co2e_g: trip.figures.baseline_co2e_g,
             savings_g: trip.figures.savings_g,
+            co_benefits: trip.figures.co_benefits,
             duplicate,
         }
     };
@@ -134,6 +138,7 @@ mod tests {
                 co2e_g,
                 baseline_co2e_g: 800,
                 savings_g: 800 - co2e_g,
+                co_benefits: TripCoBenefits::default(),
             },
             detail: "{}".into(),
         }
@@ -148,6 +153,7 @@ mod tests {
             co2e_g: 100,
             baseline_co2e_g: 800,
             savings_g: 700,
+            co_benefits: TripCoBenefits::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use jiff::civil::Date;
 
 use crate::domain::campaign::{Direction, OrganizationKind};
+use crate::domain::cobenefit::{AirMg, TripCoBenefits};
 use crate::domain::trip::{ComputedTrip, TripFigures};
 
 /// A stored campaign (its factor-set snapshot is read separately: it is large).
@@ -84,6 +85,7 @@ pub struct LoggedTrip {
     pub co2e_g: i64,
     pub baseline_co2e_g: i64,
     pub savings_g: i64,
+    pub co_benefits: TripCoBenefits,
     /// True when the trip was already stored (its stored values are shown and nothing is counted).
     pub duplicate: bool,
 }
@@ -206,9 +208,35 @@ pub struct Totals {
     pub co2e_g: i64,
     pub baseline_co2e_g: i64,
     pub savings_g: i64,
+    /// Active minutes.
+    pub active_minutes: i64,
+    /// Tailpipe pollutants saved (baseline − trip), mg.
+    pub air_saved: AirMg,
+    /// Trips whose air figures count 0 for a leg or baseline without `air` factors.
+    pub air_incomplete_trips: i64,
 }
 
 impl Totals {
+    /// One trip's figures as totals, counted `sign` times (−1 takes a trip out); `participants`
+    /// is left to the caller, who knows whether the trip is a participant's first.
+    pub fn of_trip(trip: &TripFigures, sign: i64) -> Self {
+        Self {
+            trips: sign,
+            participants: 0,
+            distance_m: sign * trip.distance_m,
+            co2e_g: sign * trip.co2e_g,
+            baseline_co2e_g: sign * trip.baseline_co2e_g,
+            savings_g: sign * trip.savings_g,
+            active_minutes: sign * trip.co_benefits.active_minutes,
+            air_saved: trip.co_benefits.air_saved.times(sign),
+            air_incomplete_trips: if trip.co_benefits.air_complete {
+                0
+            } else {
+                sign
+            },
+        }
+    }
+
     /// Adds another total.
     pub fn add(&mut self, other: &Totals) {
         self.trips += other.trips;
@@ -217,6 +245,9 @@ impl Totals {
         self.co2e_g += other.co2e_g;
         self.baseline_co2e_g += other.baseline_co2e_g;
         self.savings_g += other.savings_g;
+        self.active_minutes += other.active_minutes;
+        self.air_saved = self.air_saved.plus(other.air_saved);
+        self.air_incomplete_trips += other.air_incomplete_trips;
     }
 }
 

@@ -23,12 +23,16 @@ use super::rows::{self, Columns};
 use super::rules::{self, check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
 
-/// Migrations, applied in order once each.
-const MIGRATIONS: [(i64, &str); 2] = [
+/// Migrations, applied in order once each, by version.
+const MIGRATIONS: [(i64, &str); 3] = [
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (
         2,
         include_str!("../../migrations/postgres/0002_participants.sql"),
+    ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_cobenefits.sql"),
     ),
 ];
 
@@ -819,10 +823,16 @@ async fn log_trips(
         let rows = tx
             .query(
                 "INSERT INTO trips (campaign_id, organization_id, participant, date, direction, main_mode,
-                     distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at)
-                 SELECT $1, $2, u.p, u.d::date, u.dir, u.m, u.dist, u.c, u.b, u.s, u.det, $12
+                     distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at,
+                     active_minutes, nox_mg, pm25_mg, baseline_nox_mg, baseline_pm25_mg,
+                     nox_saved_mg, pm25_saved_mg, air_complete)
+                 SELECT $1, $2, u.p, u.d::date, u.dir, u.m, u.dist, u.c, u.b, u.s, u.det, $12,
+                     u.am, u.nox, u.pm, u.bnox, u.bpm, u.snox, u.spm, u.complete
                  FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::int8[],
-                             $9::int8[], $10::int8[], $11::text[]) AS u(p, d, dir, m, dist, c, b, s, det)
+                             $9::int8[], $10::int8[], $11::text[], $13::int8[], $14::int8[],
+                             $15::int8[], $16::int8[], $17::int8[], $18::int8[], $19::int8[],
+                             $20::bool[])
+                      AS u(p, d, dir, m, dist, c, b, s, det, am, nox, pm, bnox, bpm, snox, spm, complete)
                  RETURNING id, participant, date::text, direction",
                 &[
                     &batch.campaign_id,
@@ -837,6 +847,14 @@ async fn log_trips(
                     &columns.savings_g,
                     &columns.detail,
                     &batch.created_at,
+                    &columns.active_minutes,
+                    &columns.nox_mg,
+                    &columns.pm25_mg,
+                    &columns.baseline_nox_mg,
+                    &columns.baseline_pm25_mg,
+                    &columns.nox_saved_mg,
+                    &columns.pm25_saved_mg,
+                    &columns.air_complete,
                 ],
             )
             .await?;
@@ -870,6 +888,14 @@ struct NewTripColumns {
     baseline_co2e_g: Vec<i64>,
     savings_g: Vec<i64>,
     detail: Vec<String>,
+    active_minutes: Vec<i64>,
+    nox_mg: Vec<i64>,
+    pm25_mg: Vec<i64>,
+    baseline_nox_mg: Vec<i64>,
+    baseline_pm25_mg: Vec<i64>,
+    nox_saved_mg: Vec<i64>,
+    pm25_saved_mg: Vec<i64>,
+    air_complete: Vec<bool>,
 }
 
 impl NewTripColumns {
@@ -884,6 +910,15 @@ impl NewTripColumns {
         self.baseline_co2e_g.push(figures.baseline_co2e_g);
         self.savings_g.push(figures.savings_g);
         self.detail.push(trip.detail.clone());
+        let co = &figures.co_benefits;
+        self.active_minutes.push(co.active_minutes);
+        self.nox_mg.push(co.air.nox_mg);
+        self.pm25_mg.push(co.air.pm25_mg);
+        self.baseline_nox_mg.push(co.baseline_air.nox_mg);
+        self.baseline_pm25_mg.push(co.baseline_air.pm25_mg);
+        self.nox_saved_mg.push(co.air_saved.nox_mg);
+        self.pm25_saved_mg.push(co.air_saved.pm25_mg);
+        self.air_complete.push(co.air_complete);
     }
 }
 
@@ -973,15 +1008,20 @@ async fn apply_rollups(
     .await?;
     let o = &delta.organization;
     tx.execute(
-        "INSERT INTO org_totals (campaign_id, organization_id, trips, participants, distance_m, co2e_g, baseline_co2e_g, savings_g)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO org_totals (campaign_id, organization_id, trips, participants, distance_m, co2e_g, baseline_co2e_g, savings_g,
+             active_minutes, nox_saved_mg, pm25_saved_mg, air_incomplete_trips)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (campaign_id, organization_id) DO UPDATE SET
              trips = org_totals.trips + EXCLUDED.trips,
              participants = org_totals.participants + EXCLUDED.participants,
              distance_m = org_totals.distance_m + EXCLUDED.distance_m,
              co2e_g = org_totals.co2e_g + EXCLUDED.co2e_g,
              baseline_co2e_g = org_totals.baseline_co2e_g + EXCLUDED.baseline_co2e_g,
-             savings_g = org_totals.savings_g + EXCLUDED.savings_g",
+             savings_g = org_totals.savings_g + EXCLUDED.savings_g,
+             active_minutes = org_totals.active_minutes + EXCLUDED.active_minutes,
+             nox_saved_mg = org_totals.nox_saved_mg + EXCLUDED.nox_saved_mg,
+             pm25_saved_mg = org_totals.pm25_saved_mg + EXCLUDED.pm25_saved_mg,
+             air_incomplete_trips = org_totals.air_incomplete_trips + EXCLUDED.air_incomplete_trips",
         &[
             &campaign_id,
             &organization_id,
@@ -991,6 +1031,10 @@ async fn apply_rollups(
             &o.co2e_g,
             &o.baseline_co2e_g,
             &o.savings_g,
+            &o.active_minutes,
+            &o.air_saved.nox_mg,
+            &o.air_saved.pm25_mg,
+            &o.air_incomplete_trips,
         ],
     )
     .await?;
@@ -1007,19 +1051,45 @@ async fn apply_rollups(
             pick(|t| t.baseline_co2e_g),
             pick(|t| t.savings_g),
         );
+        let (minutes, nox_saved, pm25_saved, incomplete) = (
+            pick(|t| t.active_minutes),
+            pick(|t| t.air_saved.nox_mg),
+            pick(|t| t.air_saved.pm25_mg),
+            pick(|t| t.air_incomplete_trips),
+        );
         tx.execute(
             &format!(
-                "INSERT INTO {table} (campaign_id, organization_id, {column}, trips, distance_m, co2e_g, baseline_co2e_g, savings_g)
-                 SELECT $1, $2, u.k{cast}, u.t, u.d, u.c, u.b, u.s
-                 FROM UNNEST($3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[]) AS u(k, t, d, c, b, s)
+                "INSERT INTO {table} (campaign_id, organization_id, {column}, trips, distance_m, co2e_g, baseline_co2e_g, savings_g,
+                     active_minutes, nox_saved_mg, pm25_saved_mg, air_incomplete_trips)
+                 SELECT $1, $2, u.k{cast}, u.t, u.d, u.c, u.b, u.s, u.am, u.nox, u.pm, u.inc
+                 FROM UNNEST($3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[],
+                             $9::int8[], $10::int8[], $11::int8[], $12::int8[])
+                      AS u(k, t, d, c, b, s, am, nox, pm, inc)
                  ON CONFLICT (campaign_id, organization_id, {column}) DO UPDATE SET
                      trips = {table}.trips + EXCLUDED.trips,
                      distance_m = {table}.distance_m + EXCLUDED.distance_m,
                      co2e_g = {table}.co2e_g + EXCLUDED.co2e_g,
                      baseline_co2e_g = {table}.baseline_co2e_g + EXCLUDED.baseline_co2e_g,
-                     savings_g = {table}.savings_g + EXCLUDED.savings_g"
+                     savings_g = {table}.savings_g + EXCLUDED.savings_g,
+                     active_minutes = {table}.active_minutes + EXCLUDED.active_minutes,
+                     nox_saved_mg = {table}.nox_saved_mg + EXCLUDED.nox_saved_mg,
+                     pm25_saved_mg = {table}.pm25_saved_mg + EXCLUDED.pm25_saved_mg,
+                     air_incomplete_trips = {table}.air_incomplete_trips + EXCLUDED.air_incomplete_trips"
             ),
-            &[&campaign_id, &organization_id, &keys, &trips, &distance, &co2e, &baseline, &savings],
+            &[
+                &campaign_id,
+                &organization_id,
+                &keys,
+                &trips,
+                &distance,
+                &co2e,
+                &baseline,
+                &savings,
+                &minutes,
+                &nox_saved,
+                &pm25_saved,
+                &incomplete,
+            ],
         )
         .await?;
         tx.execute(

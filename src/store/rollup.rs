@@ -23,14 +23,7 @@ impl RollupDelta {
     /// Adds (`sign` 1) or removes (`sign` -1) one trip of `participant` on `date`
     /// (`YYYY-MM-DD`).
     pub fn apply(&mut self, participant: &str, date: &str, trip: &TripFigures, sign: i64) {
-        let delta = Totals {
-            trips: sign,
-            participants: 0,
-            distance_m: sign * trip.distance_m,
-            co2e_g: sign * trip.co2e_g,
-            baseline_co2e_g: sign * trip.baseline_co2e_g,
-            savings_g: sign * trip.savings_g,
-        };
+        let delta = Totals::of_trip(trip, sign);
         self.organization.add(&delta);
         add_into(&mut self.by_mode, &trip.main_mode, &delta);
         add_into(&mut self.by_day, date, &delta);

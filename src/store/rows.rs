@@ -7,6 +7,7 @@ use super::dedup::Occupant;
 use super::model::*;
 use super::StoreError;
 use crate::domain::campaign::{parse_date, Direction, OrganizationKind};
+use crate::domain::cobenefit::{AirMg, TripCoBenefits};
 use crate::domain::trip::TripFigures;
 
 /// Typed access to a result row's columns by position.
@@ -108,9 +109,11 @@ pub fn organization(row: &impl Columns) -> Result<OrganizationRecord, StoreError
     })
 }
 
-/// The columns of [`trip`], in its order.
+/// The columns of [`trip`], in its order; [`co_benefits`] reads the last eight.
 pub const TRIP_COLUMNS: &str = "id, organization_id, participant, CAST(date AS TEXT), direction, \
-    main_mode, distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at";
+    main_mode, distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at, \
+    active_minutes, nox_mg, pm25_mg, baseline_nox_mg, baseline_pm25_mg, nox_saved_mg, \
+    pm25_saved_mg, air_complete";
 
 /// A trip from a row of [`TRIP_COLUMNS`].
 pub fn trip(row: &impl Columns) -> Result<StoredTrip, StoreError> {
@@ -126,15 +129,36 @@ pub fn trip(row: &impl Columns) -> Result<StoredTrip, StoreError> {
             co2e_g: row.int(7)?,
             baseline_co2e_g: row.int(8)?,
             savings_g: row.int(9)?,
+            co_benefits: co_benefits(row, 12)?,
         },
         detail: row.text(10)?,
         created_at: row.text(11)?,
     })
 }
 
+/// A trip's co-benefits from eight columns starting at `first`: `active_minutes, nox_mg,
+/// pm25_mg, baseline_nox_mg, baseline_pm25_mg, nox_saved_mg, pm25_saved_mg, air_complete`.
+pub fn co_benefits(row: &impl Columns, first: usize) -> Result<TripCoBenefits, StoreError> {
+    let air = |nox: usize| -> Result<AirMg, StoreError> {
+        Ok(AirMg {
+            nox_mg: row.int(first + nox)?,
+            pm25_mg: row.int(first + nox + 1)?,
+        })
+    };
+    Ok(TripCoBenefits {
+        active_minutes: row.int(first)?,
+        air: air(1)?,
+        baseline_air: air(3)?,
+        air_saved: air(5)?,
+        air_complete: row.boolean(first + 7)?,
+    })
+}
+
 /// The columns of [`occupant`], in its order: a stored trip as the duplicate check needs it.
 pub const OCCUPANT_COLUMNS: &str =
-    "participant, CAST(date AS TEXT), direction, id, co2e_g, baseline_co2e_g, savings_g";
+    "participant, CAST(date AS TEXT), direction, id, co2e_g, baseline_co2e_g, savings_g, \
+    active_minutes, nox_mg, pm25_mg, baseline_nox_mg, baseline_pm25_mg, nox_saved_mg, \
+    pm25_saved_mg, air_complete";
 
 /// A stored trip occupying a participant-day, from a row of [`OCCUPANT_COLUMNS`].
 pub fn occupant(row: &impl Columns) -> Result<Occupant, StoreError> {
@@ -146,6 +170,7 @@ pub fn occupant(row: &impl Columns) -> Result<Occupant, StoreError> {
         co2e_g: row.int(4)?,
         baseline_co2e_g: row.int(5)?,
         savings_g: row.int(6)?,
+        co_benefits: co_benefits(row, 7)?,
     })
 }
 
@@ -164,13 +189,16 @@ pub fn standing(row: &impl Columns) -> Result<Standing, StoreError> {
 /// without trips); the backend adds its `WHERE e.campaign_id = …` and ordering.
 pub const STANDINGS_SELECT: &str = "SELECT o.id, o.name, o.kind,
         COALESCE(t.trips, 0), COALESCE(t.participants, 0), COALESCE(t.distance_m, 0),
-        COALESCE(t.co2e_g, 0), COALESCE(t.baseline_co2e_g, 0), COALESCE(t.savings_g, 0)
+        COALESCE(t.co2e_g, 0), COALESCE(t.baseline_co2e_g, 0), COALESCE(t.savings_g, 0),
+        COALESCE(t.active_minutes, 0), COALESCE(t.nox_saved_mg, 0), COALESCE(t.pm25_saved_mg, 0),
+        COALESCE(t.air_incomplete_trips, 0)
     FROM enrollments e
     JOIN organizations o ON o.id = e.organization_id
     LEFT JOIN org_totals t ON t.campaign_id = e.campaign_id AND t.organization_id = e.organization_id";
 
-/// Totals from six integer columns starting at `first`: trips, participants, distance_m,
-/// co2e_g, baseline_co2e_g, savings_g.
+/// Totals from ten integer columns starting at `first`: trips, participants, distance_m,
+/// co2e_g, baseline_co2e_g, savings_g, active_minutes, nox_saved_mg, pm25_saved_mg,
+/// air_incomplete_trips.
 pub fn totals(row: &impl Columns, first: usize) -> Result<Totals, StoreError> {
     Ok(Totals {
         trips: row.int(first)?,
@@ -179,11 +207,18 @@ pub fn totals(row: &impl Columns, first: usize) -> Result<Totals, StoreError> {
         co2e_g: row.int(first + 3)?,
         baseline_co2e_g: row.int(first + 4)?,
         savings_g: row.int(first + 5)?,
+        active_minutes: row.int(first + 6)?,
+        air_saved: AirMg {
+            nox_mg: row.int(first + 7)?,
+            pm25_mg: row.int(first + 8)?,
+        },
+        air_incomplete_trips: row.int(first + 9)?,
     })
 }
 
-/// A breakdown key (mode or date, as text) and its totals, from a row of
-/// `key, trips, 0, distance_m, co2e_g, baseline_co2e_g, savings_g`.
+/// A breakdown key (mode or date, as text) and its totals, from a row of `key, trips, 0,
+/// distance_m, co2e_g, baseline_co2e_g, savings_g, active_minutes, nox_saved_mg, pm25_saved_mg,
+/// air_incomplete_trips`.
 pub fn breakdown(row: &impl Columns) -> Result<(String, Totals), StoreError> {
     Ok((row.text(0)?, totals(row, 1)?))
 }
@@ -196,7 +231,9 @@ pub fn breakdown_query(table: &str, column: &str, placeholders: (&str, &str)) ->
     format!(
         "SELECT CAST({column} AS TEXT), CAST(SUM(trips) AS BIGINT), CAST(0 AS BIGINT),
                 CAST(SUM(distance_m) AS BIGINT), CAST(SUM(co2e_g) AS BIGINT),
-                CAST(SUM(baseline_co2e_g) AS BIGINT), CAST(SUM(savings_g) AS BIGINT)
+                CAST(SUM(baseline_co2e_g) AS BIGINT), CAST(SUM(savings_g) AS BIGINT),
+                CAST(SUM(active_minutes) AS BIGINT), CAST(SUM(nox_saved_mg) AS BIGINT),
+                CAST(SUM(pm25_saved_mg) AS BIGINT), CAST(SUM(air_incomplete_trips) AS BIGINT)
          FROM {table}
          WHERE campaign_id = {campaign} AND ({organization} IS NULL OR organization_id = {organization})
          GROUP BY {column} HAVING SUM(trips) > 0 ORDER BY {column}"

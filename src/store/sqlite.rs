@@ -17,12 +17,16 @@ use super::rows::{self, Columns};
 use super::rules::{self, check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
 
-/// Migrations, applied in order once each.
-const MIGRATIONS: [(i64, &str); 2] = [
+/// Migrations, applied in order once each, by version.
+const MIGRATIONS: [(i64, &str); 3] = [
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (
         2,
         include_str!("../../migrations/sqlite/0002_participants.sql"),
+    ),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_cobenefits.sql"),
     ),
 ];
 
@@ -847,14 +851,18 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO trips (campaign_id, organization_id, participant, date, direction, main_mode,
-                 distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 distance_m, co2e_g, baseline_co2e_g, savings_g, detail, created_at,
+                 active_minutes, nox_mg, pm25_mg, baseline_nox_mg, baseline_pm25_mg,
+                 nox_saved_mg, pm25_saved_mg, air_complete)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+                 ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?;
         for (index, trip) in batch.trips.iter().enumerate() {
             if decisions[index] != Decision::New {
                 continue;
             }
             let date = trip.date.to_string();
+            let co = &trip.figures.co_benefits;
             insert.execute(params![
                 batch.campaign_id,
                 batch.organization_id,
@@ -867,7 +875,15 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
                 trip.figures.baseline_co2e_g,
                 trip.figures.savings_g,
                 trip.detail,
-                batch.created_at
+                batch.created_at,
+                co.active_minutes,
+                co.air.nox_mg,
+                co.air.pm25_mg,
+                co.baseline_air.nox_mg,
+                co.baseline_air.pm25_mg,
+                co.air_saved.nox_mg,
+                co.air_saved.pm25_mg,
+                co.air_complete
             ])?;
             new_ids.insert(index, tx.last_insert_rowid());
             delta.apply(trip.participant.as_str(), &date, &trip.figures, 1);
@@ -916,13 +932,18 @@ fn apply_rollups(
     }
     let o = &delta.organization;
     tx.prepare_cached(
-        "INSERT INTO org_totals (campaign_id, organization_id, trips, participants, distance_m, co2e_g, baseline_co2e_g, savings_g)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO org_totals (campaign_id, organization_id, trips, participants, distance_m, co2e_g, baseline_co2e_g, savings_g,
+             active_minutes, nox_saved_mg, pm25_saved_mg, air_incomplete_trips)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT DO UPDATE SET trips = trips + excluded.trips,
              participants = participants + excluded.participants,
              distance_m = distance_m + excluded.distance_m, co2e_g = co2e_g + excluded.co2e_g,
              baseline_co2e_g = baseline_co2e_g + excluded.baseline_co2e_g,
-             savings_g = savings_g + excluded.savings_g",
+             savings_g = savings_g + excluded.savings_g,
+             active_minutes = active_minutes + excluded.active_minutes,
+             nox_saved_mg = nox_saved_mg + excluded.nox_saved_mg,
+             pm25_saved_mg = pm25_saved_mg + excluded.pm25_saved_mg,
+             air_incomplete_trips = air_incomplete_trips + excluded.air_incomplete_trips",
     )?
     .execute(params![
         campaign_id,
@@ -932,19 +953,28 @@ fn apply_rollups(
         o.distance_m,
         o.co2e_g,
         o.baseline_co2e_g,
-        o.savings_g
+        o.savings_g,
+        o.active_minutes,
+        o.air_saved.nox_mg,
+        o.air_saved.pm25_mg,
+        o.air_incomplete_trips
     ])?;
     for (table, column, breakdown) in [
         ("org_mode_totals", "mode", &delta.by_mode),
         ("org_day_totals", "date", &delta.by_day),
     ] {
         let mut upsert = tx.prepare_cached(&format!(
-            "INSERT INTO {table} (campaign_id, organization_id, {column}, trips, distance_m, co2e_g, baseline_co2e_g, savings_g)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO {table} (campaign_id, organization_id, {column}, trips, distance_m, co2e_g, baseline_co2e_g, savings_g,
+                 active_minutes, nox_saved_mg, pm25_saved_mg, air_incomplete_trips)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT DO UPDATE SET trips = trips + excluded.trips,
                  distance_m = distance_m + excluded.distance_m, co2e_g = co2e_g + excluded.co2e_g,
                  baseline_co2e_g = baseline_co2e_g + excluded.baseline_co2e_g,
-                 savings_g = savings_g + excluded.savings_g"
+                 savings_g = savings_g + excluded.savings_g,
+                 active_minutes = active_minutes + excluded.active_minutes,
+                 nox_saved_mg = nox_saved_mg + excluded.nox_saved_mg,
+                 pm25_saved_mg = pm25_saved_mg + excluded.pm25_saved_mg,
+                 air_incomplete_trips = air_incomplete_trips + excluded.air_incomplete_trips"
         ))?;
         for (key, t) in breakdown {
             upsert.execute(params![
@@ -955,7 +985,11 @@ fn apply_rollups(
                 t.distance_m,
                 t.co2e_g,
                 t.baseline_co2e_g,
-                t.savings_g
+                t.savings_g,
+                t.active_minutes,
+                t.air_saved.nox_mg,
+                t.air_saved.pm25_mg,
+                t.air_incomplete_trips
             ])?;
         }
         tx.prepare_cached(&format!(

@@ -5,6 +5,7 @@ mod common;
 
 mod authorization;
 mod campaigns;
+mod cobenefits;
 mod cors;
 mod errors;
 mod estimate;

@@ -105,14 +105,28 @@ fn logged_trips_are_computed_against_the_campaign_baseline() {
     assert_eq!(s["savings_g"], 317 + 634 + 1338 + 304);
     // 2593 ÷ 4 = 648.25 → 648
     assert_eq!(s["savings_per_participant_g"], 648);
+    // Exhaust (EMEP/EEA rows of the UK set, held to the µg): car 50.436 mg NOx and 0.761 mg
+    // PM2.5 per km; the bus has no `air` (no sourced UK bus occupancy), so trips on or against
+    // a bus count it 0 and are incomplete. Bus trips save the car's exhaust: 5 km 252.18 → 252
+    // and 3.805 → 4, 10 km 504.36 → 504 and 7.61 → 8. The car-pool: 12 km ÷ 3 = 201.744 → 202
+    // and 3.044 → 3 against 605.232 → 605 and 9.132 → 9 alone. The metro trip against a bus
+    // saves 0 (incomplete). Nobody walked or cycled.
     assert_eq!(
         s["by_mode"],
         json!([
-            { "mode": "bus", "trips": 2, "distance_km": 15.0, "co2e_g": 1558, "baseline_co2e_g": 2509, "savings_g": 951 },
-            { "mode": "car", "trips": 1, "distance_km": 12.0, "co2e_g": 669, "baseline_co2e_g": 2007, "savings_g": 1338 },
-            { "mode": "metro", "trips": 1, "distance_km": 4.0, "co2e_g": 111, "baseline_co2e_g": 415, "savings_g": 304 },
+            { "mode": "bus", "trips": 2, "distance_km": 15.0, "co2e_g": 1558, "baseline_co2e_g": 2509, "savings_g": 951,
+              "active_minutes": 0, "air_saved": { "nox_mg": 756, "pm25_mg": 12 }, "air_incomplete_trips": 2 },
+            { "mode": "car", "trips": 1, "distance_km": 12.0, "co2e_g": 669, "baseline_co2e_g": 2007, "savings_g": 1338,
+              "active_minutes": 0, "air_saved": { "nox_mg": 403, "pm25_mg": 6 }, "air_incomplete_trips": 0 },
+            { "mode": "metro", "trips": 1, "distance_km": 4.0, "co2e_g": 111, "baseline_co2e_g": 415, "savings_g": 304,
+              "active_minutes": 0, "air_saved": { "nox_mg": 0, "pm25_mg": 0 }, "air_incomplete_trips": 1 },
         ])
     );
+    assert_eq!(
+        s["air_saved"],
+        json!({ "nox_mg": 756 + 403, "pm25_mg": 12 + 6 })
+    );
+    assert_eq!(s["air_incomplete_trips"], 3);
 }
 
 #[test]
@@ -421,9 +435,11 @@ fn deleting_a_trip_updates_every_aggregate_at_once() {
             w.campaign, w.organizations[0].0
         ))
         .json();
+    // 5 km by bus saves the car's 252 mg NOx and 4 mg PM2.5; the bus itself counts 0.
     assert_eq!(
         org["by_day"],
-        json!([{ "date": "2026-06-02", "trips": 1, "distance_km": 5.0, "co2e_g": 519, "savings_g": 317 }])
+        json!([{ "date": "2026-06-02", "trips": 1, "distance_km": 5.0, "co2e_g": 519, "savings_g": 317,
+                 "active_minutes": 0, "air_saved": { "nox_mg": 252, "pm25_mg": 4 }, "air_incomplete_trips": 1 }])
     );
     // Logging it again after deletion counts it again.
     let again = c
@@ -506,10 +522,11 @@ fn the_leaderboard_lists_every_enrolled_organization_in_order() {
     csv.assert_status(200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     let lines: Vec<String> = csv.text().lines().map(str::to_owned).collect();
-    assert_eq!(lines[0], "rank,organization_id,organization_name,kind,trips,participants,distance_km,co2e_g,baseline_co2e_g,savings_g,savings_per_participant_g");
+    assert_eq!(lines[0], "rank,organization_id,organization_name,kind,trips,participants,distance_km,co2e_g,baseline_co2e_g,savings_g,savings_per_participant_g,active_minutes,air_saved_nox_mg,air_saved_pm25_mg,air_incomplete_trips");
+    // Two 5 km bus trips each save a car's 252 mg NOx and 4 mg PM2.5 (the bus counts 0).
     assert_eq!(
         lines[1],
-        "1,uk-week-org-0,Organization uk-week-org-0,enterprise,2,2,10,1038,1672,634,317"
+        "1,uk-week-org-0,Organization uk-week-org-0,enterprise,2,2,10,1038,1672,634,317,0,504,8,2"
     );
     assert_eq!(lines.len(), 5);
 
@@ -517,9 +534,12 @@ fn the_leaderboard_lists_every_enrolled_organization_in_order() {
     assert_eq!(
         s["by_organization_kind"],
         json!([
-            { "kind": "enterprise", "organizations": 2, "trips": 2, "participants": 2, "distance_km": 10.0, "co2e_g": 1038, "savings_g": 634 },
-            { "kind": "institution", "organizations": 1, "trips": 0, "participants": 0, "distance_km": 0.0, "co2e_g": 0, "savings_g": 0 },
-            { "kind": "community", "organizations": 1, "trips": 1, "participants": 1, "distance_km": 10.0, "co2e_g": 1039, "savings_g": 634 },
+            { "kind": "enterprise", "organizations": 2, "trips": 2, "participants": 2, "distance_km": 10.0, "co2e_g": 1038, "savings_g": 634,
+              "active_minutes": 0, "air_saved": { "nox_mg": 504, "pm25_mg": 8 } },
+            { "kind": "institution", "organizations": 1, "trips": 0, "participants": 0, "distance_km": 0.0, "co2e_g": 0, "savings_g": 0,
+              "active_minutes": 0, "air_saved": { "nox_mg": 0, "pm25_mg": 0 } },
+            { "kind": "community", "organizations": 1, "trips": 1, "participants": 1, "distance_km": 10.0, "co2e_g": 1039, "savings_g": 634,
+              "active_minutes": 0, "air_saved": { "nox_mg": 504, "pm25_mg": 8 } },
         ])
     );
 }

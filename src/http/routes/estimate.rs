@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use super::wire::{FactorSetRef, RawItems, WholeNumber};
+use super::wire::{AirAmounts, FactorSetRef, RawItems, WholeNumber};
 use crate::calculator::{Estimate, LegOutcome};
 use crate::domain::distance::km_from_metres;
 use crate::domain::grams::g_per_km_from_ug;
@@ -125,6 +125,20 @@ pub struct EstimateResponse<'a> {
     /// `baseline.co2e_g − co2e_g`, whole grams; negative when the trip emits more than its baseline.
     #[schema(example = 1698)]
     pub savings_g: i64,
+    /// Minutes of physical activity: the sum over legs in an active mode (walking, cycling,
+    /// e-bike: modes with `active` in the factor set) of `distance_km ÷ speed_kmh × 60`, each leg
+    /// rounded half away from zero to the minute (a round trip doubles the distance first).
+    #[schema(example = 9)]
+    pub active_minutes: i64,
+    /// The trip's tailpipe NOx and exhaust PM2.5, whole mg: the exact sum of its legs. A leg in a
+    /// mode without `air` factors counts 0 (see `air_complete`).
+    pub air: AirAmounts,
+    /// `baseline.air − air` per pollutant, whole mg; negative when the trip emits more.
+    pub air_saved: AirAmounts,
+    /// False when a leg or the baseline is in a mode for which the set gives no tailpipe factors:
+    /// it counted 0, so `air` and `air_saved` leave it out.
+    #[schema(example = true)]
+    pub air_complete: bool,
     /// Each leg, in request order.
     pub legs: Vec<LegResponse<'a>>,
 }
@@ -166,6 +180,14 @@ pub struct LegResponse<'a> {
     /// This traveller's CO2e in whole grams (rounded half away from zero).
     #[schema(example = 272)]
     pub co2e_g: i64,
+    /// Whole active minutes (rounded half away from zero) in a mode with `active` parameters;
+    /// null for other modes.
+    #[schema(example = json!(null))]
+    pub active_minutes: Option<i64>,
+    /// This traveller's tailpipe NOx and exhaust PM2.5 in whole mg (rounded half away from zero,
+    /// per-vehicle factors divided by `passengers`); null when the set gives the mode no `air`
+    /// factors (the leg counts 0 in the trip's `air`).
+    pub air: Option<AirAmounts>,
     /// Id of the factor's source: its title, publisher and address are in the set's `sources`
     /// (`GET /v1/factor-sets/{id}`).
     #[schema(example = "chen-2022")]
@@ -190,6 +212,9 @@ pub struct BaselineResponse<'a> {
     /// Baseline CO2e in whole grams.
     #[schema(example = 1996)]
     pub co2e_g: i64,
+    /// The baseline's tailpipe NOx and exhaust PM2.5, whole mg (0 when its mode has no `air`
+    /// factors; see `air_complete`).
+    pub air: AirAmounts,
     /// Id of the factor's source.
     pub source: &'a str,
 }
@@ -357,9 +382,14 @@ impl<'a> EstimateResponse<'a> {
                 passengers: baseline.passengers,
                 co2e_g_per_km: g_per_km_from_ug(baseline.ug_per_km),
                 co2e_g: baseline.co2e_g,
+                air: estimate.baseline_air.into(),
                 source: &set.mode_file(baseline.factor).source,
             },
             savings_g: estimate.savings_g,
+            active_minutes: estimate.active_minutes,
+            air: estimate.air.into(),
+            air_saved: estimate.air_saved.into(),
+            air_complete: estimate.air_complete,
             legs: estimate
                 .legs
                 .iter()
@@ -379,6 +409,8 @@ impl<'a> LegResponse<'a> {
             co2e_g_per_km: g_per_km_from_ug(leg.ug_per_km),
             basis: leg.factor.basis.as_str(),
             co2e_g: leg.co2e_g,
+            active_minutes: leg.active_minutes,
+            air: leg.air.map(Into::into),
             source: &file.source,
             quality: file.quality,
         }
@@ -405,7 +437,9 @@ problems! {
 /// Computes the CO2e of a single- or multi-leg trip, its baseline and the saving. Every leg names
 /// its factor and source. Amounts are whole grams, each leg rounded half away from zero; totals are
 /// exact sums. `round_trip` doubles every distance (the baseline's too); per-vehicle factors (cars,
-/// motorcycle) are divided by `passengers`.
+/// motorcycle) are divided by `passengers`. Co-benefits follow the same rules: `active_minutes`
+/// for walking, cycling and e-bike legs at the set's sourced speed, and tailpipe NOx and exhaust
+/// PM2.5 in whole mg for the trip, its baseline and the difference (`air_saved`).
 #[utoipa::path(
     post,
     tag = TAG_ESTIMATES,

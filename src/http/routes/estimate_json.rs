@@ -15,6 +15,7 @@ use std::sync::Arc;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::calculator::{Estimate, LegOutcome};
+use crate::domain::cobenefit::AirMg;
 use crate::factors::{Catalogue, FactorSet};
 
 #[cfg(doc)]
@@ -149,6 +150,17 @@ impl SetJson {
         self.baseline(out, &estimate.baseline);
         out.extend_from_slice(b",\"savings_g\":");
         integer(out, estimate.savings_g);
+        out.extend_from_slice(b",\"active_minutes\":");
+        integer(out, estimate.active_minutes);
+        out.extend_from_slice(b",\"air\":");
+        air(out, estimate.air);
+        out.extend_from_slice(b",\"air_saved\":");
+        air(out, estimate.air_saved);
+        out.extend_from_slice(if estimate.air_complete {
+            b",\"air_complete\":true"
+        } else {
+            b",\"air_complete\":false"
+        });
         out.extend_from_slice(b",\"legs\":[");
         for (i, leg) in estimate.legs.iter().enumerate() {
             if i > 0 {
@@ -163,6 +175,8 @@ impl SetJson {
         let mode = self.outcome_opening(out, baseline);
         out.extend_from_slice(b",\"co2e_g\":");
         integer(out, baseline.co2e_g);
+        out.extend_from_slice(b",\"air\":");
+        air(out, baseline.air.unwrap_or_default());
         out.extend_from_slice(&mode.baseline_closing);
     }
 
@@ -170,6 +184,16 @@ impl SetJson {
         let mode = self.outcome_opening(out, leg);
         out.extend_from_slice(&mode.basis);
         integer(out, leg.co2e_g);
+        out.extend_from_slice(b",\"active_minutes\":");
+        match leg.active_minutes {
+            Some(minutes) => integer(out, minutes),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"air\":");
+        match leg.air {
+            Some(amounts) => air(out, amounts),
+            None => out.extend_from_slice(b"null"),
+        }
         out.extend_from_slice(&mode.leg_closing);
     }
 
@@ -191,6 +215,15 @@ fn passengers(out: &mut Vec<u8>, passengers: Option<u8>) {
         Some(count) => integer(out, i64::from(count)),
         None => out.extend_from_slice(b"null"),
     }
+}
+
+/// `{"nox_mg":…,"pm25_mg":…}`.
+fn air(out: &mut Vec<u8>, amounts: AirMg) {
+    out.extend_from_slice(b"{\"nox_mg\":");
+    integer(out, amounts.nox_mg);
+    out.extend_from_slice(b",\"pm25_mg\":");
+    integer(out, amounts.pm25_mg);
+    out.push(b'}');
 }
 
 /// A JSON string, as serde_json escapes it (only ever written when a set is prepared).

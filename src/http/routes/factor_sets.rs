@@ -4,8 +4,9 @@ use actix_web::{route, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::cobenefit::mg_per_km_from_ug;
 use crate::domain::grams::g_per_km_from_ug;
-use crate::factors::file::{DerivationFile, SourceFile};
+use crate::factors::file::{AirDerivationFile, DerivationFile, SourceFile};
 use crate::factors::{Boundary, FactorSet, GridLevel, LabelFile, Quality};
 
 use crate::http::error::ApiError;
@@ -137,6 +138,56 @@ pub struct ModeOut<'a> {
     pub max_distance_km: f64,
     /// Remarks, including why a proxy is used.
     pub note: Option<&'a str>,
+    /// Default speed and intensity, for modes whose trips count as physical activity (walking,
+    /// cycling, e-bike); absent for other modes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<ActiveOut<'a>>,
+    /// Tailpipe NOx and exhaust PM2.5 per km of the basis; absent where the set gives none (a
+    /// trip in such a mode counts 0 and its estimate says `air_complete: false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub air: Option<AirOut<'a>>,
+}
+
+/// An active mode's parameters: a leg counts `distance_km ÷ speed_kmh × 60` active minutes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActiveOut<'a> {
+    /// Default speed, km/h (as used: whole metres per hour).
+    #[schema(example = 4.8)]
+    pub speed_kmh: f64,
+    /// Intensity, METs (Compendium of Physical Activities code or a measured study).
+    #[schema(example = 4.0)]
+    pub met: f64,
+    /// Id of the source of the speed and MET value.
+    #[schema(example = "who-heat-v3")]
+    pub source: &'a str,
+    /// Where each number was read, and caveats.
+    pub note: Option<&'a str>,
+}
+
+/// A mode's tailpipe pollutants, per km of its basis (per-vehicle values are divided by the
+/// travellers sharing the vehicle, like CO2e). Exhaust only: tyre, brake and road wear, and the
+/// power plants of electric modes, are outside this boundary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirOut<'a> {
+    /// `passenger_km` or `vehicle_km`: always the mode's basis.
+    #[schema(example = "vehicle_km")]
+    pub basis: &'static str,
+    /// Milligrams NOx (as NO2) per km, as used (µg precision).
+    #[schema(example = 139.082)]
+    pub nox_mg_per_km: f64,
+    /// Milligrams exhaust PM2.5 per km, as used (µg precision).
+    #[schema(example = 5.677)]
+    pub pm25_mg_per_km: f64,
+    /// Id of the main source.
+    #[schema(example = "mep-2014-vehicle-guide")]
+    pub source: &'a str,
+    /// `published`, `derived` or `proxy`.
+    pub quality: Quality,
+    /// Formula and inputs (occupancy included for per-passenger values), for derived and proxy
+    /// values.
+    pub derivation: Option<&'a AirDerivationFile>,
+    /// The table or row read; why a proxy is used.
+    pub note: Option<&'a str>,
 }
 
 impl<'a> FactorSetDetail<'a> {
@@ -189,6 +240,23 @@ impl<'a> FactorSetDetail<'a> {
                         derivation: raw.derivation.as_ref(),
                         max_distance_km: raw.max_distance_km,
                         note: raw.note.as_deref(),
+                        active: mode.active.zip(raw.active.as_ref()).map(|(active, file)| {
+                            ActiveOut {
+                                speed_kmh: active.speed_m_per_h as f64 / 1000.0,
+                                met: active.met_x10 as f64 / 10.0,
+                                source: &file.source,
+                                note: file.note.as_deref(),
+                            }
+                        }),
+                        air: mode.air.zip(raw.air.as_ref()).map(|(air, file)| AirOut {
+                            basis: file.basis.as_str(),
+                            nox_mg_per_km: mg_per_km_from_ug(air.nox_ug_per_km),
+                            pm25_mg_per_km: mg_per_km_from_ug(air.pm25_ug_per_km),
+                            source: &file.source,
+                            quality: file.quality,
+                            derivation: file.derivation.as_ref(),
+                            note: file.note.as_deref(),
+                        }),
                     }
                 })
                 .collect(),
@@ -244,6 +312,8 @@ pub async fn list_factor_sets(state: web::Data<AppState>) -> HttpResponse {
 ///
 /// Every factor of the set with its basis, value in grams CO2e per km, source, quality
 /// (`published`, `derived` or `proxy`) and derivation, plus the grid regions electric modes use.
+/// Modes may carry co-benefit parameters: `active` (speed and MET of walking, cycling, e-bike)
+/// and `air` (tailpipe NOx and exhaust PM2.5 per km, with source and quality).
 #[utoipa::path(
     get,
     tag = TAG_FACTORS,

@@ -10,7 +10,7 @@ use super::invites::{CampaignBrief, InvitePreview, OrganizationBrief};
 use super::organizations::OrganizationResponse;
 use super::results::{day_figures, mode_figures, DayFigures, ModeFigures};
 use super::trips::{commute_plan, TripLogResponse, TripPage, TripResponse, UploadQuery};
-use super::wire::{RawItems, WholeNumber};
+use super::wire::{AirAmounts, RawItems, WholeNumber};
 use crate::domain::campaign::Direction;
 use crate::domain::distance::km_from_metres;
 use crate::domain::grams::per_capita;
@@ -52,6 +52,12 @@ pub struct ParticipantMe<'a> {
     pub baseline_co2e_g: i64,
     /// Your saving, grams.
     pub savings_g: i64,
+    /// Your minutes of walking, cycling and e-bike riding.
+    pub active_minutes: i64,
+    /// Tailpipe pollutants your commutes kept out of the air (baseline − trips).
+    pub air_saved: AirAmounts,
+    /// Your trips in which a leg or the baseline had no tailpipe factor (counted 0).
+    pub air_incomplete_trips: i64,
     /// By main mode.
     pub by_mode: Vec<ModeFigures>,
     /// By day, ascending.
@@ -93,6 +99,9 @@ fn participant_me(view: &ParticipantView) -> ParticipantMe<'_> {
         co2e_g: totals.co2e_g,
         baseline_co2e_g: totals.baseline_co2e_g,
         savings_g: totals.savings_g,
+        active_minutes: totals.active_minutes,
+        air_saved: totals.air_saved.into(),
+        air_incomplete_trips: totals.air_incomplete_trips,
         by_mode: mode_figures(by_mode),
         by_day: day_figures(by_day),
         organization_savings_per_participant_g: per_capita(

@@ -5,6 +5,7 @@ use actix_web::{route, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::wire::AirAmounts;
 use crate::domain::campaign::OrganizationKind;
 use crate::domain::distance::km_from_metres;
 use crate::domain::grams::per_capita;
@@ -31,6 +32,12 @@ pub struct ModeFigures {
     pub baseline_co2e_g: i64,
     /// Saving, grams.
     pub savings_g: i64,
+    /// Exact sum of the trips' active minutes.
+    pub active_minutes: i64,
+    /// Exact sums of the trips' tailpipe NOx and exhaust PM2.5 saved (baseline − trip), mg.
+    pub air_saved: AirAmounts,
+    /// Trips in which a leg or the baseline had no tailpipe factor and counted 0 in `air_saved`.
+    pub air_incomplete_trips: i64,
 }
 
 /// Figures by organization kind.
@@ -50,6 +57,10 @@ pub struct KindFigures {
     pub co2e_g: i64,
     /// Saving, grams.
     pub savings_g: i64,
+    /// Active minutes.
+    pub active_minutes: i64,
+    /// Tailpipe NOx and exhaust PM2.5 saved, mg.
+    pub air_saved: AirAmounts,
 }
 
 /// A campaign's results.
@@ -73,6 +84,21 @@ pub struct CampaignSummary {
     pub savings_g: i64,
     /// `savings_g ÷ participants`, rounded half away from zero (0 without participants).
     pub savings_per_participant_g: i64,
+    /// Exact sum of the trips' active minutes (walking, cycling and e-bike legs at the factor
+    /// set's sourced speed, each leg rounded to the minute).
+    #[schema(example = 52_340)]
+    pub active_minutes: i64,
+    /// `active_minutes ÷ participants ÷ (campaign days ÷ 7)`, rounded half away from zero to one
+    /// decimal (0 without participants): to hold against the WHO recommendation of 150–300
+    /// minutes of moderate activity a week. It counts logged commutes only, not all activity.
+    #[schema(example = 61.4)]
+    pub active_minutes_per_participant_week: f64,
+    /// Exact sums of the trips' tailpipe NOx and exhaust PM2.5 saved (baseline − trip), mg.
+    pub air_saved: AirAmounts,
+    /// Trips in which a leg or the baseline was in a mode the factor set gives no tailpipe
+    /// factor for: it counted 0, so `air_saved` leaves it out.
+    #[schema(example = 0)]
+    pub air_incomplete_trips: i64,
     /// By main mode; modes without trips left out.
     pub by_mode: Vec<ModeFigures>,
     /// By organization kind; kinds without enrolled organizations left out.
@@ -93,6 +119,12 @@ pub struct DayFigures {
     pub co2e_g: i64,
     /// Saving, grams.
     pub savings_g: i64,
+    /// Active minutes.
+    pub active_minutes: i64,
+    /// Tailpipe NOx and exhaust PM2.5 saved, mg.
+    pub air_saved: AirAmounts,
+    /// Trips whose air figures count 0 for a leg or baseline without a tailpipe factor.
+    pub air_incomplete_trips: i64,
 }
 
 /// One organization's results in a campaign.
@@ -118,6 +150,15 @@ pub struct OrganizationSummary {
     pub savings_g: i64,
     /// `savings_g ÷ participants`, rounded half away from zero.
     pub savings_per_participant_g: i64,
+    /// Exact sum of the trips' active minutes.
+    pub active_minutes: i64,
+    /// `active_minutes ÷ participants ÷ (campaign days ÷ 7)`, one decimal (0 without
+    /// participants).
+    pub active_minutes_per_participant_week: f64,
+    /// Exact sums of the trips' tailpipe NOx and exhaust PM2.5 saved (baseline − trip), mg.
+    pub air_saved: AirAmounts,
+    /// Trips whose air figures count 0 for a leg or baseline without a tailpipe factor.
+    pub air_incomplete_trips: i64,
     /// By main mode; modes without trips left out.
     pub by_mode: Vec<ModeFigures>,
     /// By day, ascending; days without trips left out.
@@ -166,6 +207,12 @@ pub struct LeaderboardEntry {
     pub savings_g: i64,
     /// `savings_g ÷ participants`, rounded half away from zero.
     pub savings_per_participant_g: i64,
+    /// Exact sum of the trips' active minutes.
+    pub active_minutes: i64,
+    /// Exact sums of the trips' tailpipe NOx and exhaust PM2.5 saved (baseline − trip), mg.
+    pub air_saved: AirAmounts,
+    /// Trips whose air figures count 0 for a leg or baseline without a tailpipe factor.
+    pub air_incomplete_trips: i64,
 }
 
 /// Leaderboard options.
@@ -201,6 +248,9 @@ pub fn day_figures(rows: Vec<DayTotals>) -> Vec<DayFigures> {
             distance_km: km_from_metres(d.totals.distance_m),
             co2e_g: d.totals.co2e_g,
             savings_g: d.totals.savings_g,
+            active_minutes: d.totals.active_minutes,
+            air_saved: d.totals.air_saved.into(),
+            air_incomplete_trips: d.totals.air_incomplete_trips,
         })
         .collect()
 }
@@ -215,8 +265,16 @@ pub fn mode_figures(rows: Vec<ModeTotals>) -> Vec<ModeFigures> {
             co2e_g: row.totals.co2e_g,
             baseline_co2e_g: row.totals.baseline_co2e_g,
             savings_g: row.totals.savings_g,
+            active_minutes: row.totals.active_minutes,
+            air_saved: row.totals.air_saved.into(),
+            air_incomplete_trips: row.totals.air_incomplete_trips,
         })
         .collect()
+}
+
+/// Tenths as the one-decimal number they stand for.
+fn one_decimal(tenths: i64) -> f64 {
+    tenths as f64 / 10.0
 }
 
 impl From<Standing> for OrganizationRef {
@@ -242,6 +300,9 @@ impl From<Ranked> for LeaderboardEntry {
             baseline_co2e_g: t.baseline_co2e_g,
             savings_g: t.savings_g,
             savings_per_participant_g: r.savings_per_participant_g,
+            active_minutes: t.active_minutes,
+            air_saved: t.air_saved.into(),
+            air_incomplete_trips: t.air_incomplete_trips,
         }
     }
 }
@@ -284,7 +345,8 @@ problems! {
 /// Campaign summary
 ///
 /// Totals, by main mode and by organization kind. Public campaigns are readable by anyone;
-/// private ones by the admin and enrolled organizations.
+/// private ones by the admin and enrolled organizations. Besides CO2e, the co-benefits: active
+/// minutes (in total and per participant per week) and tailpipe NOx and exhaust PM2.5 avoided.
 #[utoipa::path(
     get,
     tag = TAG_RESULTS,
@@ -310,6 +372,12 @@ pub async fn campaign_summary(
         baseline_co2e_g: totals.baseline_co2e_g,
         savings_g: totals.savings_g,
         savings_per_participant_g: per_capita(totals.savings_g, totals.participants),
+        active_minutes: totals.active_minutes,
+        active_minutes_per_participant_week: one_decimal(
+            results.active_minutes_per_participant_week_x10,
+        ),
+        air_saved: totals.air_saved.into(),
+        air_incomplete_trips: totals.air_incomplete_trips,
         by_mode: mode_figures(results.by_mode),
         by_organization_kind: results
             .by_kind
@@ -323,6 +391,8 @@ pub async fn campaign_summary(
                 distance_km: km_from_metres(t.distance_m),
                 co2e_g: t.co2e_g,
                 savings_g: t.savings_g,
+                active_minutes: t.active_minutes,
+                air_saved: t.air_saved.into(),
             })
             .collect(),
     };
@@ -372,7 +442,8 @@ pub async fn leaderboard(
 
 /// Leaderboard as CSV
 ///
-/// The same entries as the JSON leaderboard, one row each under a header row, for spreadsheets.
+/// The same entries as the JSON leaderboard, one row each under a header row, for spreadsheets;
+/// `air_saved` is split into `air_saved_nox_mg` and `air_saved_pm25_mg`.
 #[utoipa::path(
     get,
     tag = TAG_RESULTS,
@@ -406,6 +477,10 @@ pub async fn leaderboard_csv(
             "baseline_co2e_g",
             "savings_g",
             "savings_per_participant_g",
+            "active_minutes",
+            "air_saved_nox_mg",
+            "air_saved_pm25_mg",
+            "air_incomplete_trips",
         ])
         .map_err(ApiError::internal)?;
     for e in &entries {
@@ -422,6 +497,10 @@ pub async fn leaderboard_csv(
                 e.baseline_co2e_g.to_string(),
                 e.savings_g.to_string(),
                 e.savings_per_participant_g.to_string(),
+                e.active_minutes.to_string(),
+                e.air_saved.nox_mg.to_string(),
+                e.air_saved.pm25_mg.to_string(),
+                e.air_incomplete_trips.to_string(),
             ])
             .map_err(ApiError::internal)?;
     }
@@ -478,6 +557,12 @@ pub async fn organization_summary(
         baseline_co2e_g: t.baseline_co2e_g,
         savings_g: t.savings_g,
         savings_per_participant_g: per_capita(t.savings_g, t.participants),
+        active_minutes: t.active_minutes,
+        active_minutes_per_participant_week: one_decimal(
+            results.active_minutes_per_participant_week_x10,
+        ),
+        air_saved: t.air_saved.into(),
+        air_incomplete_trips: t.air_incomplete_trips,
         by_mode: mode_figures(results.by_mode),
         by_day: day_figures(results.by_day),
         joined_by_invite: results.joined_by_invite,

@@ -6,8 +6,9 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use super::estimate::{BaselineRequest, EstimateRequest, LegRequest};
-use super::wire::{RawItems, WholeNumber};
+use super::wire::{AirAmounts, RawItems, WholeNumber};
 use crate::domain::campaign::Direction;
+use crate::domain::cobenefit::TripCoBenefits;
 use crate::domain::plan::TripPlan;
 use crate::domain::trip::{TripDetail, TripFields};
 use crate::domain::{FieldError, FieldErrors};
@@ -114,12 +115,58 @@ pub struct LoggedTripResponse {
     pub baseline_co2e_g: i64,
     /// `baseline_co2e_g − co2e_g`.
     pub savings_g: i64,
+    /// Active minutes of the trip's walking, cycling and e-bike legs.
+    pub active_minutes: i64,
+    /// The trip's tailpipe NOx and exhaust PM2.5, whole mg.
+    pub air: AirAmounts,
+    /// The baseline's grams and tailpipe pollutants.
+    pub baseline: TripBaseline,
+    /// `baseline.air − air`, whole mg.
+    pub air_saved: AirAmounts,
+    /// False when a leg or the baseline had no tailpipe factor and counted 0.
+    pub air_complete: bool,
     /// True when this commute was already stored: the values shown are the stored ones and nothing was counted again.
     pub duplicate: bool,
 }
 
+/// A stored trip's baseline figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TripBaseline {
+    /// The baseline's grams CO2e (`baseline_co2e_g`).
+    #[schema(example = 1996)]
+    pub co2e_g: i64,
+    /// The baseline's tailpipe NOx and exhaust PM2.5, whole mg (0 when its mode has no tailpipe
+    /// factor; see `air_complete`).
+    pub air: AirAmounts,
+}
+
+/// The co-benefit fields a logged and a listed trip share.
+struct CoBenefitFields {
+    active_minutes: i64,
+    air: AirAmounts,
+    baseline: TripBaseline,
+    air_saved: AirAmounts,
+    air_complete: bool,
+}
+
+impl CoBenefitFields {
+    fn new(co: TripCoBenefits, baseline_co2e_g: i64) -> Self {
+        Self {
+            active_minutes: co.active_minutes,
+            air: co.air.into(),
+            baseline: TripBaseline {
+                co2e_g: baseline_co2e_g,
+                air: co.baseline_air.into(),
+            },
+            air_saved: co.air_saved.into(),
+            air_complete: co.air_complete,
+        }
+    }
+}
+
 impl From<LoggedTrip> for LoggedTripResponse {
     fn from(t: LoggedTrip) -> Self {
+        let co = CoBenefitFields::new(t.co_benefits, t.baseline_co2e_g);
         Self {
             id: t.id,
             participant: t.participant,
@@ -128,6 +175,11 @@ impl From<LoggedTrip> for LoggedTripResponse {
             co2e_g: t.co2e_g,
             baseline_co2e_g: t.baseline_co2e_g,
             savings_g: t.savings_g,
+            active_minutes: co.active_minutes,
+            air: co.air,
+            baseline: co.baseline,
+            air_saved: co.air_saved,
+            air_complete: co.air_complete,
             duplicate: t.duplicate,
         }
     }
@@ -157,7 +209,19 @@ pub struct TripResponse {
     pub baseline_co2e_g: i64,
     /// Saving in grams.
     pub savings_g: i64,
-    /// The legs, baseline and factors the trip was computed with.
+    /// Active minutes of the trip's walking, cycling and e-bike legs.
+    pub active_minutes: i64,
+    /// The trip's tailpipe NOx and exhaust PM2.5, whole mg.
+    pub air: AirAmounts,
+    /// The baseline's grams and tailpipe pollutants.
+    pub baseline: TripBaseline,
+    /// `baseline.air − air`, whole mg.
+    pub air_saved: AirAmounts,
+    /// False when a leg or the baseline had no tailpipe factor and counted 0 (and for trips
+    /// stored before co-benefits were computed, which count 0 throughout).
+    pub air_complete: bool,
+    /// The legs, baseline and factors the trip was computed with (speeds and tailpipe factors
+    /// included).
     pub detail: TripDetail,
     /// RFC 3339, UTC.
     pub created_at: String,
@@ -167,6 +231,7 @@ impl TryFrom<StoredTrip> for TripResponse {
     type Error = ApiError;
 
     fn try_from(t: StoredTrip) -> Result<Self, ApiError> {
+        let co = CoBenefitFields::new(t.figures.co_benefits, t.figures.baseline_co2e_g);
         Ok(Self {
             id: t.id,
             organization_id: t.organization_id,
@@ -178,6 +243,11 @@ impl TryFrom<StoredTrip> for TripResponse {
             co2e_g: t.figures.co2e_g,
             baseline_co2e_g: t.figures.baseline_co2e_g,
             savings_g: t.figures.savings_g,
+            active_minutes: co.active_minutes,
+            air: co.air,
+            baseline: co.baseline,
+            air_saved: co.air_saved,
+            air_complete: co.air_complete,
             detail: serde_json::from_str(&t.detail).map_err(ApiError::internal)?,
             created_at: t.created_at,
         })

@@ -7,6 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
+use crate::domain::cobenefit::AirMg;
+
 /// A JSON integer that also accepts an integral float such as `2.0` (JSON Schema counts it as one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -55,6 +57,27 @@ pub struct FactorSetRef<'a> {
     /// Set version.
     #[schema(example = "2022.2")]
     pub version: &'a str,
+}
+
+/// Tailpipe pollutants in whole milligrams: NOx (as NO2) and exhaust PM2.5 (tyre, brake and
+/// road wear, and power-plant emissions of electric modes, are outside this boundary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AirAmounts {
+    /// NOx, whole milligrams.
+    #[schema(example = 1391)]
+    pub nox_mg: i64,
+    /// Exhaust PM2.5, whole milligrams.
+    #[schema(example = 57)]
+    pub pm25_mg: i64,
+}
+
+impl From<AirMg> for AirAmounts {
+    fn from(air: AirMg) -> Self {
+        Self {
+            nox_mg: air.nox_mg,
+            pm25_mg: air.pm25_mg,
+        }
+    }
 }
 
 /// A JSON array of at most `MAX` items, each kept as raw JSON to be parsed on its own. Counted
