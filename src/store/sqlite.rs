@@ -33,10 +33,18 @@ pub struct SqliteStore {
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
+        // Faults of the file and its disk, not of the request, answered 503 with Retry-After:
+        // a locked database, a read-only file or file system, a full disk, an I/O error, a file
+        // that cannot be opened. Each rolls the transaction back; a later attempt may succeed.
         match error.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                StoreError::Unavailable(error.to_string())
-            }
+            Some(
+                ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::ReadOnly
+                | ErrorCode::DiskFull
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::CannotOpen,
+            ) => StoreError::Unavailable(error.to_string()),
             _ => StoreError::Internal(Box::new(error)),
         }
     }
