@@ -15,10 +15,11 @@ deadline and writes what it saw to OUT.json: {"statuses": {"201": n, ...}, "erro
         CONNECTIONS clients that send a request head, or a body, one byte a second, and reconnect
         when the server gives up on them.
     soak_client.py rss PID SECONDS INTERVAL OUT.csv
-        the process's VmRSS every INTERVAL seconds: "elapsed_s,rss_kib".
+        the process's VmRSS and RssAnon every INTERVAL seconds: "elapsed_s,rss_kib,anon_kib".
     soak_client.py report METRICS_URL RSS.csv WARMUP OUT.json...
         prints requests by status class (the service's own counts from /metrics), the clients'
-        tallies, the 5xx count, and RSS after WARMUP seconds: min, max, max/min.
+        tallies, the 5xx count, and VmRSS and RssAnon after WARMUP seconds: min, max, max/min,
+        and the mean of the last minute over the mean of the first.
 """
 
 import http.client
@@ -151,7 +152,7 @@ def bad(base, campaign, key, seconds, out):
         n += 1
         if n % 50 == 0:  # now and then a body past the size limit
             method, path, body, headers = "POST", f"/v1/campaigns/{campaign}/trips", too_large, auth
-        elif n % 250 == 0:
+        elif n % 250 == 125:
             method, path, body, headers = bad_key
         try:
             status, _, raw = exchange(conn, method, path, body, headers)
@@ -216,14 +217,16 @@ def rss(pid, seconds, interval, out):
     end = deadline_after(seconds)
     started = time.monotonic()
     with open(out, "w") as f:
-        f.write("elapsed_s,rss_kib\n")
+        f.write("elapsed_s,rss_kib,anon_kib\n")
         while True:
             try:
                 with open(f"/proc/{pid}/status") as status:
-                    kib = int(re.search(r"^VmRSS:\s+(\d+) kB", status.read(), re.M).group(1))
+                    text = status.read()
+                kib = int(re.search(r"^VmRSS:\s+(\d+) kB", text, re.M).group(1))
+                anon = int(re.search(r"^RssAnon:\s+(\d+) kB", text, re.M).group(1))
             except (OSError, AttributeError):
                 break
-            f.write(f"{time.monotonic() - started:.0f},{kib}\n")
+            f.write(f"{time.monotonic() - started:.0f},{kib},{anon}\n")
             f.flush()
             if time.monotonic() + float(interval) > end + 1:
                 break
@@ -256,15 +259,22 @@ def report(metrics_url, rss_csv, warmup, *outs):
     with open(rss_csv) as f:
         next(f)
         for line in f:
-            t, kib = line.strip().split(",")
-            samples.append((int(t), int(kib)))
-    after = [kib for t, kib in samples if t >= int(warmup)]
+            t, kib, anon = line.strip().split(",")
+            samples.append((int(t), int(kib), int(anon)))
+    after = [s for s in samples if s[0] >= int(warmup)]
     if after:
-        lo, hi = min(after), max(after)
-        print(f"RSS samples: {len(samples)} every 10 s; after the first {warmup} s: min {lo / 1024:.1f} MiB, "
-              f"max {hi / 1024:.1f} MiB, max/min {hi / lo:.3f} (goal <= 1.10: {'met' if hi / lo <= 1.10 else 'MISSED'}); "
-              f"first {samples[0][1] / 1024:.1f} MiB, last {samples[-1][1] / 1024:.1f} MiB")
-    print("RSS by minute (MiB): " + " ".join(f"{kib / 1024:.1f}" for t, kib in samples if t % 60 < 10))
+        for name, column in (("VmRSS", 1), ("RssAnon (heap)", 2)):
+            values = [s[column] for s in after]
+            lo, hi = min(values), max(values)
+            first_minute = values[:6]
+            last_minute = values[-6:]
+            trend = (sum(last_minute) / len(last_minute)) / (sum(first_minute) / len(first_minute))
+            print(f"{name} after the first {warmup} s ({len(values)} samples): min {lo / 1024:.1f} MiB, "
+                  f"max {hi / 1024:.1f} MiB, max/min {hi / lo:.3f} (goal <= 1.10: "
+                  f"{'met' if hi / lo <= 1.10 else 'MISSED'}); last minute / first minute {trend:.3f}")
+        print(f"VmRSS at start {samples[0][1] / 1024:.1f} MiB, at the end {samples[-1][1] / 1024:.1f} MiB")
+    print("VmRSS by minute (MiB): " + " ".join(f"{s[1] / 1024:.1f}" for s in samples if s[0] % 60 < 10))
+    print("RssAnon by minute (MiB): " + " ".join(f"{s[2] / 1024:.1f}" for s in samples if s[0] % 60 < 10))
 
 
 def main():

@@ -556,11 +556,11 @@ impl LoggingRun {
     }
 
     /// Stops the clients (each finishes its batch) and returns every batch.
-    fn finish(self) -> Vec<Batch> {
+    fn finish(mut self) -> Vec<Batch> {
         self.stop.store(true, Ordering::SeqCst);
         let mut ledger = Vec::new();
         let mut failures = Vec::new();
-        for thread in self.threads {
+        for thread in std::mem::take(&mut self.threads) {
             let (batches, failed) = thread.join().expect("a client ends");
             ledger.extend(batches);
             failures.extend(failed);
@@ -577,6 +577,13 @@ impl LoggingRun {
             failures.join("\n")
         );
         ledger
+    }
+}
+
+impl Drop for LoggingRun {
+    /// A failed test lets its clients go (they stop after their current batch).
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
     }
 }
 
