@@ -8,6 +8,7 @@ mod rollup;
 mod rows;
 mod rules;
 mod sqlite;
+mod tls;
 mod url;
 
 use std::future::Future;
@@ -266,11 +267,27 @@ impl AnyStore {
             return Ok(Self::Sqlite(Arc::new(store)));
         }
         if url.is_postgres() {
-            let store = PostgresStore::open(url.expose()).map_err(failed)?;
+            let store = PostgresStore::open(url).map_err(failed)?;
             return Ok(Self::Postgres(Arc::new(store)));
         }
         Err(OpenError::UnsupportedUrl(url.clone()))
     }
+}
+
+/// An error and its causes, outermost first, joined with `: ` (each cause once, even when an
+/// outer message already repeats it).
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Awaits a store call and records its latency under `operation`.

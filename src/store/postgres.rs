@@ -14,14 +14,15 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row, Transaction};
+use tokio_postgres::{Row, Transaction};
 
 use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
 use super::rollup::{participant_transition, RollupDelta};
 use super::rows::{self, Columns};
 use super::rules::{self, check_campaign_update, StoredCalculation};
-use super::{Store, StoreError};
+use super::tls::{Connector, PostgresTarget};
+use super::{DatabaseUrl, Store, StoreError};
 
 /// Migrations, applied in order once each, by version.
 const MIGRATIONS: [(i64, &str); 3] = [
@@ -39,6 +40,13 @@ const MIGRATIONS: [(i64, &str); 3] = [
 /// Connections per process.
 const POOL_SIZE: usize = 16;
 
+/// How long a request waits for a free connection before it is answered 503.
+const POOL_WAIT: Duration = Duration::from_secs(10);
+
+/// How long opening a new connection, or checking an idle one, may take before the request is
+/// answered 503 (the URL's `connect_timeout`, 5 s by default, bounds the connection itself).
+const POOL_CREATE_OR_RECYCLE: Duration = Duration::from_secs(10);
+
 /// Attempts of a transaction that failed with a serialization failure or deadlock.
 const ATTEMPTS: u32 = 5;
 
@@ -53,7 +61,7 @@ pub struct PostgresStore {
 impl From<tokio_postgres::Error> for StoreError {
     fn from(error: tokio_postgres::Error) -> Self {
         let io = std::error::Error::source(&error).is_some_and(|s| s.is::<std::io::Error>());
-        if error.is_closed() || io {
+        if error.is_closed() || io || error.code().is_some_and(is_transient) {
             StoreError::Unavailable(error.to_string())
         } else if error.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE) {
             // Text PostgreSQL cannot hold (U+0000) was never stored, so nothing matches it.
@@ -62,6 +70,14 @@ impl From<tokio_postgres::Error> for StoreError {
             StoreError::Internal(Box::new(error))
         }
     }
+}
+
+/// Errors of the server's state, not of the request, that pass: the connection was lost or is
+/// refused (class 08), the server is shutting down, restarting or starting up (57P01–57P03), or
+/// out of connections, memory or disk (class 53). A later attempt may succeed: 503.
+fn is_transient(code: &SqlState) -> bool {
+    let code = code.code();
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
@@ -123,31 +139,36 @@ fn conflict_if_taken(
 
 impl PostgresStore {
     /// Connects, runs pending migrations (on a runtime of its own, so that opening works from
-    /// synchronous start-up code) and returns a pool for serving.
-    pub fn open(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
-            StoreError::internal(format!("invalid PostgreSQL URL: {e}"))
-        })?;
-        let migrate_config = config.clone();
+    /// synchronous start-up code) and returns a pool for serving. Both use the TLS settings of
+    /// the URL (`sslmode`, `sslrootcert`: see `tls.rs`).
+    pub fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        let PostgresTarget { config, connector } =
+            PostgresTarget::parse(url).map_err(StoreError::Unavailable)?;
+        let (migrate_config, migrate_connector) = (config.clone(), connector.clone());
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| StoreError::Internal(Box::new(e)))?;
-            runtime.block_on(migrate(migrate_config))
+            runtime.block_on(migrate(migrate_config, migrate_connector))
         })
         .join()
         .map_err(|_| StoreError::internal("the migration thread panicked"))??;
-        let manager = Manager::from_config(
+        // Fast recycling checks only that the connection is open: a connection the server closed
+        // (a restart) is found closed and replaced; one that breaks under a query answers 503
+        // once (see `From<tokio_postgres::Error>`) and is dropped on its return.
+        let manager = Manager::from_connect(
             config,
-            NoTls,
+            connector,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
-            .wait_timeout(Some(Duration::from_secs(30)))
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(POOL_CREATE_OR_RECYCLE))
+            .recycle_timeout(Some(POOL_CREATE_OR_RECYCLE))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::internal(format!("cannot build the connection pool: {e}")))?;
@@ -710,9 +731,16 @@ impl Store for PostgresStore {
     }
 }
 
-async fn migrate(config: tokio_postgres::Config) -> Result<(), StoreError> {
-    let (mut client, connection) = config.connect(NoTls).await?;
-    let driver = tokio::spawn(connection);
+async fn migrate(config: tokio_postgres::Config, connector: Connector) -> Result<(), StoreError> {
+    // Whatever keeps the first connection from being made is said in full at start-up: a
+    // refused certificate, a pg_hba.conf that wants TLS, a wrong password.
+    let (mut client, driver) = connector.connect(&config).await.map_err(|e| {
+        StoreError::Unavailable(format!(
+            "cannot connect (sslmode={}): {}",
+            connector.mode(),
+            super::error_chain(&e)
+        ))
+    })?;
     client
         .batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",

@@ -1,12 +1,13 @@
 //! The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so that a 201 means
 //! the trips survive a crash or power loss. Writes go through one connection (SQLite allows one
-//! writer at a time anyway); reads use a small pool of their own connections. SQL and driver
+//! writer at a time anyway) on one thread; reads use a small pool of their own connections, each
+//! with a thread (`StoreThreads`). SQL and driver
 //! calls only: row mapping and rules are shared with PostgreSQL (`rows`, `rules`, `rollup`).
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
@@ -38,15 +39,82 @@ pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    /// The one thread that runs writes.
+    write_thread: StoreThreads,
+    /// One thread per read connection.
+    read_threads: StoreThreads,
+}
+
+/// Work for a store thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Long-lived threads that run the store's blocking SQLite calls off the async workers, fed by a
+/// queue. A fixed set, not the runtime's blocking pool: that pool starts a thread whenever all
+/// are busy and ends it after 10 s idle, and every new thread may be given another glibc malloc
+/// arena (up to 8 per core), each keeping its own freed memory, so under a soak the process grew
+/// by about 0.3 MiB a minute (BENCHMARKS.md, "Soak").
+struct StoreThreads {
+    queue: mpsc::Sender<Job>,
+}
+
+impl StoreThreads {
+    /// Starts `count` threads named `name-N`; they end when the store is dropped.
+    fn start(name: &str, count: usize) -> Result<Self, StoreError> {
+        let (queue, jobs) = mpsc::channel::<Job>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        for n in 0..count {
+            let jobs = jobs.clone();
+            std::thread::Builder::new()
+                .name(format!("{name}-{n}"))
+                .spawn(move || loop {
+                    // The lock is held only while waiting for the next job.
+                    let job = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => break,
+                    }
+                })
+                .map_err(|e| StoreError::Internal(Box::new(e)))?;
+        }
+        Ok(Self { queue })
+    }
+
+    /// Runs `work` on one of the threads and waits for its result without blocking the caller's
+    /// thread. A panic in `work` is an internal error, and the thread goes on.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                .unwrap_or_else(|_| Err(StoreError::internal("a store task panicked")));
+            let _ = done.send(outcome);
+        });
+        self.queue
+            .send(job)
+            .map_err(|_| StoreError::internal("the store threads have stopped"))?;
+        result
+            .await
+            .map_err(|_| StoreError::internal("a store task was lost"))?
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
+        // Faults of the file and its disk, not of the request, answered 503 with Retry-After:
+        // a locked database, a read-only file or file system, a full disk, an I/O error, a file
+        // that cannot be opened. Each rolls the transaction back; a later attempt may succeed.
         match error.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                StoreError::Unavailable(error.to_string())
-            }
+            Some(
+                ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::ReadOnly
+                | ErrorCode::DiskFull
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::CannotOpen,
+            ) => StoreError::Unavailable(error.to_string()),
             _ => StoreError::Internal(Box::new(error)),
         }
     }
@@ -166,6 +234,8 @@ impl SqliteStore {
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(readers),
             next_reader: AtomicUsize::new(0),
+            write_thread: StoreThreads::start("sqlite-write", 1)?,
+            read_threads: StoreThreads::start("sqlite-read", READERS)?,
         })
     }
 
@@ -175,11 +245,12 @@ impl SqliteStore {
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let writer = self.writer.clone();
-        run_blocking(move || {
-            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
-            work(&mut conn)
-        })
-        .await
+        self.write_thread
+            .run(move || {
+                let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
+                work(&mut conn)
+            })
+            .await
     }
 
     /// Runs `work` on a free read connection (or waits for one), off the async threads.
@@ -189,17 +260,18 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let readers = self.readers.clone();
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        run_blocking(move || {
-            let conn = (0..readers.len())
-                .find_map(|i| readers[(start + i) % readers.len()].try_lock().ok())
-                .unwrap_or_else(|| {
-                    readers[start % readers.len()]
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                });
-            work(&conn)
-        })
-        .await
+        self.read_threads
+            .run(move || {
+                let conn = (0..readers.len())
+                    .find_map(|i| readers[(start + i) % readers.len()].try_lock().ok())
+                    .unwrap_or_else(|| {
+                        readers[start % readers.len()]
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                    });
+                work(&conn)
+            })
+            .await
     }
 
     /// The record with that id in `table`, or `NotFound` naming its `kind`.
@@ -252,14 +324,6 @@ impl SqliteStore {
         })
         .await
     }
-}
-
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    actix_web::rt::task::spawn_blocking(work)
-        .await
-        .map_err(|e| StoreError::internal(format!("store task failed: {e}")))?
 }
 
 impl Store for SqliteStore {

@@ -42,6 +42,37 @@ impl DatabaseUrl {
             || (!self.0.contains("://") && self.0.contains('='))
     }
 
+    /// The URL without the parameters named in `keys` (query parameters of a URL, pairs of a
+    /// `key=value` string), and those parameters' values, decoded, by key: the TLS settings that
+    /// tokio-postgres does not know (`sslrootcert`, `sslmode=verify-full`) are taken out so that
+    /// the rest can go to its parser.
+    pub(crate) fn take_parameters(&self, keys: &[&str]) -> (String, Vec<(String, String)>) {
+        let wanted = |key: &str| keys.iter().any(|k| k.eq_ignore_ascii_case(key.trim()));
+        if !self.0.contains("://") {
+            return take_pairs(&self.0, wanted);
+        }
+        let Some((base, query)) = self.0.split_once('?') else {
+            return (self.0.clone(), Vec::new());
+        };
+        let mut kept = Vec::new();
+        let mut taken = Vec::new();
+        for parameter in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+            let key = percent_decode(key);
+            if wanted(&key) {
+                taken.push((key.to_ascii_lowercase(), percent_decode(value)));
+            } else {
+                kept.push(parameter);
+            }
+        }
+        let rest = if kept.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        (rest, taken)
+    }
+
     /// The URL as it may be shown.
     pub fn redacted(&self) -> String {
         match self.0.split_once("://") {
@@ -78,25 +109,98 @@ fn redact_url_rest(rest: &str) -> String {
     shown
 }
 
-/// Redacts the secret values of a libpq `key=value key='quoted value'` string.
+/// Redacts the secret values of a libpq `key=value key = 'quoted value'` string.
 fn redact_pairs(text: &str) -> String {
     let mut shown = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(equals) = rest.find('=') {
         let key = &rest[..equals];
+        let after = &rest[equals + 1..];
+        let spaces = after.len() - after.trim_start().len();
         shown.push_str(key);
         shown.push('=');
-        let after = &rest[equals + 1..];
-        let value_end = value_length(after);
+        shown.push_str(&after[..spaces]);
+        let value = &after[spaces..];
+        let value_end = value_length(value);
         if is_secret_key(key.trim()) {
             shown.push_str(REDACTED);
         } else {
-            shown.push_str(&after[..value_end]);
+            shown.push_str(&value[..value_end]);
         }
-        rest = &after[value_end..];
+        rest = &value[value_end..];
     }
     shown.push_str(rest);
     shown
+}
+
+/// Takes the pairs whose key is `wanted` out of a libpq `key=value` string (spaces may stand
+/// around `=`); the rest keeps its own spelling.
+fn take_pairs(text: &str, wanted: impl Fn(&str) -> bool) -> (String, Vec<(String, String)>) {
+    let mut kept = String::with_capacity(text.len());
+    let mut taken = Vec::new();
+    let mut rest = text;
+    loop {
+        let start = rest.len() - rest.trim_start().len();
+        let Some(equals) = rest.find('=') else {
+            kept.push_str(rest);
+            break;
+        };
+        let key = rest[start..equals].trim();
+        let after = &rest[equals + 1..];
+        let spaces = after.len() - after.trim_start().len();
+        let value_end = equals + 1 + spaces + value_length(&after[spaces..]);
+        if wanted(key) {
+            let value = &rest[equals + 1 + spaces..value_end];
+            taken.push((key.to_ascii_lowercase(), unquote(value)));
+        } else {
+            if !kept.is_empty() {
+                kept.push(' ');
+            }
+            kept.push_str(rest[start..value_end].trim());
+        }
+        rest = &rest[value_end..];
+    }
+    (kept.trim().to_owned(), taken)
+}
+
+/// A libpq value without its quotes and escapes.
+fn unquote(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('\'') else {
+        return value.to_owned();
+    };
+    let inner = inner.strip_suffix('\'').unwrap_or(inner);
+    let mut out = String::with_capacity(inner.len());
+    let mut escaped = false;
+    for c in inner.chars() {
+        if c == '\\' && !escaped {
+            escaped = true;
+        } else {
+            out.push(c);
+            escaped = false;
+        }
+    }
+    out
+}
+
+/// `%XX` escapes decoded (bytes that are not UTF-8 are replaced).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = || std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok();
+        match (bytes[i], hex().and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Length of a libpq value at the start of `text`: a quoted value with `\'` escapes, or up to
@@ -165,6 +269,10 @@ mod tests {
                 "host=db user=app password=[redacted] dbname=gc",
             ),
             (
+                "host=db password = s3cret dbname=gc",
+                "host=db password = [redacted] dbname=gc",
+            ),
+            (
                 "host=db password='s3 cr\\'et' dbname=gc",
                 "host=db password=[redacted] dbname=gc",
             ),
@@ -177,6 +285,47 @@ mod tests {
             assert_eq!(url.to_string(), shown);
             assert!(!format!("{url:?}").contains("s3"), "{url:?}");
         }
+    }
+
+    #[test]
+    fn tls_parameters_are_taken_out_of_both_forms_and_the_rest_is_kept() {
+        let keys = ["sslmode", "sslrootcert"];
+        let url = DatabaseUrl::new(
+            "postgres://app:s3cret@db:5432/gc?sslmode=verify-full&application_name=gc&sslrootcert=%2Fetc%2Fca%20x.pem",
+        );
+        let (rest, taken) = url.take_parameters(&keys);
+        assert_eq!(rest, "postgres://app:s3cret@db:5432/gc?application_name=gc");
+        assert_eq!(
+            taken,
+            [
+                ("sslmode".to_owned(), "verify-full".to_owned()),
+                ("sslrootcert".to_owned(), "/etc/ca x.pem".to_owned())
+            ]
+        );
+        let (rest, taken) =
+            DatabaseUrl::new("postgresql://db/gc?SSLMode=require").take_parameters(&keys);
+        assert_eq!(rest, "postgresql://db/gc");
+        assert_eq!(taken, [("sslmode".to_owned(), "require".to_owned())]);
+        let (rest, taken) = DatabaseUrl::new("postgres://db/gc").take_parameters(&keys);
+        assert_eq!((rest.as_str(), taken.len()), ("postgres://db/gc", 0));
+
+        let url = DatabaseUrl::new(
+            "host=db sslmode = verify-full password='a b' sslrootcert='/etc/it\\'s ca.pem' dbname=gc",
+        );
+        let (rest, taken) = url.take_parameters(&keys);
+        assert_eq!(rest, "host=db password='a b' dbname=gc");
+        assert_eq!(
+            taken,
+            [
+                ("sslmode".to_owned(), "verify-full".to_owned()),
+                ("sslrootcert".to_owned(), "/etc/it's ca.pem".to_owned())
+            ]
+        );
+        // What is shown still hides the password, with the TLS settings in it.
+        assert_eq!(
+            url.to_string(),
+            "host=db sslmode = verify-full password=[redacted] sslrootcert='/etc/it\\'s ca.pem' dbname=gc"
+        );
     }
 
     #[test]

@@ -169,6 +169,12 @@ impl TestApp {
 
     /// Starts the application after `adjust` has changed its configuration.
     pub fn spawn_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::try_spawn_with(adjust).expect("the application builds")
+    }
+
+    /// Like [`TestApp::spawn_with`], with the start-up error as text when the application does
+    /// not build (as the binary would print it).
+    pub fn try_spawn_with(adjust: impl FnOnce(&mut ServeConfig)) -> Result<Self, String> {
         let (database, database_url) = TestDatabase::create();
         let mut config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
@@ -193,13 +199,12 @@ impl TestApp {
         });
         let port = receiver
             .recv_timeout(Duration::from_secs(30))
-            .expect("the application starts")
-            .expect("the application builds");
-        Self {
+            .expect("the application starts or fails")?;
+        Ok(Self {
             address: format!("127.0.0.1:{port}"),
             database_url,
             _database: database,
-        }
+        })
     }
 
     /// Sends a request with any method, headers and body.

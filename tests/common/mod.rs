@@ -4,6 +4,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod app;
+pub mod cluster;
 pub mod fixtures;
 pub mod process;
 pub mod rng;

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::app::ADMIN_TOKEN;
+use super::app::{Response, ADMIN_TOKEN};
 
 /// The binary under test: `GREEN_COMMUTE_BIN`, else the one cargo built for this test run.
 pub fn binary() -> PathBuf {
@@ -45,6 +45,11 @@ impl Server {
     /// Starts the binary on `database_url` and waits until `/readyz` answers 200; its output goes
     /// to a file in `logs`. Retries on another port if the chosen one was taken in the meantime.
     pub fn start(database_url: &str, logs: &Path) -> Self {
+        Self::start_with(database_url, logs, &[])
+    }
+
+    /// Like [`Server::start`], with more arguments for `serve` (e.g. `--write-rate 0`).
+    pub fn start_with(database_url: &str, logs: &Path, extra: &[&str]) -> Self {
         let mut last_failure = String::new();
         for _ in 0..5 {
             let port = free_port();
@@ -57,6 +62,7 @@ impl Server {
                 .args(["--database-url", database_url])
                 .args(["--admin-token", ADMIN_TOKEN])
                 .args(["--workers", "2"])
+                .args(extra)
                 .env("RUST_LOG", "warn")
                 .stdin(Stdio::null())
                 .stdout(out.try_clone().unwrap())
@@ -149,6 +155,17 @@ pub fn try_send(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Option<(u16, Vec<u8>)> {
+    try_exchange(address, method, path, headers, body).map(|r| (r.status, r.body))
+}
+
+/// Like [`try_send`], with the response's headers.
+pub fn try_exchange(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<Response> {
     let mut stream = TcpStream::connect(address).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(120)))
@@ -165,14 +182,20 @@ pub fn try_send(
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&raw[..split]).ok()?;
     let status = head.split(' ').nth(1)?.parse().ok()?;
-    let length: usize = head.split("\r\n").skip(1).find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        if name.trim().eq_ignore_ascii_case("content-length") {
-            value.trim().parse().ok()
-        } else {
-            None
-        }
-    })?;
+    let headers: Vec<(String, String)> = head
+        .split("\r\n")
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.parse().ok())?;
     let body = raw[split + 4..].to_vec();
-    (body.len() == length).then_some((status, body))
+    (body.len() == length).then_some(Response {
+        status,
+        headers,
+        body,
+    })
 }
