@@ -436,3 +436,16 @@ fn a_wrong_method_is_a_405_problem_with_allow() {
         );
     }
 }
+
+#[test]
+fn a_literal_path_keeps_its_own_methods_where_a_pattern_would_also_match() {
+    // Arrange: `/trips/template.csv` also matches `/trips/{trip_id}`, which takes DELETE.
+    let app = TestApp::spawn();
+
+    // Act
+    let response = app.request("PUT", "/v1/campaigns/any/trips/template.csv", &[], b"");
+
+    // Assert
+    response.problem(405);
+    assert_eq!(response.header("allow"), Some("GET, HEAD"));
+}

@@ -189,3 +189,22 @@ fn the_estimate_operations_are_documented_at_their_fixed_paths() {
         "an OpenAPI 3 document"
     );
 }
+
+#[test]
+fn every_schema_reference_resolves() {
+    // Arrange
+    let app = TestApp::spawn();
+
+    // Act
+    let spec = served_spec(&app);
+
+    // Assert: a validator (and every client generator) refuses a dangling `$ref`.
+    let text = spec.to_string();
+    let dangling: Vec<&str> = text
+        .split("\"$ref\":\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|reference| spec.pointer(reference.trim_start_matches('#')).is_none())
+        .collect();
+    assert!(dangling.is_empty(), "unresolved: {dangling:?}");
+}

@@ -22,7 +22,8 @@ use super::{register, Access, Routes};
         crate::http::error::Problem,
         super::results::SortKey,
         crate::domain::campaign::OrganizationKind,
-        crate::domain::campaign::Direction
+        crate::domain::campaign::Direction,
+        super::trips::TemplateLanguage
     )),
     modifiers(&BearerAuth),
     tags(

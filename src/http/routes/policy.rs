@@ -40,6 +40,24 @@ pub static POLICY: Lazy<RoutePolicy> = Lazy::new(|| {
 });
 
 impl RoutePolicy {
+    /// The routes whose pattern matches `path` most literally: `/trips/template.csv` is its own
+    /// resource, not a trip id, so `/trips/{trip_id}` does not lend it its methods.
+    fn matching(&self, path: &str) -> impl Iterator<Item = &Entry> {
+        let matching: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.pattern.is_match(path))
+            .collect();
+        let fewest = matching
+            .iter()
+            .map(|e| dynamic_segments(&e.pattern))
+            .min()
+            .unwrap_or(0);
+        matching
+            .into_iter()
+            .filter(move |e| dynamic_segments(&e.pattern) == fewest)
+    }
+
     /// Who may read `method` on `path`, if some route takes it.
     pub fn access(&self, path: &str, method: &Method) -> Option<Access> {
         self.entries
@@ -50,12 +68,7 @@ impl RoutePolicy {
 
     /// The methods some route takes on `path` (`GET, HEAD, POST`), if the path exists at all.
     pub fn allowed(&self, path: &str) -> Option<String> {
-        let mut methods: Vec<&Method> = self
-            .entries
-            .iter()
-            .filter(|e| e.pattern.is_match(path))
-            .map(|e| &e.method)
-            .collect();
+        let mut methods: Vec<&Method> = self.matching(path).map(|e| &e.method).collect();
         methods.sort_by_key(|m| ALLOW_ORDER.iter().position(|o| o == *m));
         methods.dedup();
         let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
@@ -115,4 +128,9 @@ mod tests {
         );
         assert_eq!(POLICY.access("/v1/estimate", &Method::GET), None);
     }
+}
+
+/// How many `{…}` segments a pattern has.
+fn dynamic_segments(pattern: &ResourceDef) -> usize {
+    pattern.pattern().map_or(0, |p| p.matches('{').count())
 }
