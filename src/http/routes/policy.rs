@@ -106,6 +106,11 @@ impl Routes for RoutePolicy {
     }
 }
 
+/// How many `{…}` segments a pattern has.
+fn dynamic_segments(pattern: &ResourceDef) -> usize {
+    pattern.pattern().map_or(0, |p| p.matches('{').count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,9 +133,4 @@ mod tests {
         );
         assert_eq!(POLICY.access("/v1/estimate", &Method::GET), None);
     }
-}
-
-/// How many `{…}` segments a pattern has.
-fn dynamic_segments(pattern: &ResourceDef) -> usize {
-    pattern.pattern().map_or(0, |p| p.matches('{').count())
 }
