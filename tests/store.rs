@@ -11,6 +11,7 @@ use green_commute::calculator::compute;
 use green_commute::domain::campaign::{Direction, OrganizationKind, Participant};
 use green_commute::domain::plan::{BaselineSpec, LegSpec, TripPlan};
 use green_commute::domain::trip::{ComputedTrip, TripInput};
+use green_commute::domain::workdays::Workdays;
 use green_commute::domain::Distance;
 use green_commute::factors::Catalogue;
 use green_commute::store::*;
@@ -36,6 +37,9 @@ fn campaign(id: &str) -> CampaignRecord {
         created_at: "2026-05-01T00:00:00Z".into(),
         updated_at: "2026-05-01T00:00:00Z".into(),
         revision: 1,
+        organizer_id: None,
+        organizer_name: None,
+        workdays: Workdays::default(),
     }
 }
 
@@ -47,6 +51,7 @@ fn organization(id: &str, kind: OrganizationKind) -> OrganizationRecord {
         city: None,
         headcount: None,
         created_at: "2026-05-01T00:00:00Z".into(),
+        created_by: None,
     }
 }
 

@@ -20,10 +20,10 @@ use crate::domain::plan::{BaselineSpec, LegSpec, TripPlan};
 use crate::domain::trip::TripFields;
 use crate::domain::{Distance, FieldErrors, Passengers};
 use crate::service::{
-    hash_key, new_key, now, Caller, NewCampaign, NewOrganization, Place, Service, ServiceError,
-    TripRow,
+    hash_key, new_key, now, Caller, NewCampaign, NewOrganization, NewOrganizer, Place, Service,
+    ServiceError, TripRow,
 };
-use crate::store::{AnyStore, ApiKeyRecord, CampaignRecord, Store, StoreError};
+use crate::store::{AnyStore, ApiKeyRecord, CampaignRecord, OrganizerKeyRecord, Store, StoreError};
 use commutes::{commutes, Calendar, Commute, OrganizationPlan};
 
 /// Id of the demo campaign (the id the OpenAPI examples use).
@@ -33,6 +33,12 @@ pub const KEY_ORGANIZATION_ID: &str = "sunrise-tech";
 /// A key of `sunrise-tech` that the demo creates already revoked, so that the OpenAPI example of
 /// revoking a key succeeds without touching the key a tester was given.
 pub const SPARE_KEY_ID: &str = "key_demo_spare";
+
+/// The organizer that runs the demo campaign (the one the OpenAPI examples use).
+pub const ORGANIZER_ID: &str = "green-beijing";
+/// A key of the demo organizer created already revoked, so that the OpenAPI example of revoking
+/// an organizer key succeeds.
+pub const SPARE_ORGANIZER_KEY_ID: &str = "key_demo_organizer_spare";
 
 /// The demo's data: the campaign and its organizations, in seeding order (`sunrise-tech` first,
 /// so that its trips get the first ids and the OpenAPI example of deleting trip 1 works with its
@@ -161,6 +167,7 @@ pub async fn prepare(
 /// Seeds the campaign, its organizations and their commutes; safe to run any number of times.
 pub async fn seed(service: &Service) -> Result<SeedReport, DemoError> {
     let roster = roster();
+    ensure_organizer(service, &roster.campaign.city).await?;
     let (campaign, campaign_created) = ensure_campaign(service, &roster.campaign).await?;
     let has_shuttle = service
         .catalogue()
@@ -257,6 +264,7 @@ fn trip_row((index, commute): (usize, Commute)) -> TripRow {
 /// Issues a fresh key for `sunrise-tech` (keys are stored only as hashes, so an earlier one
 /// cannot be shown again), and makes sure the revoked spare key exists.
 pub async fn issue_key(service: &Service, store: &AnyStore) -> Result<DemoKey, DemoError> {
+    ensure_spare_organizer_key(store).await?;
     // The spare key is a fixture with a fixed id, which no API call makes: written directly.
     match store
         .revoke_key(KEY_ORGANIZATION_ID, SPARE_KEY_ID, &now())
@@ -292,9 +300,14 @@ async fn ensure_campaign(
     service: &Service,
     plan: &CampaignPlan,
 ) -> Result<(CampaignRecord, bool), DemoError> {
+    // Created by its organizer, as a partner NGO would, so that the campaign shows it.
+    let organizer = Caller::Organizer {
+        organizer_id: ORGANIZER_ID.to_owned(),
+        key_id: "demo-seed".to_owned(),
+    };
     let created = service
         .create_campaign(
-            &Caller::Admin,
+            &organizer,
             NewCampaign {
                 id: CAMPAIGN_ID.to_owned(),
                 name: plan.name.clone(),
@@ -315,6 +328,49 @@ async fn ensure_campaign(
                 .await?,
             false,
         )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Creates the demo organizer unless it exists.
+async fn ensure_organizer(service: &Service, city: &str) -> Result<(), DemoError> {
+    let created = service
+        .create_organizer(
+            &Caller::Admin,
+            NewOrganizer {
+                id: ORGANIZER_ID.to_owned(),
+                name: "Green Beijing 绿色北京".to_owned(),
+                city: Some(city.to_owned()),
+            },
+        )
+        .await;
+    match created {
+        Ok(_) | Err(ServiceError::Conflict(_)) => Ok(()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Makes sure the demo organizer's revoked spare key exists (a fixture with a fixed id, which
+/// no API call makes: written directly).
+async fn ensure_spare_organizer_key(store: &AnyStore) -> Result<(), DemoError> {
+    match store
+        .revoke_organizer_key(ORGANIZER_ID, SPARE_ORGANIZER_KEY_ID, &now())
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::NotFound(_)) => {
+            store
+                .create_organizer_key(&OrganizerKeyRecord {
+                    id: SPARE_ORGANIZER_KEY_ID.to_owned(),
+                    organizer_id: ORGANIZER_ID.to_owned(),
+                    key_hash: hash_key(&new_key()),
+                    created_at: now(),
+                })
+                .await?;
+            Ok(store
+                .revoke_organizer_key(ORGANIZER_ID, SPARE_ORGANIZER_KEY_ID, &now())
+                .await?)
+        }
         Err(other) => Err(other.into()),
     }
 }

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod slug;
 pub mod text;
 pub mod trip;
+pub mod workdays;
 
 pub use distance::Distance;
 pub use errors::{FieldError, FieldErrors};

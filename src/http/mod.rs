@@ -31,6 +31,12 @@ pub const TAG_ORGANIZATIONS: &str = "Organizations";
 pub const TAG_PARTICIPANTS: &str = "Participants";
 /// OpenAPI tag of the caller's own identity.
 pub const TAG_ME: &str = "Me";
+/// OpenAPI tag of organizers and their keys.
+pub const TAG_ORGANIZERS: &str = "Organizers";
+/// OpenAPI tag of the audit trail.
+pub const TAG_AUDIT: &str = "Audit";
+/// OpenAPI tag of the network's totals.
+pub const TAG_NETWORK: &str = "Network";
 /// OpenAPI tag of trip logging.
 pub const TAG_TRIPS: &str = "Trips";
 /// OpenAPI tag of campaign results.

@@ -14,6 +14,9 @@ pub const KEY_PREFIX: &str = "gck_";
 /// Prefix of every participant token.
 pub const PARTICIPANT_TOKEN_PREFIX: &str = "gcp_";
 
+/// Prefix of every organizer key.
+pub const ORGANIZER_KEY_PREFIX: &str = "gco_";
+
 /// The authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -21,6 +24,13 @@ pub enum Caller {
     Anonymous,
     /// The admin token.
     Admin,
+    /// An organizer key: a partner running its own campaigns.
+    Organizer {
+        /// The organizer.
+        organizer_id: String,
+        /// The key used.
+        key_id: String,
+    },
     /// An organization key.
     Organization {
         /// The organization.
@@ -49,8 +59,8 @@ impl Caller {
         match self {
             Self::Admin => Ok(()),
             Self::Anonymous => Err(unauthenticated()),
-            Self::Organization { .. } | Self::Participant { .. } => Err(ServiceError::Forbidden(
-                "this operation needs the admin token; organization keys and participant tokens cannot use it".into(),
+            _ => Err(ServiceError::Forbidden(
+                "this operation needs the admin token; organizer and organization keys and participant tokens cannot use it".into(),
             )),
         }
     }
@@ -63,9 +73,9 @@ impl Caller {
         }
     }
 
-    /// The admin or an organization key: 401 without credentials, 403 for a participant, who
-    /// works through `/v1/me`.
-    pub fn require_admin_or_organization(&self) -> Result<(), ServiceError> {
+    /// The admin, an organizer key or an organization key: 401 without credentials, 403 for a
+    /// participant, who works through `/v1/me`.
+    pub fn require_key_or_admin(&self) -> Result<(), ServiceError> {
         match self {
             Self::Anonymous => Err(unauthenticated()),
             Self::Participant { .. } => Err(participant_forbidden()),
@@ -76,6 +86,20 @@ impl Caller {
     /// Whether this is the admin.
     pub fn is_admin(&self) -> bool {
         *self == Self::Admin
+    }
+
+    /// The organizer, for an organizer key.
+    pub fn organizer_id(&self) -> Option<&str> {
+        match self {
+            Self::Organizer { organizer_id, .. } => Some(organizer_id),
+            _ => None,
+        }
+    }
+
+    /// Whether the caller runs campaigns of this organizer (`None`: the admin's): the admin
+    /// runs every campaign, an organizer its own.
+    pub fn runs(&self, organizer_id: Option<&str>) -> bool {
+        self.is_admin() || (self.organizer_id().is_some() && self.organizer_id() == organizer_id)
     }
 
     /// The organization, for an organization key.
@@ -120,6 +144,11 @@ pub fn new_key() -> String {
     format!("{KEY_PREFIX}{}", random_hex(24))
 }
 
+/// A new organizer key: the prefix and 192 random bits.
+pub fn new_organizer_key() -> String {
+    format!("{ORGANIZER_KEY_PREFIX}{}", random_hex(24))
+}
+
 /// A new participant token: the prefix and 192 random bits.
 pub fn new_participant_token() -> String {
     format!("{PARTICIPANT_TOKEN_PREFIX}{}", random_hex(24))
@@ -162,6 +191,15 @@ impl Service {
                 None => Err(invalid_token()),
             };
         }
+        if token.starts_with(ORGANIZER_KEY_PREFIX) {
+            return match self.store.find_organizer_key(&hash_key(token)).await? {
+                Some(owner) => Ok(Caller::Organizer {
+                    organizer_id: owner.organizer_id,
+                    key_id: owner.key_id,
+                }),
+                None => Err(invalid_token()),
+            };
+        }
         if !token.starts_with(KEY_PREFIX) {
             return Err(invalid_token());
         }
@@ -177,7 +215,7 @@ impl Service {
 
 fn invalid_token() -> ServiceError {
     ServiceError::Unauthorized(
-        "the bearer token is not the admin token, a valid organization key or a participant token (revoked keys and tokens stop working at once)"
+        "the bearer token is not the admin token, a valid organizer or organization key or a participant token (revoked keys and tokens stop working at once)"
             .into(),
     )
 }

@@ -8,6 +8,7 @@ use crate::calculator::resolve_grid;
 use crate::domain::campaign::{check_period, is_time_zone, parse_date};
 use crate::domain::mode::truncate_for_message;
 use crate::domain::text::TextRule;
+use crate::domain::workdays::Workdays;
 use crate::domain::{FieldErrors, Slug};
 use crate::factors::FactorSet;
 use crate::store::{CampaignRecord, CampaignUpdate, Store};
@@ -46,6 +47,8 @@ pub struct NewCampaign {
     pub baseline_mode: Option<String>,
     /// Public results; true when absent.
     pub public: Option<bool>,
+    /// Weekdays regularity counts (`mon` … `sun`); Monday to Friday when absent.
+    pub workdays: Option<Vec<String>>,
 }
 
 /// Changes to a campaign; `None` leaves a field as it is.
@@ -69,6 +72,8 @@ pub struct CampaignChanges {
     pub baseline_mode: Option<String>,
     /// Public results.
     pub public: Option<bool>,
+    /// Weekdays regularity counts.
+    pub workdays: Option<Vec<String>>,
 }
 
 /// The checked fields of a campaign, before it gets its id and timestamps.
@@ -81,6 +86,7 @@ struct CampaignFields {
     ends_on: Date,
     baseline_mode: String,
     public: bool,
+    workdays: Workdays,
 }
 
 /// A campaign's fields before they are checked against the chosen set.
@@ -93,6 +99,19 @@ struct Proposed {
     ends_on: Option<Date>,
     baseline_mode: Option<String>,
     public: bool,
+    workdays: WorkdaysInput,
+}
+
+/// A campaign's workdays: kept as they are, or named in the request.
+enum WorkdaysInput {
+    Keep(Workdays),
+    Named(Vec<String>),
+}
+
+impl WorkdaysInput {
+    fn new(named: Option<Vec<String>>, current: Workdays) -> Self {
+        named.map_or(Self::Keep(current), Self::Named)
+    }
 }
 
 impl CampaignFields {
@@ -101,10 +120,11 @@ impl CampaignFields {
         self,
         id: String,
         set: &FactorSet,
-        created_at: String,
-        updated_at: String,
+        (created_at, updated_at): (String, String),
         revision: i64,
+        organizer: Option<(String, String)>,
     ) -> CampaignRecord {
+        let (organizer_id, organizer_name) = organizer.unzip();
         CampaignRecord {
             id,
             name: self.name,
@@ -120,6 +140,9 @@ impl CampaignFields {
             created_at,
             updated_at,
             revision,
+            organizer_id,
+            organizer_name,
+            workdays: self.workdays,
         }
     }
 }
@@ -191,6 +214,12 @@ fn check_campaign(
             }
         },
     };
+    let workdays = match proposed.workdays {
+        WorkdaysInput::Keep(workdays) => Some(workdays),
+        WorkdaysInput::Named(names) => Workdays::parse(&names)
+            .map_err(|m| errors.push("workdays", m))
+            .ok(),
+    };
     let baseline_mode = proposed
         .baseline_mode
         .unwrap_or_else(|| set.default_baseline_mode().mode.as_str().to_owned());
@@ -204,8 +233,13 @@ fn check_campaign(
             ),
         );
     }
-    match (errors.is_empty(), proposed.starts_on, proposed.ends_on) {
-        (true, Some(starts_on), Some(ends_on)) => Ok(CampaignFields {
+    match (
+        errors.is_empty(),
+        proposed.starts_on,
+        proposed.ends_on,
+        workdays,
+    ) {
+        (true, Some(starts_on), Some(ends_on), Some(workdays)) => Ok(CampaignFields {
             name: proposed.name,
             description: proposed.description,
             region,
@@ -214,20 +248,30 @@ fn check_campaign(
             ends_on,
             baseline_mode,
             public: proposed.public,
+            workdays,
         }),
         _ => Err(errors),
     }
 }
 
 impl Service {
-    /// Creates a campaign (admin) with a snapshot of its factor set, so that its results never
-    /// change when factor files do.
+    /// Creates a campaign (the admin, or an organizer, who then runs it) with a snapshot of
+    /// its factor set, so that its results never change when factor files do.
     pub async fn create_campaign(
         &self,
         caller: &Caller,
         request: NewCampaign,
     ) -> Result<CampaignRecord, ServiceError> {
-        caller.require_admin()?;
+        let organizer = match caller {
+            Caller::Organizer { organizer_id, .. } => {
+                let organizer = self.organizer_record(organizer_id).await?;
+                Some((organizer.id, organizer.name))
+            }
+            _ => {
+                caller.require_admin()?;
+                None
+            }
+        };
         let mut errors = FieldErrors::default();
         if let Err(message) = Slug::try_from(request.id.as_str()) {
             errors.push("id", message);
@@ -248,13 +292,22 @@ impl Service {
                 ends_on,
                 baseline_mode: request.baseline_mode,
                 public: request.public.unwrap_or(true),
+                workdays: WorkdaysInput::new(request.workdays, Workdays::default()),
             },
             errors,
         )?;
         let now = now();
-        let record = fields.into_record(request.id, set, now.clone(), now, 1);
+        let record = fields.into_record(request.id, set, (now.clone(), now), 1, organizer);
         let snapshot = serde_json::to_string(set.file()).map_err(ServiceError::internal)?;
         self.store.create_campaign(&record, &snapshot).await?;
+        self.record(
+            caller,
+            "campaign.create",
+            Some(&record.id),
+            &record.id,
+            serde_json::json!({ "name": record.name, "public": record.public, "factor_set": record.factor_set_id }),
+        )
+        .await;
         Ok(record)
     }
 
@@ -274,7 +327,9 @@ impl Service {
         };
         Ok(all
             .into_iter()
-            .filter(|c| c.public || caller.is_admin() || enrolled.contains(&c.id))
+            .filter(|c| {
+                c.public || caller.runs(c.organizer_id.as_deref()) || enrolled.contains(&c.id)
+            })
             .collect())
     }
 
@@ -287,7 +342,7 @@ impl Service {
         campaign_id: &str,
     ) -> Result<CampaignRecord, ServiceError> {
         let campaign = self.campaign(campaign_id).await?;
-        if campaign.public || caller.is_admin() {
+        if campaign.public || caller.runs(campaign.organizer_id.as_deref()) {
             return Ok(campaign);
         }
         match caller {
@@ -312,16 +367,15 @@ impl Service {
         Ok((campaign, set))
     }
 
-    /// Changes a campaign (admin). The factor set and baseline cannot change once trips exist,
-    /// nor can the period shrink past stored trips.
+    /// Changes a campaign (the admin or its organizer). The factor set and baseline cannot
+    /// change once trips exist, nor can the period shrink past stored trips.
     pub async fn update_campaign(
         &self,
         caller: &Caller,
         campaign_id: &str,
         changes: CampaignChanges,
     ) -> Result<CampaignRecord, ServiceError> {
-        caller.require_admin()?;
-        let current = self.campaign(campaign_id).await?;
+        let current = self.runnable_campaign(caller, campaign_id).await?;
         let mut errors = FieldErrors::default();
         let starts_on = match &changes.starts_on {
             Some(text) => date(text, "starts_on", &mut errors),
@@ -361,15 +415,19 @@ impl Service {
                 ends_on,
                 baseline_mode,
                 public: changes.public.unwrap_or(current.public),
+                workdays: WorkdaysInput::new(changes.workdays.clone(), current.workdays),
             },
             errors,
         )?;
         let updated = fields.into_record(
             current.id.clone(),
             &set,
-            current.created_at.clone(),
-            now(),
+            (current.created_at.clone(), now()),
             current.revision + 1,
+            current
+                .organizer_id
+                .clone()
+                .zip(current.organizer_name.clone()),
         );
         let snapshot = match &new_set {
             Some(set) => Some(serde_json::to_string(set.file()).map_err(ServiceError::internal)?),
@@ -382,23 +440,63 @@ impl Service {
                 expected_revision: current.revision,
             })
             .await?;
+        self.record(
+            caller,
+            "campaign.update",
+            Some(&updated.id),
+            &updated.id,
+            changed_fields(&current, &updated),
+        )
+        .await;
         Ok(updated)
     }
 
-    /// Enrolls an organization in a campaign (admin); enrolling twice changes nothing.
+    /// Enrolls an organization in a campaign (the admin or the campaign's organizer);
+    /// enrolling twice changes nothing.
     pub async fn enroll(
         &self,
         caller: &Caller,
         campaign_id: &str,
         organization_id: &str,
     ) -> Result<(), ServiceError> {
-        caller.require_admin()?;
-        self.campaign(campaign_id).await?;
+        let campaign = self.runnable_campaign(caller, campaign_id).await?;
         self.organization_record(organization_id).await?;
         self.store
-            .enroll(campaign_id, organization_id, &now())
+            .enroll(&campaign.id, organization_id, &now())
             .await?;
+        self.record(
+            caller,
+            "enrollment.create",
+            Some(&campaign.id),
+            organization_id,
+            serde_json::json!({}),
+        )
+        .await;
         Ok(())
+    }
+
+    /// A campaign the caller runs (the admin any, an organizer its own): 401 without
+    /// credentials, 404 for a private campaign the caller may not read (its existence is not
+    /// revealed), 403 for one it may read but not run.
+    pub async fn runnable_campaign(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+    ) -> Result<CampaignRecord, ServiceError> {
+        caller.require_any()?;
+        let campaign = self.readable_campaign(caller, campaign_id).await?;
+        if caller.runs(campaign.organizer_id.as_deref()) {
+            Ok(campaign)
+        } else {
+            Err(ServiceError::Forbidden(format!(
+                "campaign `{}` is run by {}; only they and the admin may change it",
+                campaign.id,
+                campaign
+                    .organizer_id
+                    .as_deref()
+                    .map_or_else(|| "the admin".to_owned(), |o| format!("organizer `{o}`"))
+            )))
+        }
     }
 
     /// The set with that id (the default set when `None`), or a 422 at `field`.
@@ -424,4 +522,64 @@ impl Service {
             }),
         }
     }
+}
+
+/// The fields an update changed, old and new, for the audit trail.
+fn changed_fields(before: &CampaignRecord, after: &CampaignRecord) -> serde_json::Value {
+    let mut changed = serde_json::Map::new();
+    let mut compare = |name: &str, old: serde_json::Value, new: serde_json::Value| {
+        if old != new {
+            changed.insert(
+                name.to_owned(),
+                serde_json::json!({ "from": old, "to": new }),
+            );
+        }
+    };
+    compare(
+        "name",
+        before.name.clone().into(),
+        after.name.clone().into(),
+    );
+    compare(
+        "description",
+        before.description.clone().into(),
+        after.description.clone().into(),
+    );
+    compare(
+        "region",
+        before.region.clone().into(),
+        after.region.clone().into(),
+    );
+    compare(
+        "time_zone",
+        before.time_zone.clone().into(),
+        after.time_zone.clone().into(),
+    );
+    compare(
+        "starts_on",
+        before.starts_on.to_string().into(),
+        after.starts_on.to_string().into(),
+    );
+    compare(
+        "ends_on",
+        before.ends_on.to_string().into(),
+        after.ends_on.to_string().into(),
+    );
+    compare(
+        "factor_set",
+        before.factor_set_id.clone().into(),
+        after.factor_set_id.clone().into(),
+    );
+    compare(
+        "baseline_mode",
+        before.baseline_mode.clone().into(),
+        after.baseline_mode.clone().into(),
+    );
+    compare("public", before.public.into(), after.public.into());
+    compare(
+        "workdays",
+        before.workdays.names().into(),
+        after.workdays.names().into(),
+    );
+    serde_json::Value::Object(changed)
 }

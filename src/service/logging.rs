@@ -198,9 +198,9 @@ impl Service {
                 organization_id, ..
             } => organization_id.clone(),
             Caller::Anonymous => return Err(unauthenticated()),
-            Caller::Admin => {
+            Caller::Admin | Caller::Organizer { .. } => {
                 return Err(ServiceError::Forbidden(
-                    "trips are logged with an organization key, not the admin token".into(),
+                    "trips are logged with an organization key, not the admin token or an organizer key".into(),
                 ))
             }
             Caller::Participant { .. } => {
@@ -290,10 +290,13 @@ impl Service {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<StoredTrip>, ServiceError> {
-        caller.require_admin_or_organization()?;
+        caller.require_key_or_admin()?;
         let campaign = self.campaign(campaign_id).await?;
         if let Some(organization) = caller.organization_id() {
             self.require_enrolled(&campaign, organization).await?;
+        }
+        if caller.organizer_id().is_some() {
+            self.runnable_campaign(caller, campaign_id).await?;
         }
         Ok(self
             .store
@@ -313,7 +316,10 @@ impl Service {
         campaign_id: &str,
         trip_id: &str,
     ) -> Result<(), ServiceError> {
-        caller.require_admin_or_organization()?;
+        caller.require_key_or_admin()?;
+        if caller.organizer_id().is_some() {
+            self.runnable_campaign(caller, campaign_id).await?;
+        }
         self.limit_writes(caller)?;
         let trip_id = parse_trip_id(trip_id)?;
         self.store
@@ -370,7 +376,7 @@ pub(super) fn trip_scope(caller: &Caller) -> TripScope {
         Caller::Organization {
             organization_id, ..
         } => TripScope::Organization(organization_id.clone()),
-        Caller::Admin | Caller::Anonymous => TripScope::Campaign,
+        Caller::Admin | Caller::Organizer { .. } | Caller::Anonymous => TripScope::Campaign,
     }
 }
 

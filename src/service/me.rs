@@ -1,7 +1,7 @@
 //! Who a caller is: what a page shows after someone pastes a key or opens their own page.
 
 use super::{Caller, ParticipantView, Service, ServiceError};
-use crate::store::{CampaignRecord, OrganizationRecord, Store};
+use crate::store::{CampaignRecord, OrganizationRecord, OrganizerRecord, Store};
 
 /// The caller as they may see themselves.
 #[derive(Debug)]
@@ -12,6 +12,11 @@ pub enum Identity {
     /// private, by id.
     Organization {
         organization: OrganizationRecord,
+        campaigns: Vec<CampaignRecord>,
+    },
+    /// An organizer key: the organizer and the campaigns it runs.
+    Organizer {
+        organizer: OrganizerRecord,
         campaigns: Vec<CampaignRecord>,
     },
     /// A participant's token: who they are, where, and their own figures.
@@ -27,6 +32,20 @@ impl Service {
             Caller::Participant { .. } => Ok(Identity::Participant(Box::new(
                 self.participant_view(caller).await?,
             ))),
+            Caller::Organizer { organizer_id, .. } => {
+                let organizer = self.organizer_record(organizer_id).await?;
+                let campaigns = self
+                    .store
+                    .list_campaigns()
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.organizer_id.as_deref() == Some(organizer_id))
+                    .collect();
+                Ok(Identity::Organizer {
+                    organizer,
+                    campaigns,
+                })
+            }
             Caller::Organization {
                 organization_id, ..
             } => {

@@ -3,6 +3,7 @@
 //! catalogue and the calculator; knows nothing of HTTP, so the handlers, the demo seeder and any
 //! command-line import share this one code path.
 
+mod audit;
 mod caller;
 mod campaigns;
 mod error;
@@ -10,7 +11,9 @@ mod estimates;
 mod limits;
 mod logging;
 mod me;
+mod network;
 mod organizations;
+mod organizers;
 mod participants;
 mod results;
 
@@ -25,12 +28,15 @@ pub use logging::{
     MAX_TRIPS_PER_REQUEST,
 };
 pub use me::Identity;
-pub use organizations::{IssuedKey, NewOrganization};
+pub use network::{NetworkCampaign, NetworkRegion, NetworkSummary};
+pub use organizations::{IssuedKey, NewOrganization, OrganizationChanges};
+pub use organizers::{IssuedOrganizerKey, NewOrganizer};
 pub use participants::{
     own_figures, InviteTarget, IssuedInvite, Joined, NewInvite, ParticipantView,
 };
 pub use results::{
-    CampaignResults, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SortKey,
+    CampaignResults, Fairness, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SizeBand,
+    SortKey,
 };
 
 use crate::domain::mode::truncate_for_message;

@@ -146,6 +146,18 @@ impl Service {
             revoked_at: None,
         };
         self.store.create_invite(&invite).await?;
+        self.record(
+            caller,
+            "invite.create",
+            Some(&invite.campaign_id),
+            organization_id,
+            serde_json::json!({
+                "invite_id": invite.id,
+                "expires_at": invite.expires_at,
+                "max_participants": invite.max_participants,
+            }),
+        )
+        .await;
         Ok(IssuedInvite { invite, code })
     }
 
@@ -180,10 +192,20 @@ impl Service {
             hash_key(code_or_id)
         };
         let at = now();
-        Ok(self
-            .store
+        self.store
             .revoke_invite(&campaign.id, organization_id, &reference, &at)
-            .await?)
+            .await?;
+        // The code itself is a secret: the trail names the invite by id when it was given.
+        let invite = code_or_id.starts_with("inv_").then_some(code_or_id);
+        self.record(
+            caller,
+            "invite.revoke",
+            Some(&campaign.id),
+            organization_id,
+            serde_json::json!({ "invite_id": invite }),
+        )
+        .await;
+        Ok(())
     }
 
     /// Revokes a participant's token; their trips stay and count.
@@ -198,10 +220,18 @@ impl Service {
             .invite_scope(caller, campaign_id, organization_id)
             .await?;
         let at = now();
-        Ok(self
-            .store
+        self.store
             .revoke_participant(&campaign.id, organization_id, participant_id, &at)
-            .await?)
+            .await?;
+        self.record(
+            caller,
+            "participant.revoke",
+            Some(&campaign.id),
+            organization_id,
+            serde_json::json!({ "participant": participant_id }),
+        )
+        .await;
+        Ok(())
     }
 
     /// The campaign and organization a code leads to, while it admits participants.
@@ -392,7 +422,7 @@ impl Service {
         campaign_id: &str,
         organization_id: &str,
     ) -> Result<CampaignRecord, ServiceError> {
-        caller.require_admin_or_organization()?;
+        caller.require_key_or_admin()?;
         if caller
             .organization_id()
             .is_some_and(|own| own != organization_id)
@@ -403,7 +433,11 @@ impl Service {
                 "an organization key manages only its own organization's invites".into(),
             ));
         }
-        let campaign = self.readable_campaign(caller, campaign_id).await?;
+        let campaign = match caller {
+            // The campaign's organizer, like the admin, manages every enrolled organization's.
+            Caller::Organizer { .. } => self.runnable_campaign(caller, campaign_id).await?,
+            _ => self.readable_campaign(caller, campaign_id).await?,
+        };
         self.organization_record(organization_id).await?;
         if !self
             .store

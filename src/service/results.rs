@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{Caller, Service, ServiceError};
 use crate::domain::campaign::{period_days, OrganizationKind};
 use crate::domain::cobenefit::minutes_per_participant_week_x10;
-use crate::domain::grams::per_capita;
+use crate::domain::grams::{div_round_half_away, per_capita};
 use crate::domain::mode::truncate_for_message;
 use crate::store::{CampaignRecord, DayTotals, ModeTotals, Standing, Store, Totals};
 
@@ -18,6 +18,38 @@ pub enum SortKey {
     Savings,
     /// Saving per participant.
     SavingsPerParticipant,
+    /// Participants ÷ headcount (organizations without a headcount last).
+    ParticipationRate,
+    /// Mean share of workdays with a green commute.
+    Regularity,
+}
+
+/// Organizations by headcount, so that like is ranked with like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeBand {
+    /// 1–49 members.
+    Small,
+    /// 50–249.
+    Medium,
+    /// 250–999.
+    Large,
+    /// 1,000 and more.
+    VeryLarge,
+}
+
+impl SizeBand {
+    /// Whether an organization of this headcount is in the band (none without a headcount).
+    pub fn contains(self, headcount: Option<i64>) -> bool {
+        let Some(headcount) = headcount else {
+            return false;
+        };
+        match self {
+            Self::Small => (1..=49).contains(&headcount),
+            Self::Medium => (50..=249).contains(&headcount),
+            Self::Large => (250..=999).contains(&headcount),
+            Self::VeryLarge => headcount >= 1000,
+        }
+    }
 }
 
 /// Leaderboard options.
@@ -25,10 +57,68 @@ pub enum SortKey {
 pub struct LeaderboardQuery {
     /// Only organizations of this kind.
     pub kind: Option<OrganizationKind>,
+    /// Only organizations in this headcount band.
+    pub size: Option<SizeBand>,
     /// The ranking key.
     pub sort: SortKey,
     /// At most this many entries.
     pub limit: Option<usize>,
+}
+
+/// Fair-ranking figures, in ten-thousandths (4 decimals), rounded half away from zero.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fairness {
+    /// Participants ÷ headcount; `None` without a (positive) headcount.
+    pub participation_rate_x10000: Option<i64>,
+    /// Green workdays ÷ (workdays × participants); 0 without participants.
+    pub regularity_x10000: i64,
+}
+
+/// `numerator ÷ denominator` in ten-thousandths, rounded half away from zero.
+fn ten_thousandths(numerator: i64, denominator: i64) -> i64 {
+    div_round_half_away(i128::from(numerator) * 10_000, i128::from(denominator)) as i64
+}
+
+/// An organization's (or a campaign's) fairness figures from its participants, headcount and
+/// green (participant, workday) pairs.
+fn fairness(
+    participants: i64,
+    headcount: Option<i64>,
+    green_workdays: i64,
+    workdays: i64,
+) -> Fairness {
+    Fairness {
+        participation_rate_x10000: headcount
+            .filter(|h| *h > 0)
+            .map(|h| ten_thousandths(participants, h)),
+        regularity_x10000: if participants > 0 && workdays > 0 {
+            ten_thousandths(green_workdays, workdays * participants)
+        } else {
+            0
+        },
+    }
+}
+
+/// Each organization's green (participant, day) pairs on the campaign's workdays.
+async fn green_workdays(
+    store: &impl Store,
+    campaign: &CampaignRecord,
+) -> Result<BTreeMap<String, i64>, ServiceError> {
+    let mut by_organization: BTreeMap<String, i64> = BTreeMap::new();
+    for row in store.weekday_green_days(&campaign.id).await? {
+        let weekday = i8::try_from(row.weekday).unwrap_or(0);
+        if campaign.workdays.has_iso_weekday(weekday) {
+            *by_organization.entry(row.organization_id).or_default() += row.green_days;
+        }
+    }
+    Ok(by_organization)
+}
+
+/// The campaign's workdays between its first and last day.
+fn workdays_of(campaign: &CampaignRecord) -> i64 {
+    campaign
+        .workdays
+        .count_between(campaign.starts_on, campaign.ends_on)
 }
 
 /// Totals of the organizations of one kind.
@@ -57,6 +147,8 @@ pub struct CampaignResults {
     pub by_kind: Vec<KindTotals>,
     /// Active minutes per participant per week of the campaign, in tenths.
     pub active_minutes_per_participant_week_x10: i64,
+    /// The campaign's regularity: the mean over every participant.
+    pub regularity_x10000: i64,
 }
 
 /// One organization's place on the leaderboard.
@@ -68,6 +160,8 @@ pub struct Ranked {
     pub standing: Standing,
     /// `savings_g ÷ participants`, rounded half away from zero.
     pub savings_per_participant_g: i64,
+    /// Participation rate and regularity.
+    pub fairness: Fairness,
 }
 
 /// One organization's results in a campaign.
@@ -85,6 +179,8 @@ pub struct OrganizationResults {
     pub joined_by_invite: i64,
     /// The organization's active minutes per participant per week of the campaign, in tenths.
     pub active_minutes_per_participant_week_x10: i64,
+    /// Participation rate and regularity.
+    pub fairness: Fairness,
 }
 
 impl Service {
@@ -97,6 +193,7 @@ impl Service {
         let campaign = self.readable_campaign(caller, campaign_id).await?;
         let standings = self.store.standings(&campaign.id).await?;
         let by_mode = self.store.mode_totals(&campaign.id, None).await?;
+        let green: i64 = green_workdays(&self.store, &campaign).await?.values().sum();
         let mut totals = Totals::default();
         let mut kinds: BTreeMap<OrganizationKind, (i64, Totals)> = BTreeMap::new();
         for standing in &standings {
@@ -107,6 +204,8 @@ impl Service {
         }
         Ok(CampaignResults {
             active_minutes_per_participant_week_x10: weekly_minutes_x10(&campaign, &totals),
+            regularity_x10000: fairness(totals.participants, None, green, workdays_of(&campaign))
+                .regularity_x10000,
             campaign,
             totals,
             organizations: standings.len() as i64,
@@ -135,7 +234,21 @@ impl Service {
         }
         let campaign = self.readable_campaign(caller, campaign_id).await?;
         let standings = self.store.standings(&campaign.id).await?;
-        Ok(rank(standings, query))
+        let green = green_workdays(&self.store, &campaign).await?;
+        let workdays = workdays_of(&campaign);
+        let rows = standings
+            .into_iter()
+            .map(|s| {
+                let figures = fairness(
+                    s.totals.participants,
+                    s.headcount,
+                    green.get(&s.organization_id).copied().unwrap_or(0),
+                    workdays,
+                );
+                (s, figures)
+            })
+            .collect();
+        Ok(rank(rows, query))
     }
 
     /// One enrolled organization's figures, by mode and by day (readable like the campaign).
@@ -169,7 +282,15 @@ impl Service {
             .store
             .joined_by_invite(&campaign.id, organization_id)
             .await?;
+        let green = green_workdays(&self.store, &campaign).await?;
+        let fairness = fairness(
+            standing.totals.participants,
+            standing.headcount,
+            green.get(organization_id).copied().unwrap_or(0),
+            workdays_of(&campaign),
+        );
         Ok(OrganizationResults {
+            fairness,
             active_minutes_per_participant_week_x10: weekly_minutes_x10(
                 &campaign,
                 &standing.totals,
@@ -193,32 +314,77 @@ fn weekly_minutes_x10(campaign: &CampaignRecord, totals: &Totals) -> i64 {
     )
 }
 
-/// Filters, orders and numbers the standings.
-fn rank(standings: Vec<Standing>, query: LeaderboardQuery) -> Vec<Ranked> {
-    let mut rows: Vec<(Standing, i64)> = standings
+/// Filters, orders and numbers the standings: by the sort key descending (organizations
+/// without a participation rate last), ties by organization id ascending.
+fn rank(standings: Vec<(Standing, Fairness)>, query: LeaderboardQuery) -> Vec<Ranked> {
+    let mut rows: Vec<(Standing, Fairness, i64)> = standings
         .into_iter()
-        .filter(|s| query.kind.is_none_or(|kind| s.kind == kind))
-        .map(|s| {
+        .filter(|(s, _)| query.kind.is_none_or(|kind| s.kind == kind))
+        .filter(|(s, _)| query.size.is_none_or(|band| band.contains(s.headcount)))
+        .map(|(s, fairness)| {
             let per_participant = per_capita(s.totals.savings_g, s.totals.participants);
-            (s, per_participant)
+            (s, fairness, per_participant)
         })
         .collect();
-    rows.sort_by(|(a, a_pp), (b, b_pp)| {
-        let (a_key, b_key) = match query.sort {
-            SortKey::Savings => (a.totals.savings_g, b.totals.savings_g),
-            SortKey::SavingsPerParticipant => (*a_pp, *b_pp),
-        };
-        b_key
-            .cmp(&a_key)
-            .then_with(|| a.organization_id.cmp(&b.organization_id))
+    // `None` sorts below every value, so descending order puts it last.
+    let key = |(s, f, per_participant): &(Standing, Fairness, i64)| match query.sort {
+        SortKey::Savings => Some(s.totals.savings_g),
+        SortKey::SavingsPerParticipant => Some(*per_participant),
+        SortKey::ParticipationRate => f.participation_rate_x10000,
+        SortKey::Regularity => Some(f.regularity_x10000),
+    };
+    rows.sort_by(|a, b| {
+        key(b)
+            .cmp(&key(a))
+            .then_with(|| a.0.organization_id.cmp(&b.0.organization_id))
     });
     rows.into_iter()
         .take(query.limit.unwrap_or(usize::MAX))
         .enumerate()
-        .map(|(i, (standing, savings_per_participant_g))| Ranked {
-            rank: i + 1,
-            standing,
-            savings_per_participant_g,
-        })
+        .map(
+            |(i, (standing, fairness, savings_per_participant_g))| Ranked {
+                rank: i + 1,
+                standing,
+                savings_per_participant_g,
+                fairness,
+            },
+        )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fairness_is_rounded_to_four_decimals_and_absent_without_a_headcount() {
+        let f = fairness(1, Some(3), 2, 10);
+        assert_eq!(f.participation_rate_x10000, Some(3333));
+        assert_eq!(f.regularity_x10000, 2000);
+        assert_eq!(
+            fairness(2, Some(3), 1, 3).participation_rate_x10000,
+            Some(6667)
+        );
+        assert_eq!(fairness(5, None, 0, 10).participation_rate_x10000, None);
+        assert_eq!(fairness(5, Some(0), 0, 10).participation_rate_x10000, None);
+        assert_eq!(fairness(0, Some(10), 0, 10).regularity_x10000, 0);
+        assert_eq!(fairness(3, Some(10), 4, 0).regularity_x10000, 0);
+    }
+
+    #[test]
+    fn size_bands_cover_every_headcount_once() {
+        let bands = [
+            SizeBand::Small,
+            SizeBand::Medium,
+            SizeBand::Large,
+            SizeBand::VeryLarge,
+        ];
+        for headcount in 1..3000 {
+            let matching = bands.iter().filter(|b| b.contains(Some(headcount))).count();
+            assert_eq!(matching, 1, "{headcount}");
+        }
+        assert!(bands
+            .iter()
+            .all(|b| !b.contains(None) && !b.contains(Some(0))));
+    }
 }

@@ -218,6 +218,55 @@ pub trait Store {
         organization_id: &str,
     ) -> Result<i64, StoreError>;
 
+    /// Replaces an organization's name, kind, city and headcount; `NotFound` if there is none.
+    async fn update_organization(
+        &self,
+        organization: &OrganizationRecord,
+    ) -> Result<(), StoreError>;
+
+    /// Stores a new organizer; `Conflict` if the id is taken.
+    async fn create_organizer(&self, organizer: &OrganizerRecord) -> Result<(), StoreError>;
+
+    /// One organizer; `NotFound` if there is none.
+    async fn get_organizer(&self, id: &str) -> Result<OrganizerRecord, StoreError>;
+
+    /// Every organizer, by id.
+    async fn list_organizers(&self) -> Result<Vec<OrganizerRecord>, StoreError>;
+
+    /// Stores an organizer key's hash.
+    async fn create_organizer_key(&self, key: &OrganizerKeyRecord) -> Result<(), StoreError>;
+
+    /// Revokes an organizer key (revoking again keeps the first time); `NotFound` unless it
+    /// belongs to the organizer.
+    async fn revoke_organizer_key(
+        &self,
+        organizer_id: &str,
+        key_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The owner of the unrevoked organizer key with that hash.
+    async fn find_organizer_key(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<OrganizerKeyOwner>, StoreError>;
+
+    /// Appends an entry to the audit trail.
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// A page of the audit trail in order, of one campaign or all.
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Every campaign's totals and enrolled organizations, by id, from the rollups.
+    async fn campaign_totals(&self) -> Result<Vec<CampaignTotals>, StoreError>;
+
+    /// Each organization's green (participant, day) pairs by weekday in the campaign (pairs
+    /// with at least one trip saving CO2e), from the rollups; zero rows left out.
+    async fn weekday_green_days(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<WeekdayGreenDays>, StoreError>;
+
     /// Every enrolled organization with its totals (zeros without trips), by id.
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError>;
 
@@ -479,6 +528,64 @@ impl Store for AnyStore {
         organization_id: &str,
     ) -> Result<i64, StoreError> {
         dispatch!(self.joined_by_invite(campaign_id, organization_id))
+    }
+
+    async fn update_organization(
+        &self,
+        organization: &OrganizationRecord,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.update_organization(organization))
+    }
+
+    async fn create_organizer(&self, organizer: &OrganizerRecord) -> Result<(), StoreError> {
+        dispatch!(self.create_organizer(organizer))
+    }
+
+    async fn get_organizer(&self, id: &str) -> Result<OrganizerRecord, StoreError> {
+        dispatch!(self.get_organizer(id))
+    }
+
+    async fn list_organizers(&self) -> Result<Vec<OrganizerRecord>, StoreError> {
+        dispatch!(self.list_organizers())
+    }
+
+    async fn create_organizer_key(&self, key: &OrganizerKeyRecord) -> Result<(), StoreError> {
+        dispatch!(self.create_organizer_key(key))
+    }
+
+    async fn revoke_organizer_key(
+        &self,
+        organizer_id: &str,
+        key_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.revoke_organizer_key(organizer_id, key_id, at))
+    }
+
+    async fn find_organizer_key(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<OrganizerKeyOwner>, StoreError> {
+        dispatch!(self.find_organizer_key(key_hash))
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        dispatch!(self.record_audit(entry))
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self.audit(query))
+    }
+
+    async fn campaign_totals(&self) -> Result<Vec<CampaignTotals>, StoreError> {
+        dispatch!(self.campaign_totals())
+    }
+
+    async fn weekday_green_days(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<WeekdayGreenDays>, StoreError> {
+        dispatch!(self.weekday_green_days(campaign_id))
     }
 
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {

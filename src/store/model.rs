@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use crate::domain::campaign::{Direction, OrganizationKind};
 use crate::domain::cobenefit::{AirMg, TripCoBenefits};
 use crate::domain::trip::{ComputedTrip, TripFigures};
+use crate::domain::workdays::Workdays;
 
 /// A stored campaign (its factor-set snapshot is read separately: it is large).
 #[derive(Debug, Clone)]
@@ -24,6 +25,12 @@ pub struct CampaignRecord {
     pub updated_at: String,
     /// Increases on every change, so cached snapshots can be checked.
     pub revision: i64,
+    /// The organizer that runs it; `None` for the admin's campaigns.
+    pub organizer_id: Option<String>,
+    /// That organizer's name (read with the campaign; not stored with it).
+    pub organizer_name: Option<String>,
+    /// The weekdays regularity counts.
+    pub workdays: Workdays,
 }
 
 /// A campaign's new state, with a new snapshot when the factor set changes.
@@ -46,6 +53,8 @@ pub struct OrganizationRecord {
     pub city: Option<String>,
     pub headcount: Option<i64>,
     pub created_at: String,
+    /// The organizer that created it; `None` when the admin did.
+    pub created_by: Option<String>,
 }
 
 /// A stored organization key (hash only).
@@ -258,6 +267,8 @@ pub struct Standing {
     pub name: String,
     pub kind: OrganizationKind,
     pub totals: Totals,
+    /// Members, for participation rates.
+    pub headcount: Option<i64>,
 }
 
 /// Totals of trips with one main mode (`participants` unused).
@@ -272,4 +283,79 @@ pub struct ModeTotals {
 pub struct DayTotals {
     pub date: Date,
     pub totals: Totals,
+}
+
+/// An organizer: a partner NGO or a city office running its own campaigns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizerRecord {
+    pub id: String,
+    pub name: String,
+    pub city: Option<String>,
+    pub created_at: String,
+}
+
+/// An organizer key (hash only).
+#[derive(Debug, Clone)]
+pub struct OrganizerKeyRecord {
+    pub id: String,
+    pub organizer_id: String,
+    pub key_hash: String,
+    pub created_at: String,
+}
+
+/// The organizer and key id an unrevoked organizer key belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizerKeyOwner {
+    pub key_id: String,
+    pub organizer_id: String,
+}
+
+/// One entry of the audit trail: who did what, to what, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the trail (0 for an entry not yet stored).
+    pub seq: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `admin`, `organizer`, `organization` or `participant`.
+    pub actor: String,
+    /// The organizer, organization or participant id; `None` for the admin.
+    pub actor_id: Option<String>,
+    /// The key used, when a key was.
+    pub key_id: Option<String>,
+    /// What was done, such as `campaign.create` or `organization_key.revoke`.
+    pub action: String,
+    /// The campaign concerned, if any.
+    pub campaign_id: Option<String>,
+    /// What it was done to (an id).
+    pub subject: String,
+    /// The changed values, as JSON (never a secret).
+    pub detail: String,
+}
+
+/// Which audit entries to read.
+#[derive(Debug, Clone)]
+pub struct AuditQuery {
+    /// Only this campaign's entries.
+    pub campaign_id: Option<String>,
+    /// Entries after this position.
+    pub after_seq: i64,
+    pub limit: u32,
+}
+
+/// A campaign's totals over its organizations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignTotals {
+    pub campaign_id: String,
+    /// Enrolled organizations.
+    pub organizations: i64,
+    pub totals: Totals,
+}
+
+/// An organization's green (participant, day) pairs on one ISO weekday (1 = Monday).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekdayGreenDays {
+    pub organization_id: String,
+    pub weekday: i64,
+    pub green_days: i64,
 }

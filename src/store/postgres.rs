@@ -25,7 +25,7 @@ use super::tls::{Connector, PostgresTarget};
 use super::{DatabaseUrl, Store, StoreError};
 
 /// Migrations, applied in order once each, by version.
-const MIGRATIONS: [(i64, &str); 3] = [
+const MIGRATIONS: [(i64, &str); 4] = [
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (
         2,
@@ -34,6 +34,10 @@ const MIGRATIONS: [(i64, &str); 3] = [
     (
         3,
         include_str!("../../migrations/postgres/0003_cobenefits.sql"),
+    ),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_organizers.sql"),
     ),
 ];
 
@@ -266,8 +270,9 @@ impl Store for PostgresStore {
         self.insert(
             "INSERT INTO campaigns (id, name, description, region, time_zone, starts_on, ends_on,
                  factor_set_id, factor_set_version, factor_set_json, baseline_mode, public,
-                 created_at, updated_at, revision)
-             VALUES ($1, $2, $3, $4, $5, $6::text::date, $7::text::date, $8, $9, $10, $11, $12, $13, $14, 1)",
+                 created_at, updated_at, revision, organizer_id, workdays)
+             VALUES ($1, $2, $3, $4, $5, $6::text::date, $7::text::date, $8, $9, $10, $11, $12, $13, $14, 1,
+                 $15, $16)",
             &[
                 &c.id,
                 &c.name,
@@ -283,6 +288,8 @@ impl Store for PostgresStore {
                 &c.public,
                 &c.created_at,
                 &c.updated_at,
+                &c.organizer_id,
+                &c.workdays.to_stored(),
             ],
             || format!("a campaign with id `{}` already exists", c.id),
         )
@@ -342,7 +349,8 @@ impl Store for PostgresStore {
             "UPDATE campaigns SET name = $2, description = $3, region = $4, time_zone = $5,
                  starts_on = $6::text::date, ends_on = $7::text::date, factor_set_id = $8,
                  factor_set_version = $9, factor_set_json = COALESCE($10, factor_set_json),
-                 baseline_mode = $11, public = $12, updated_at = $13, revision = revision + 1
+                 baseline_mode = $11, public = $12, updated_at = $13, revision = revision + 1,
+                 workdays = $14
              WHERE id = $1",
             &[
                 &c.id,
@@ -358,6 +366,7 @@ impl Store for PostgresStore {
                 &c.baseline_mode,
                 &c.public,
                 &c.updated_at,
+                &c.workdays.to_stored(),
             ],
         )
         .await?;
@@ -367,8 +376,8 @@ impl Store for PostgresStore {
 
     async fn create_organization(&self, o: &OrganizationRecord) -> Result<(), StoreError> {
         self.insert(
-            "INSERT INTO organizations (id, name, kind, city, headcount, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO organizations (id, name, kind, city, headcount, created_at, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 &o.id,
                 &o.name,
@@ -376,6 +385,7 @@ impl Store for PostgresStore {
                 &o.city,
                 &o.headcount,
                 &o.created_at,
+                &o.created_by,
             ],
             || format!("an organization with id `{}` already exists", o.id),
         )
@@ -685,6 +695,137 @@ impl Store for PostgresStore {
             )
             .await?;
         Ok(counted.unwrap_or(0))
+    }
+
+    async fn update_organization(&self, o: &OrganizationRecord) -> Result<(), StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE organizations SET name = $2, kind = $3, city = $4, headcount = $5 WHERE id = $1",
+                &[&o.id, &o.name, &o.kind.as_str(), &o.city, &o.headcount],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(rows::not_found("organization", &o.id));
+        }
+        Ok(())
+    }
+
+    async fn create_organizer(&self, o: &OrganizerRecord) -> Result<(), StoreError> {
+        self.insert(
+            "INSERT INTO organizers (id, name, city, created_at) VALUES ($1, $2, $3, $4)",
+            &[&o.id, &o.name, &o.city, &o.created_at],
+            || format!("an organizer with id `{}` already exists", o.id),
+        )
+        .await
+    }
+
+    async fn get_organizer(&self, id: &str) -> Result<OrganizerRecord, StoreError> {
+        self.by_id(rows::ORGANIZERS, id, rows::organizer).await
+    }
+
+    async fn list_organizers(&self) -> Result<Vec<OrganizerRecord>, StoreError> {
+        let sql = rows::select(rows::ORGANIZERS, None);
+        self.query(&sql, &[], rows::organizer).await
+    }
+
+    async fn create_organizer_key(&self, key: &OrganizerKeyRecord) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO organizer_keys (id, organizer_id, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+            &[&key.id, &key.organizer_id, &key.key_hash, &key.created_at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_organizer_key(
+        &self,
+        organizer_id: &str,
+        key_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE organizer_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND organizer_id = $2",
+                &[&key_id, &organizer_id, &at],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!(
+                "organizer `{organizer_id}` has no key `{key_id}`"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn find_organizer_key(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<OrganizerKeyOwner>, StoreError> {
+        self.query_opt(
+            "SELECT id, organizer_id FROM organizer_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+            &[&key_hash],
+            |row| {
+                Ok(OrganizerKeyOwner {
+                    key_id: row.text(0)?,
+                    organizer_id: row.text(1)?,
+                })
+            },
+        )
+        .await
+    }
+
+    async fn record_audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO audit_log (at, actor, actor_id, key_id, action, campaign_id, subject, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &e.at,
+                &e.actor,
+                &e.actor_id,
+                &e.key_id,
+                &e.action,
+                &e.campaign_id,
+                &e.subject,
+                &e.detail,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM audit_log WHERE ($1::text IS NULL OR campaign_id = $1) AND seq > $2
+             ORDER BY seq LIMIT $3",
+            rows::AUDIT_COLUMNS
+        );
+        self.query(
+            &sql,
+            &[
+                &query.campaign_id,
+                &query.after_seq,
+                &i64::from(query.limit),
+            ],
+            rows::audit_entry,
+        )
+        .await
+    }
+
+    async fn weekday_green_days(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<WeekdayGreenDays>, StoreError> {
+        self.query(
+            &rows::weekday_green_days_query("$1"),
+            &[&campaign_id],
+            rows::weekday_green_days,
+        )
+        .await
+    }
+
+    async fn campaign_totals(&self) -> Result<Vec<CampaignTotals>, StoreError> {
+        self.query(rows::CAMPAIGN_TOTALS_QUERY, &[], rows::campaign_totals)
+            .await
     }
 
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
@@ -998,6 +1139,60 @@ async fn delete_trip(
 
 /// Applies one organization's rollup changes inside the caller's transaction (which holds the
 /// organization's lock).
+/// Green trips per participant and day, and green (participant, day) pairs per weekday.
+async fn apply_regularity(
+    tx: &Transaction<'_>,
+    campaign_id: &str,
+    organization_id: &str,
+    delta: &RollupDelta,
+) -> Result<(), StoreError> {
+    let changed: Vec<(&(String, String), i64)> = delta
+        .green_by_participant_day
+        .iter()
+        .filter(|(_, c)| **c != 0)
+        .map(|(key, change)| (key, *change))
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let participants: Vec<&str> = changed.iter().map(|(k, _)| k.0.as_str()).collect();
+    let dates: Vec<&str> = changed.iter().map(|(k, _)| k.1.as_str()).collect();
+    let changes: Vec<i64> = changed.iter().map(|(_, c)| *c).collect();
+    let rows = tx
+        .query(
+            "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
+             SELECT $1, $2, u.p, u.d::date, u.n FROM UNNEST($3::text[], $4::text[], $5::int8[]) AS u(p, d, n)
+             ON CONFLICT (campaign_id, organization_id, participant, date)
+             DO UPDATE SET green_trips = participant_days.green_trips + EXCLUDED.green_trips
+             RETURNING participant, CAST(date AS TEXT), green_trips",
+            &[&campaign_id, &organization_id, &participants, &dates, &changes],
+        )
+        .await?;
+    let mut after = std::collections::BTreeMap::new();
+    for row in &rows {
+        after.insert((row.text(0)?, row.text(1)?), row.int(2)?);
+    }
+    tx.execute(
+        "DELETE FROM participant_days WHERE campaign_id = $1 AND organization_id = $2
+             AND (participant, date) IN (SELECT u.p, u.d::date FROM UNNEST($3::text[], $4::text[]) AS u(p, d))
+             AND green_trips <= 0",
+        &[&campaign_id, &organization_id, &participants, &dates],
+    )
+    .await?;
+    let by_weekday =
+        delta.green_days_by_weekday(|key| after.get(key).copied().unwrap_or_default())?;
+    for (index, change) in by_weekday.iter().enumerate().filter(|(_, c)| **c != 0) {
+        tx.execute(
+            "INSERT INTO org_weekday_days (campaign_id, organization_id, weekday, green_days) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (campaign_id, organization_id, weekday)
+             DO UPDATE SET green_days = org_weekday_days.green_days + EXCLUDED.green_days",
+            &[&campaign_id, &organization_id, &(index as i64 + 1), change],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn apply_rollups(
     tx: &Transaction<'_>,
     campaign_id: &str,
@@ -1034,6 +1229,7 @@ async fn apply_rollups(
         &[&campaign_id, &organization_id, &participants],
     )
     .await?;
+    apply_regularity(tx, campaign_id, organization_id, delta).await?;
     let o = &delta.organization;
     tx.execute(
         "INSERT INTO org_totals (campaign_id, organization_id, trips, participants, distance_m, co2e_g, baseline_co2e_g, savings_g,

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::model::Totals;
+use super::StoreError;
+use crate::domain::campaign::parse_date;
 use crate::domain::trip::TripFigures;
+use crate::domain::workdays::iso_weekday;
 
 /// What one organization's rollups change by.
 #[derive(Debug, Default)]
@@ -17,6 +20,8 @@ pub struct RollupDelta {
     pub by_day: BTreeMap<String, Totals>,
     /// Trip count change per participant.
     pub by_participant: BTreeMap<String, i64>,
+    /// Green-trip (savings > 0) count change per (participant, date), for regularity.
+    pub green_by_participant_day: BTreeMap<(String, String), i64>,
 }
 
 impl RollupDelta {
@@ -31,6 +36,34 @@ impl RollupDelta {
             .by_participant
             .entry(participant.to_owned())
             .or_default() += sign;
+        if trip.savings_g > 0 {
+            *self
+                .green_by_participant_day
+                .entry((participant.to_owned(), date.to_owned()))
+                .or_default() += sign;
+        }
+    }
+
+    /// The change of green (participant, day) pairs by ISO weekday (index 0 is Monday), given
+    /// each changed pair's green-trip count after the change (`after`, in the order of
+    /// `green_by_participant_day`).
+    pub fn green_days_by_weekday(
+        &self,
+        after: impl Fn(&(String, String)) -> i64,
+    ) -> Result<[i64; 7], StoreError> {
+        let mut by_weekday = [0i64; 7];
+        for (key, change) in self
+            .green_by_participant_day
+            .iter()
+            .filter(|(_, c)| **c != 0)
+        {
+            let transition = participant_transition(*change, after(key));
+            if transition != 0 {
+                let weekday = iso_weekday(parse_date(&key.1).map_err(StoreError::internal)?);
+                by_weekday[usize::from(weekday.unsigned_abs() - 1)] += transition;
+            }
+        }
+        Ok(by_weekday)
     }
 
     /// Whether nothing changes.

@@ -9,6 +9,7 @@ use super::StoreError;
 use crate::domain::campaign::{parse_date, Direction, OrganizationKind};
 use crate::domain::cobenefit::{AirMg, TripCoBenefits};
 use crate::domain::trip::TripFigures;
+use crate::domain::workdays::Workdays;
 
 /// Typed access to a result row's columns by position.
 pub trait Columns {
@@ -54,6 +55,41 @@ pub const CAMPAIGNS: Table = ("campaigns", CAMPAIGN_COLUMNS, "campaign");
 /// The organizations, read with [`organization`].
 pub const ORGANIZATIONS: Table = ("organizations", ORGANIZATION_COLUMNS, "organization");
 
+/// The organizers table.
+pub const ORGANIZERS: Table = ("organizers", ORGANIZER_COLUMNS, "organizer");
+
+/// The columns of [`organizer`], in order.
+pub const ORGANIZER_COLUMNS: &str = "id, name, city, created_at";
+
+/// An organizer from a row of [`ORGANIZER_COLUMNS`].
+pub fn organizer(row: &impl Columns) -> Result<OrganizerRecord, StoreError> {
+    Ok(OrganizerRecord {
+        id: row.text(0)?,
+        name: row.text(1)?,
+        city: row.opt_text(2)?,
+        created_at: row.text(3)?,
+    })
+}
+
+/// The columns of [`audit_entry`], in order.
+pub const AUDIT_COLUMNS: &str =
+    "seq, at, actor, actor_id, key_id, action, campaign_id, subject, detail";
+
+/// An audit entry from a row of [`AUDIT_COLUMNS`].
+pub fn audit_entry(row: &impl Columns) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: row.int(0)?,
+        at: row.text(1)?,
+        actor: row.text(2)?,
+        actor_id: row.opt_text(3)?,
+        key_id: row.opt_text(4)?,
+        action: row.text(5)?,
+        campaign_id: row.opt_text(6)?,
+        subject: row.text(7)?,
+        detail: row.text(8)?,
+    })
+}
+
 /// `SELECT … FROM table WHERE id = {placeholder}` when a placeholder is given, else every
 /// row by id.
 pub fn select((table, columns, _): Table, id_placeholder: Option<&str>) -> String {
@@ -72,7 +108,8 @@ pub fn not_found(kind: &str, id: &str) -> StoreError {
 /// accept, so that one list serves both.
 pub const CAMPAIGN_COLUMNS: &str = "id, name, description, region, time_zone, \
     CAST(starts_on AS TEXT), CAST(ends_on AS TEXT), factor_set_id, factor_set_version, \
-    baseline_mode, public, created_at, updated_at, revision";
+    baseline_mode, public, created_at, updated_at, revision, organizer_id, workdays, \
+    (SELECT o.name FROM organizers o WHERE o.id = campaigns.organizer_id)";
 
 /// A campaign from a row of [`CAMPAIGN_COLUMNS`].
 pub fn campaign(row: &impl Columns) -> Result<CampaignRecord, StoreError> {
@@ -91,11 +128,14 @@ pub fn campaign(row: &impl Columns) -> Result<CampaignRecord, StoreError> {
         created_at: row.text(11)?,
         updated_at: row.text(12)?,
         revision: row.int(13)?,
+        organizer_id: row.opt_text(14)?,
+        workdays: Workdays::from_stored(&row.text(15)?).map_err(StoreError::internal)?,
+        organizer_name: row.opt_text(16)?,
     })
 }
 
 /// The columns of [`organization`], in its order.
-pub const ORGANIZATION_COLUMNS: &str = "id, name, kind, city, headcount, created_at";
+pub const ORGANIZATION_COLUMNS: &str = "id, name, kind, city, headcount, created_at, created_by";
 
 /// An organization from a row of [`ORGANIZATION_COLUMNS`].
 pub fn organization(row: &impl Columns) -> Result<OrganizationRecord, StoreError> {
@@ -106,6 +146,7 @@ pub fn organization(row: &impl Columns) -> Result<OrganizationRecord, StoreError
         city: row.opt_text(3)?,
         headcount: row.opt_int(4)?,
         created_at: row.text(5)?,
+        created_by: row.opt_text(6)?,
     })
 }
 
@@ -182,6 +223,7 @@ pub fn standing(row: &impl Columns) -> Result<Standing, StoreError> {
         name: row.text(1)?,
         kind: row.kind(2)?,
         totals: totals(row, 3)?,
+        headcount: row.opt_int(13)?,
     })
 }
 
@@ -191,7 +233,7 @@ pub const STANDINGS_SELECT: &str = "SELECT o.id, o.name, o.kind,
         COALESCE(t.trips, 0), COALESCE(t.participants, 0), COALESCE(t.distance_m, 0),
         COALESCE(t.co2e_g, 0), COALESCE(t.baseline_co2e_g, 0), COALESCE(t.savings_g, 0),
         COALESCE(t.active_minutes, 0), COALESCE(t.nox_saved_mg, 0), COALESCE(t.pm25_saved_mg, 0),
-        COALESCE(t.air_incomplete_trips, 0)
+        COALESCE(t.air_incomplete_trips, 0), o.headcount
     FROM enrollments e
     JOIN organizations o ON o.id = e.organization_id
     LEFT JOIN org_totals t ON t.campaign_id = e.campaign_id AND t.organization_id = e.organization_id";
@@ -333,4 +375,42 @@ pub fn no_participant(organization_id: &str, participant_id: &str) -> StoreError
     StoreError::NotFound(format!(
         "organization `{organization_id}` has no participant `{participant_id}` in this campaign"
     ))
+}
+
+/// Every campaign's totals (sums of its organizations' rollups) and enrolled organizations, by id.
+pub const CAMPAIGN_TOTALS_QUERY: &str = "SELECT c.id,
+        (SELECT COUNT(*) FROM enrollments e WHERE e.campaign_id = c.id),
+        CAST(COALESCE(SUM(t.trips), 0) AS BIGINT), CAST(COALESCE(SUM(t.participants), 0) AS BIGINT),
+        CAST(COALESCE(SUM(t.distance_m), 0) AS BIGINT), CAST(COALESCE(SUM(t.co2e_g), 0) AS BIGINT),
+        CAST(COALESCE(SUM(t.baseline_co2e_g), 0) AS BIGINT), CAST(COALESCE(SUM(t.savings_g), 0) AS BIGINT),
+        CAST(COALESCE(SUM(t.active_minutes), 0) AS BIGINT), CAST(COALESCE(SUM(t.nox_saved_mg), 0) AS BIGINT),
+        CAST(COALESCE(SUM(t.pm25_saved_mg), 0) AS BIGINT),
+        CAST(COALESCE(SUM(t.air_incomplete_trips), 0) AS BIGINT)
+    FROM campaigns c LEFT JOIN org_totals t ON t.campaign_id = c.id
+    GROUP BY c.id ORDER BY c.id";
+
+/// A row of [`CAMPAIGN_TOTALS_QUERY`].
+pub fn campaign_totals(row: &impl Columns) -> Result<CampaignTotals, StoreError> {
+    Ok(CampaignTotals {
+        campaign_id: row.text(0)?,
+        organizations: row.int(1)?,
+        totals: totals(row, 2)?,
+    })
+}
+
+/// Green (participant, day) pairs by organization and ISO weekday, for one campaign.
+pub fn weekday_green_days_query(campaign: &str) -> String {
+    format!(
+        "SELECT organization_id, weekday, green_days FROM org_weekday_days
+         WHERE campaign_id = {campaign} AND green_days <> 0 ORDER BY organization_id, weekday"
+    )
+}
+
+/// A row of [`weekday_green_days_query`].
+pub fn weekday_green_days(row: &impl Columns) -> Result<WeekdayGreenDays, StoreError> {
+    Ok(WeekdayGreenDays {
+        organization_id: row.text(0)?,
+        weekday: row.int(1)?,
+        green_days: row.int(2)?,
+    })
 }

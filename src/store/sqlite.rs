@@ -19,7 +19,7 @@ use super::rules::{self, check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
 
 /// Migrations, applied in order once each, by version.
-const MIGRATIONS: [(i64, &str); 3] = [
+const MIGRATIONS: [(i64, &str); 4] = [
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (
         2,
@@ -28,6 +28,10 @@ const MIGRATIONS: [(i64, &str); 3] = [
     (
         3,
         include_str!("../../migrations/sqlite/0003_cobenefits.sql"),
+    ),
+    (
+        4,
+        include_str!("../../migrations/sqlite/0004_organizers.sql"),
     ),
 ];
 
@@ -341,8 +345,8 @@ impl Store for SqliteStore {
             let inserted = conn.execute(
                 "INSERT INTO campaigns (id, name, description, region, time_zone, starts_on, ends_on,
                      factor_set_id, factor_set_version, factor_set_json, baseline_mode, public,
-                     created_at, updated_at, revision)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)",
+                     created_at, updated_at, revision, organizer_id, workdays)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16)",
                 params![
                     c.id,
                     c.name,
@@ -357,7 +361,9 @@ impl Store for SqliteStore {
                     c.baseline_mode,
                     c.public,
                     c.created_at,
-                    c.updated_at
+                    c.updated_at,
+                    c.organizer_id,
+                    c.workdays.to_stored()
                 ],
             );
             conflict_if_taken(inserted, || {
@@ -417,7 +423,7 @@ impl Store for SqliteStore {
                 "UPDATE campaigns SET name = ?2, description = ?3, region = ?4, time_zone = ?5,
                      starts_on = ?6, ends_on = ?7, factor_set_id = ?8, factor_set_version = ?9,
                      factor_set_json = COALESCE(?10, factor_set_json), baseline_mode = ?11,
-                     public = ?12, updated_at = ?13, revision = revision + 1
+                     public = ?12, updated_at = ?13, revision = revision + 1, workdays = ?14
                  WHERE id = ?1",
                 params![
                     c.id,
@@ -432,7 +438,8 @@ impl Store for SqliteStore {
                     update.snapshot,
                     c.baseline_mode,
                     c.public,
-                    c.updated_at
+                    c.updated_at,
+                    c.workdays.to_stored()
                 ],
             )?;
             tx.commit()?;
@@ -445,15 +452,16 @@ impl Store for SqliteStore {
         let o = o.clone();
         self.write(move |conn| {
             let inserted = conn.execute(
-                "INSERT INTO organizations (id, name, kind, city, headcount, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO organizations (id, name, kind, city, headcount, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     o.id,
                     o.name,
                     o.kind.as_str(),
                     o.city,
                     o.headcount,
-                    o.created_at
+                    o.created_at,
+                    o.created_by
                 ],
             );
             conflict_if_taken(inserted, || {
@@ -828,6 +836,155 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn update_organization(&self, o: &OrganizationRecord) -> Result<(), StoreError> {
+        let o = o.clone();
+        self.write(move |conn| {
+            let changed = conn.execute(
+                "UPDATE organizations SET name = ?2, kind = ?3, city = ?4, headcount = ?5 WHERE id = ?1",
+                params![o.id, o.name, o.kind.as_str(), o.city, o.headcount],
+            )?;
+            if changed == 0 {
+                return Err(rows::not_found("organization", &o.id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_organizer(&self, o: &OrganizerRecord) -> Result<(), StoreError> {
+        let o = o.clone();
+        self.write(move |conn| {
+            let inserted = conn.execute(
+                "INSERT INTO organizers (id, name, city, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![o.id, o.name, o.city, o.created_at],
+            );
+            conflict_if_taken(inserted, || {
+                format!("an organizer with id `{}` already exists", o.id)
+            })
+        })
+        .await
+    }
+
+    async fn get_organizer(&self, id: &str) -> Result<OrganizerRecord, StoreError> {
+        self.by_id(rows::ORGANIZERS, id, |r| rows::organizer(r))
+            .await
+    }
+
+    async fn list_organizers(&self) -> Result<Vec<OrganizerRecord>, StoreError> {
+        self.all(rows::ORGANIZERS, |r| rows::organizer(r)).await
+    }
+
+    async fn create_organizer_key(&self, key: &OrganizerKeyRecord) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO organizer_keys (id, organizer_id, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![key.id, key.organizer_id, key.key_hash, key.created_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_organizer_key(
+        &self,
+        organizer_id: &str,
+        key_id: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let values = (organizer_id.to_owned(), key_id.to_owned(), at.to_owned());
+        self.write(move |conn| {
+            let (organizer_id, key_id, at) = values;
+            let changed = conn.execute(
+                "UPDATE organizer_keys SET revoked_at = COALESCE(revoked_at, ?3) WHERE id = ?1 AND organizer_id = ?2",
+                params![key_id, organizer_id, at],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "organizer `{organizer_id}` has no key `{key_id}`"
+                )));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn find_organizer_key(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<OrganizerKeyOwner>, StoreError> {
+        let key_hash = key_hash.to_owned();
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, organizer_id FROM organizer_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+            )?;
+            first(&mut statement, [&key_hash], |row| {
+                Ok(OrganizerKeyOwner {
+                    key_id: row.text(0)?,
+                    organizer_id: row.text(1)?,
+                })
+            })
+        })
+        .await
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let e = entry.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO audit_log (at, actor, actor_id, key_id, action, campaign_id, subject, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![e.at, e.actor, e.actor_id, e.key_id, e.action, e.campaign_id, e.subject, e.detail],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let query = query.clone();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {} FROM audit_log WHERE (?1 IS NULL OR campaign_id = ?1) AND seq > ?2
+                 ORDER BY seq LIMIT ?3",
+                rows::AUDIT_COLUMNS
+            );
+            collect(
+                &mut *conn.prepare_cached(&sql)?,
+                params![query.campaign_id, query.after_seq, query.limit],
+                rows::audit_entry,
+            )
+        })
+        .await
+    }
+
+    async fn weekday_green_days(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<WeekdayGreenDays>, StoreError> {
+        let campaign_id = campaign_id.to_owned();
+        self.read(move |conn| {
+            let sql = rows::weekday_green_days_query("?1");
+            collect(
+                &mut *conn.prepare_cached(&sql)?,
+                [&campaign_id],
+                rows::weekday_green_days,
+            )
+        })
+        .await
+    }
+
+    async fn campaign_totals(&self) -> Result<Vec<CampaignTotals>, StoreError> {
+        self.read(|conn| {
+            collect(
+                &mut *conn.prepare_cached(rows::CAMPAIGN_TOTALS_QUERY)?,
+                [],
+                rows::campaign_totals,
+            )
+        })
+        .await
+    }
+
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
         let campaign_id = campaign_id.to_owned();
         self.read(move |conn| {
@@ -964,6 +1121,57 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
 }
 
 /// Applies one organization's rollup changes inside the caller's transaction.
+/// Green trips per participant and day, and green (participant, day) pairs per weekday.
+fn apply_regularity(
+    tx: &rusqlite::Transaction<'_>,
+    campaign_id: &str,
+    organization_id: &str,
+    delta: &RollupDelta,
+) -> Result<(), StoreError> {
+    let mut after = std::collections::BTreeMap::new();
+    {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO UPDATE SET green_trips = green_trips + excluded.green_trips
+             RETURNING green_trips",
+        )?;
+        let mut remove = tx.prepare_cached(
+            "DELETE FROM participant_days WHERE campaign_id = ?1 AND organization_id = ?2
+                 AND participant = ?3 AND date = ?4 AND green_trips <= 0",
+        )?;
+        for ((participant, date), change) in delta
+            .green_by_participant_day
+            .iter()
+            .filter(|(_, c)| **c != 0)
+        {
+            let count: i64 = upsert.query_row(
+                params![campaign_id, organization_id, participant, date, change],
+                |row| row.get(0),
+            )?;
+            if count <= 0 {
+                remove.execute(params![campaign_id, organization_id, participant, date])?;
+            }
+            after.insert((participant.clone(), date.clone()), count);
+        }
+    }
+    let by_weekday =
+        delta.green_days_by_weekday(|key| after.get(key).copied().unwrap_or_default())?;
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO org_weekday_days (campaign_id, organization_id, weekday, green_days) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO UPDATE SET green_days = green_days + excluded.green_days",
+    )?;
+    for (index, change) in by_weekday.iter().enumerate().filter(|(_, c)| **c != 0) {
+        upsert.execute(params![
+            campaign_id,
+            organization_id,
+            index as i64 + 1,
+            change
+        ])?;
+    }
+    Ok(())
+}
+
 fn apply_rollups(
     tx: &rusqlite::Transaction<'_>,
     campaign_id: &str,
@@ -994,6 +1202,7 @@ fn apply_rollups(
             }
         }
     }
+    apply_regularity(tx, campaign_id, organization_id, delta)?;
     let o = &delta.organization;
     tx.prepare_cached(
         "INSERT INTO org_totals (campaign_id, organization_id, trips, participants, distance_m, co2e_g, baseline_co2e_g, savings_g,

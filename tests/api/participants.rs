@@ -270,11 +270,18 @@ fn a_participant_token_opens_only_the_participants_own_doors() {
         app.post_json_as(&token, &invites_path(&w, 0), &json!({})),
         app.get_as(&token, &invites_path(&w, 0)),
         app.post_json_as(&token, "/v1/campaigns", &json!({ "id": "mine", "name": "x", "starts_on": "2026-06-01", "ends_on": "2026-06-02" })),
-        app.send_json_as(&token, "PUT", &format!("/v1/campaigns/elsewhere/organizations/{organization}"), &json!(null)),
     ];
     for response in refused {
         response.problem(403);
     }
+    // A private campaign that is not theirs does not exist for them, whatever the operation.
+    app.send_json_as(
+        &token,
+        "PUT",
+        &format!("/v1/campaigns/elsewhere/organizations/{organization}"),
+        &json!(null),
+    )
+    .problem(404);
     // Their own private campaign's results are theirs to read; another private campaign is
     // unknown to them.
     app.get_as(&token, "/v1/campaigns/walk-week/summary")

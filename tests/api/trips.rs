@@ -522,11 +522,13 @@ fn the_leaderboard_lists_every_enrolled_organization_in_order() {
     csv.assert_status(200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     let lines: Vec<String> = csv.text().lines().map(str::to_owned).collect();
-    assert_eq!(lines[0], "rank,organization_id,organization_name,kind,trips,participants,distance_km,co2e_g,baseline_co2e_g,savings_g,savings_per_participant_g,active_minutes,air_saved_nox_mg,air_saved_pm25_mg,air_incomplete_trips");
-    // Two 5 km bus trips each save a car's 252 mg NOx and 4 mg PM2.5 (the bus counts 0).
+    assert_eq!(lines[0], "rank,organization_id,organization_name,kind,trips,participants,distance_km,co2e_g,baseline_co2e_g,savings_g,savings_per_participant_g,active_minutes,air_saved_nox_mg,air_saved_pm25_mg,air_incomplete_trips,headcount,participation_rate,regularity");
+    // Two 5 km bus trips each save a car's 252 mg NOx and 4 mg PM2.5 (the bus counts 0). No
+    // headcount, so no participation rate; each of the two participants commuted greenly on
+    // one of the ten workdays from June 1 to 14: regularity 0.1.
     assert_eq!(
         lines[1],
-        "1,uk-week-org-0,Organization uk-week-org-0,enterprise,2,2,10,1038,1672,634,317,0,504,8,2"
+        "1,uk-week-org-0,Organization uk-week-org-0,enterprise,2,2,10,1038,1672,634,317,0,504,8,2,,,0.1"
     );
     assert_eq!(lines.len(), 5);
 

@@ -56,6 +56,9 @@ pub struct CampaignCreate {
     pub baseline_mode: Option<String>,
     /// Whether results are readable by anyone; default true.
     pub public: Option<bool>,
+    /// Weekdays that count for regularity (`mon` … `sun`); default Monday to Friday.
+    #[schema(example = json!(["mon", "tue", "wed", "thu", "fri"]))]
+    pub workdays: Option<Vec<String>>,
 }
 
 /// Changes to a campaign; absent fields stay as they are.
@@ -88,6 +91,8 @@ pub struct CampaignPatch {
     pub baseline_mode: Option<String>,
     /// Public results.
     pub public: Option<bool>,
+    /// Weekdays that count for regularity (`mon` … `sun`).
+    pub workdays: Option<Vec<String>>,
 }
 
 /// Distinguishes an explicit `null` (Some(None)) from an absent field (None).
@@ -127,6 +132,21 @@ pub struct CampaignResponse<'a> {
     pub created_at: &'a str,
     /// RFC 3339, UTC.
     pub updated_at: &'a str,
+    /// The organizer that runs it; null for the admin's campaigns.
+    pub organizer: Option<OrganizerRef<'a>>,
+    /// Weekdays that count for regularity, Monday first.
+    #[schema(example = json!(["mon", "tue", "wed", "thu", "fri"]))]
+    pub workdays: Vec<&'static str>,
+}
+
+/// An organizer as a campaign shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizerRef<'a> {
+    /// Id.
+    #[schema(example = "green-beijing")]
+    pub id: &'a str,
+    /// Name.
+    pub name: &'a str,
 }
 
 impl<'a> From<&'a CampaignRecord> for CampaignResponse<'a> {
@@ -147,6 +167,12 @@ impl<'a> From<&'a CampaignRecord> for CampaignResponse<'a> {
             public: c.public,
             created_at: &c.created_at,
             updated_at: &c.updated_at,
+            organizer: c
+                .organizer_id
+                .as_deref()
+                .zip(c.organizer_name.as_deref())
+                .map(|(id, name)| OrganizerRef { id, name }),
+            workdays: c.workdays.names(),
         }
     }
 }
@@ -173,6 +199,7 @@ impl From<CampaignCreate> for NewCampaign {
             factor_set: c.factor_set,
             baseline_mode: c.baseline_mode,
             public: c.public,
+            workdays: c.workdays,
         }
     }
 }
@@ -189,6 +216,7 @@ impl From<CampaignPatch> for CampaignChanges {
             factor_set: p.factor_set,
             baseline_mode: p.baseline_mode,
             public: p.public,
+            workdays: p.workdays,
         }
     }
 }
@@ -216,7 +244,7 @@ problems! {
 
 /// Create a campaign
 ///
-/// Admin only. The campaign keeps a snapshot of its factor set, so its results never change when
+/// The admin, or an organizer key (the organizer then runs the campaign). The campaign keeps a snapshot of its factor set, so its results never change when
 /// factor files change. Organizations are then enrolled with `PUT
 /// /v1/campaigns/{campaign_id}/organizations/{organization_id}`. The example creates a second
 /// campaign beside the demo one (`beijing-green-week-2026`); a second try answers 409.
@@ -291,7 +319,7 @@ pub async fn get_campaign(
 
 /// Update a campaign
 ///
-/// Admin only. Absent fields stay as they are. The factor set and baseline cannot change once
+/// The admin or the campaign's organizer. Absent fields stay as they are. The factor set and baseline cannot change once
 /// trips exist (409), nor can the period shrink past stored trips.
 #[utoipa::path(
     patch,
@@ -324,7 +352,7 @@ pub async fn update_campaign(
 
 /// Enroll an organization
 ///
-/// Admin only. Idempotent: enrolling twice changes nothing. An enrolled organization appears on
+/// The admin or the campaign's organizer. Idempotent: enrolling twice changes nothing. An enrolled organization appears on
 /// the leaderboard (with zeros until it logs trips) and its keys may log trips into the campaign.
 #[utoipa::path(
     put,

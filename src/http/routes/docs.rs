@@ -21,6 +21,7 @@ use super::{register, Access, Routes};
     components(schemas(
         crate::http::error::Problem,
         super::results::SortKey,
+        super::results::SizeBand,
         crate::domain::campaign::OrganizationKind,
         crate::domain::campaign::Direction,
         super::trips::TemplateLanguage
@@ -31,10 +32,13 @@ use super::{register, Access, Routes};
         (name = "Factor sets", description = "Emission factors with their sources, quality and derivations; no account needed."),
         (name = "Campaigns", description = "Campaigns and enrollment: the admin token writes; public campaigns are readable by anyone."),
         (name = "Organizations", description = "Organizations and their keys: the admin token."),
+        (name = "Organizers", description = "Partner NGOs and city offices running their own campaigns with organizer keys: the admin token."),
         (name = "Participants", description = "Invites (join codes) an organization hands out, and joining with one: members of communities and associations log their own commutes, pseudonymously."),
         (name = "Me", description = "Who the credentials sent belong to; a participant's own trips."),
         (name = "Trips", description = "Logging commutes with an organization key (in the demo: the `sunrise-tech` key): atomic batches, no double counting."),
         (name = "Results", description = "Campaign summary, leaderboard and per-organization figures; public campaigns need no credentials."),
+        (name = "Network", description = "The network's own totals over its public campaigns; no account needed."),
+        (name = "Audit", description = "Who created, changed, enrolled, issued or revoked what, and when: the admin, or a campaign's organizer for its campaign."),
         (name = "Operations", description = "Health, readiness and Prometheus metrics."),
     )
 )]

@@ -8,6 +8,7 @@ use super::campaigns::CampaignResponse;
 use super::estimate::{BaselineRequest, LegRequest};
 use super::invites::{CampaignBrief, InvitePreview, OrganizationBrief};
 use super::organizations::OrganizationResponse;
+use super::organizers::OrganizerResponse;
 use super::results::{day_figures, mode_figures, DayFigures, ModeFigures};
 use super::trips::{commute_plan, TripLogResponse, TripPage, TripResponse, UploadQuery};
 use super::wire::{AirAmounts, RawItems, WholeNumber};
@@ -80,6 +81,11 @@ pub enum MeResponse<'a> {
         organization: OrganizationResponse<'a>,
         campaigns: Vec<CampaignResponse<'a>>,
     },
+    /// An organizer key: the organizer and the campaigns it runs.
+    Organizer {
+        organizer: OrganizerResponse<'a>,
+        campaigns: Vec<CampaignResponse<'a>>,
+    },
     /// A participant token: who you are, where, and your own figures.
     Participant(Box<ParticipantMe<'a>>),
 }
@@ -121,6 +127,13 @@ impl<'a> From<&'a Identity> for MeResponse<'a> {
                 campaigns,
             } => Self::Organization {
                 organization: organization.into(),
+                campaigns: campaigns.iter().map(CampaignResponse::from).collect(),
+            },
+            Identity::Organizer {
+                organizer,
+                campaigns,
+            } => Self::Organizer {
+                organizer: organizer.into(),
                 campaigns: campaigns.iter().map(CampaignResponse::from).collect(),
             },
             Identity::Participant(view) => Self::Participant(Box::new(participant_me(view))),

@@ -1,6 +1,7 @@
 //! Every route of the service, registered once in [`register`]: the router, the OpenAPI document
 //! and the CORS policy all read that one list. One module per resource.
 
+pub mod audit;
 pub mod campaigns;
 pub mod docs;
 pub mod estimate;
@@ -8,8 +9,10 @@ pub mod estimate_json;
 pub mod factor_sets;
 pub mod invites;
 pub mod me;
+pub mod network;
 pub mod ops;
 pub mod organizations;
+pub mod organizers;
 pub mod policy;
 pub mod results;
 pub mod site;
@@ -61,8 +64,14 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(ConfiguredOrigins, organizations::create_organization);
     routes.operation(ConfiguredOrigins, organizations::list_organizations);
     routes.operation(ConfiguredOrigins, organizations::get_organization);
+    routes.operation(ConfiguredOrigins, organizations::update_organization);
     routes.operation(ConfiguredOrigins, organizations::issue_key);
     routes.operation(ConfiguredOrigins, organizations::revoke_key);
+    routes.operation(ConfiguredOrigins, organizers::create_organizer);
+    routes.operation(ConfiguredOrigins, organizers::list_organizers);
+    routes.operation(ConfiguredOrigins, organizers::get_organizer);
+    routes.operation(ConfiguredOrigins, organizers::issue_organizer_key);
+    routes.operation(ConfiguredOrigins, organizers::revoke_organizer_key);
     routes.operation(ConfiguredOrigins, invites::create_invite);
     routes.operation(ConfiguredOrigins, invites::list_invites);
     routes.operation(ConfiguredOrigins, invites::revoke_invite);
@@ -82,6 +91,9 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(AnyOrigin, results::leaderboard);
     routes.operation(AnyOrigin, results::leaderboard_csv);
     routes.operation(AnyOrigin, results::organization_summary);
+    routes.operation(AnyOrigin, network::network_summary);
+    routes.operation(ConfiguredOrigins, audit::audit);
+    routes.operation(ConfiguredOrigins, audit::campaign_audit);
     routes.operation(AnyOrigin, ops::healthz);
     routes.operation(AnyOrigin, ops::readyz);
     routes.operation(ConfiguredOrigins, ops::metrics);

@@ -1,6 +1,6 @@
 //! Organizations and their keys: admin writes.
 
-use actix_web::{delete, post, route, web, HttpRequest, HttpResponse};
+use actix_web::{delete, patch, post, route, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,7 +11,7 @@ use crate::http::extract::body::JsonBody;
 use crate::http::extract::paging;
 use crate::http::problems::{problems, AdminCreateProblems};
 use crate::http::{AppState, TAG_ORGANIZATIONS};
-use crate::service::{Caller, NewOrganization};
+use crate::service::{Caller, NewOrganization, OrganizationChanges};
 use crate::store::OrganizationRecord;
 
 /// A new organization.
@@ -133,7 +133,8 @@ problems! {
 
 /// Create an organization
 ///
-/// Admin only. Then enroll it in a campaign and issue it a key. The example adds an organization
+/// The admin, or an organizer key (the organizer may then issue its keys). Then enroll it in a
+/// campaign and issue it a key. The example adds an organization
 /// that the demo campaign does not have; a second try answers 409.
 #[utoipa::path(
     post,
@@ -161,7 +162,8 @@ pub async fn create_organization(
 
 /// List organizations
 ///
-/// Admin only. Every organization, enrolled in a campaign or not.
+/// The admin lists every organization, enrolled in a campaign or not; an organizer those it
+/// created.
 #[utoipa::path(
     get,
     tag = TAG_ORGANIZATIONS,
@@ -187,7 +189,7 @@ pub async fn list_organizations(
 
 /// Read an organization
 ///
-/// The admin reads any organization; an organization key reads its own.
+/// The admin reads any organization; an organizer those it created; an organization key its own.
 #[utoipa::path(
     get,
     tag = TAG_ORGANIZATIONS,
@@ -205,9 +207,83 @@ pub async fn get_organization(
     Ok(HttpResponse::Ok().json(OrganizationResponse::from(&organization)))
 }
 
+/// Changes to an organization; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({ "headcount": 1200 }))]
+pub struct OrganizationPatch {
+    /// Display name (1–200 characters).
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// Kind.
+    pub kind: Option<OrganizationKind>,
+    /// City; `null` forgets it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub city: Option<Option<String>>,
+    /// Members, for participation rates (0–10,000,000); `null` forgets it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10000000)]
+    pub headcount: Option<Option<WholeNumber>>,
+}
+
+/// Distinguishes an explicit `null` (Some(None)) from an absent field (None).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+problems! {
+    UpdateProblems {
+        400 => "Malformed JSON",
+        401 => "No or unknown credentials",
+        403 => "Not the admin or the organizer that created the organization",
+        404 => "No such organization",
+        415 => "Not application/json",
+        422 => "Invalid fields",
+    }
+}
+
+/// Change an organization
+///
+/// The admin, or the organizer that created it: its name, kind, city and `headcount` (for
+/// participation rates and size bands on the leaderboard). An organization does not set its own
+/// headcount.
+#[utoipa::path(
+    patch,
+    tag = TAG_ORGANIZATIONS,
+    security(("bearer" = [])),
+    params(("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech")),
+    request_body = OrganizationPatch,
+    responses((status = 200, description = "The organization", body = OrganizationResponse), UpdateProblems)
+)]
+#[patch("/v1/organizations/{organization_id}")]
+pub async fn update_organization(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    JsonBody(patch): JsonBody<OrganizationPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let changes = OrganizationChanges {
+        name: patch.name,
+        kind: patch.kind,
+        city: patch.city,
+        headcount: patch.headcount.map(|h| h.map(|WholeNumber(n)| n)),
+    };
+    let organization = state
+        .service
+        .update_organization(&caller, &path, changes)
+        .await?;
+    Ok(HttpResponse::Ok().json(OrganizationResponse::from(&organization)))
+}
+
 /// Issue an organization key
 ///
-/// Admin only. The key is shown only in this response and stored only as a hash; send it as
+/// The admin, or the organizer that created the organization. The key is shown only in this
+/// response and stored only as a hash; send it as
 /// `Authorization: Bearer <key>` (in Swagger UI: "Authorize") to log the organization's commutes.
 #[utoipa::path(
     post,
@@ -235,7 +311,8 @@ pub async fn issue_key(
 
 /// Revoke an organization key
 ///
-/// Admin only. The key stops working at once; revoking it again changes nothing. In the demo,
+/// The admin, or the organizer that created the organization. The key stops working at once;
+/// revoking it again changes nothing. In the demo,
 /// `key_demo_spare` is a spare key of `sunrise-tech`, so the example leaves the key printed at
 /// start-up working.
 #[utoipa::path(

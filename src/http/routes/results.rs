@@ -93,6 +93,10 @@ pub struct CampaignSummary {
     /// minutes of moderate activity a week. It counts logged commutes only, not all activity.
     #[schema(example = 61.4)]
     pub active_minutes_per_participant_week: f64,
+    /// The mean over every participant of (distinct workdays with a trip saving CO2e ÷ the
+    /// campaign's workdays), 4 decimals (0 without participants).
+    #[schema(example = 0.4375)]
+    pub regularity: f64,
     /// Exact sums of the trips' tailpipe NOx and exhaust PM2.5 saved (baseline − trip), mg.
     pub air_saved: AirAmounts,
     /// Trips in which a leg or the baseline was in a mode the factor set gives no tailpipe
@@ -155,6 +159,13 @@ pub struct OrganizationSummary {
     /// `active_minutes ÷ participants ÷ (campaign days ÷ 7)`, one decimal (0 without
     /// participants).
     pub active_minutes_per_participant_week: f64,
+    /// Members, if known.
+    pub headcount: Option<i64>,
+    /// `participants ÷ headcount`, 4 decimals; null without a headcount.
+    pub participation_rate: Option<f64>,
+    /// The mean over its participants of their share of workdays with a green commute, 4
+    /// decimals.
+    pub regularity: f64,
     /// Exact sums of the trips' tailpipe NOx and exhaust PM2.5 saved (baseline − trip), mg.
     pub air_saved: AirAmounts,
     /// Trips whose air figures count 0 for a leg or baseline without a tailpipe factor.
@@ -213,6 +224,15 @@ pub struct LeaderboardEntry {
     pub air_saved: AirAmounts,
     /// Trips whose air figures count 0 for a leg or baseline without a tailpipe factor.
     pub air_incomplete_trips: i64,
+    /// Members, if known.
+    pub headcount: Option<i64>,
+    /// `participants ÷ headcount`, 4 decimals; null without a headcount.
+    #[schema(example = 0.4213)]
+    pub participation_rate: Option<f64>,
+    /// The mean over its participants of (distinct workdays with a trip saving CO2e ÷ the
+    /// campaign's workdays), 4 decimals; 0 without participants.
+    #[schema(example = 0.5)]
+    pub regularity: f64,
 }
 
 /// Leaderboard options.
@@ -222,7 +242,11 @@ pub struct LeaderboardEntry {
 pub struct LeaderboardQuery {
     /// Only organizations of this kind.
     pub kind: Option<OrganizationKind>,
-    /// `savings` (default) or `savings_per_participant`.
+    /// Only organizations of this headcount band (organizations without a headcount are in
+    /// none).
+    pub size: Option<SizeBand>,
+    /// `savings` (default), `savings_per_participant`, `participation_rate` or `regularity`
+    /// (organizations without a value last).
     pub sort: Option<SortKey>,
     /// At most this many entries (1–1000; default: every enrolled organization).
     #[param(minimum = 1, maximum = 1000)]
@@ -237,6 +261,27 @@ pub enum SortKey {
     Savings,
     /// Saving per participant.
     SavingsPerParticipant,
+    /// Participants ÷ headcount.
+    ParticipationRate,
+    /// Share of workdays with a green commute.
+    Regularity,
+}
+
+/// A headcount band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum SizeBand {
+    /// 1 to 49 members.
+    #[serde(rename = "1-49")]
+    Small,
+    /// 50 to 249.
+    #[serde(rename = "50-249")]
+    Medium,
+    /// 250 to 999.
+    #[serde(rename = "250-999")]
+    Large,
+    /// 1,000 and more.
+    #[serde(rename = "1000+")]
+    VeryLarge,
 }
 
 /// Days as the results show them.
@@ -277,6 +322,11 @@ fn one_decimal(tenths: i64) -> f64 {
     tenths as f64 / 10.0
 }
 
+/// A figure held in ten-thousandths, as the number it stands for.
+fn four_decimals(ten_thousandths: i64) -> f64 {
+    ten_thousandths as f64 / 10_000.0
+}
+
 impl From<Standing> for OrganizationRef {
     fn from(s: Standing) -> Self {
         Self {
@@ -290,6 +340,7 @@ impl From<Standing> for OrganizationRef {
 impl From<Ranked> for LeaderboardEntry {
     fn from(r: Ranked) -> Self {
         let t: Totals = r.standing.totals;
+        let headcount = r.standing.headcount;
         Self {
             rank: r.rank,
             organization: r.standing.into(),
@@ -303,6 +354,9 @@ impl From<Ranked> for LeaderboardEntry {
             active_minutes: t.active_minutes,
             air_saved: t.air_saved.into(),
             air_incomplete_trips: t.air_incomplete_trips,
+            headcount,
+            participation_rate: r.fairness.participation_rate_x10000.map(four_decimals),
+            regularity: four_decimals(r.fairness.regularity_x10000),
         }
     }
 }
@@ -311,9 +365,17 @@ impl From<LeaderboardQuery> for service::LeaderboardQuery {
     fn from(q: LeaderboardQuery) -> Self {
         Self {
             kind: q.kind,
+            size: q.size.map(|band| match band {
+                SizeBand::Small => service::SizeBand::Small,
+                SizeBand::Medium => service::SizeBand::Medium,
+                SizeBand::Large => service::SizeBand::Large,
+                SizeBand::VeryLarge => service::SizeBand::VeryLarge,
+            }),
             sort: match q.sort.unwrap_or(SortKey::Savings) {
                 SortKey::Savings => service::SortKey::Savings,
                 SortKey::SavingsPerParticipant => service::SortKey::SavingsPerParticipant,
+                SortKey::ParticipationRate => service::SortKey::ParticipationRate,
+                SortKey::Regularity => service::SortKey::Regularity,
             },
             limit: q.limit,
         }
@@ -376,6 +438,7 @@ pub async fn campaign_summary(
         active_minutes_per_participant_week: one_decimal(
             results.active_minutes_per_participant_week_x10,
         ),
+        regularity: four_decimals(results.regularity_x10000),
         air_saved: totals.air_saved.into(),
         air_incomplete_trips: totals.air_incomplete_trips,
         by_mode: mode_figures(results.by_mode),
@@ -481,6 +544,9 @@ pub async fn leaderboard_csv(
             "air_saved_nox_mg",
             "air_saved_pm25_mg",
             "air_incomplete_trips",
+            "headcount",
+            "participation_rate",
+            "regularity",
         ])
         .map_err(ApiError::internal)?;
     for e in &entries {
@@ -501,6 +567,11 @@ pub async fn leaderboard_csv(
                 e.air_saved.nox_mg.to_string(),
                 e.air_saved.pm25_mg.to_string(),
                 e.air_incomplete_trips.to_string(),
+                e.headcount.map(|h| h.to_string()).unwrap_or_default(),
+                e.participation_rate
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+                e.regularity.to_string(),
             ])
             .map_err(ApiError::internal)?;
     }
@@ -546,6 +617,7 @@ pub async fn organization_summary(
         .organization_results(&caller, &campaign_id, &organization_id)
         .await?;
     let t = results.standing.totals;
+    let headcount = results.standing.headcount;
     Ok(HttpResponse::Ok().json(OrganizationSummary {
         campaign_id: results.campaign.id,
         organization: results.standing.into(),
@@ -561,6 +633,12 @@ pub async fn organization_summary(
         active_minutes_per_participant_week: one_decimal(
             results.active_minutes_per_participant_week_x10,
         ),
+        headcount,
+        participation_rate: results
+            .fairness
+            .participation_rate_x10000
+            .map(four_decimals),
+        regularity: four_decimals(results.fairness.regularity_x10000),
         air_saved: t.air_saved.into(),
         air_incomplete_trips: t.air_incomplete_trips,
         by_mode: mode_figures(results.by_mode),
