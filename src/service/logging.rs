@@ -199,14 +199,17 @@ impl Service {
             } => organization_id.clone(),
             Caller::Anonymous => return Err(unauthenticated()),
             Caller::Admin | Caller::Organizer { .. } => {
+                // A private campaign the caller may not read stays unknown to it.
+                self.readable_campaign(caller, campaign_id).await?;
                 return Err(ServiceError::Forbidden(
                     "trips are logged with an organization key, not the admin token or an organizer key".into(),
-                ))
+                ));
             }
             Caller::Participant { .. } => {
+                self.readable_campaign(caller, campaign_id).await?;
                 return Err(ServiceError::Forbidden(
                     "a participant logs their own trips with POST /v1/me/trips".into(),
-                ))
+                ));
             }
         };
         self.limit_writes(caller)?;
@@ -290,7 +293,7 @@ impl Service {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<StoredTrip>, ServiceError> {
-        caller.require_key_or_admin()?;
+        self.refuse_participants(caller, campaign_id).await?;
         let campaign = self.campaign(campaign_id).await?;
         if let Some(organization) = caller.organization_id() {
             self.require_enrolled(&campaign, organization).await?;
@@ -316,7 +319,7 @@ impl Service {
         campaign_id: &str,
         trip_id: &str,
     ) -> Result<(), ServiceError> {
-        caller.require_key_or_admin()?;
+        self.refuse_participants(caller, campaign_id).await?;
         if caller.organizer_id().is_some() {
             self.runnable_campaign(caller, campaign_id).await?;
         }
@@ -352,6 +355,19 @@ impl Service {
     }
 
     /// Takes one write from the caller's key (the admin is not limited): 429 when it is spent.
+    /// 401 without credentials; for a participant, 404 for a private campaign not theirs (its
+    /// existence is not revealed) and 403 otherwise: these operations are an organization's.
+    pub(super) async fn refuse_participants(
+        &self,
+        caller: &Caller,
+        campaign_id: &str,
+    ) -> Result<(), ServiceError> {
+        if let Caller::Participant { .. } = caller {
+            self.readable_campaign(caller, campaign_id).await?;
+        }
+        caller.require_key_or_admin()
+    }
+
     pub(super) fn limit_writes(&self, caller: &Caller) -> Result<(), ServiceError> {
         match caller {
             Caller::Organization { key_id, .. } => self.write_limits.check(key_id),

@@ -422,7 +422,7 @@ impl Service {
         campaign_id: &str,
         organization_id: &str,
     ) -> Result<CampaignRecord, ServiceError> {
-        caller.require_key_or_admin()?;
+        self.refuse_participants(caller, campaign_id).await?;
         if caller
             .organization_id()
             .is_some_and(|own| own != organization_id)

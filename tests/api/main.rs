@@ -14,6 +14,7 @@ mod hardening;
 mod me;
 mod openapi_spec;
 mod operations;
+mod organizers;
 mod participants;
 mod site;
 mod spreadsheets;
