@@ -69,6 +69,14 @@
       rank_by: 'Rank by',
       sort_savings: 'Total saved',
       sort_per: 'Saved per participant',
+      sort_rate: 'Participation rate',
+      sort_regularity: 'Regularity',
+      size: 'Size',
+      all_sizes: 'All sizes',
+      size_band: '{band} members',
+      col_rate: 'Participation',
+      col_regularity: 'Regularity',
+      fair_note: 'Ranked by participation rate (participants ÷ members), so that small and large organizations compare fairly. Regularity is the share of workdays on which participants commuted greenly.',
       col_rank: 'Rank',
       col_org: 'Organization',
       col_participants: 'Participants',
@@ -175,6 +183,14 @@
       rank_by: '排序',
       sort_savings: '总减排量',
       sort_per: '人均减排量',
+      sort_rate: '参与率',
+      sort_regularity: '坚持度',
+      size: '规模',
+      all_sizes: '所有规模',
+      size_band: '{band} 人',
+      col_rate: '参与率',
+      col_regularity: '坚持度',
+      fair_note: '按参与率（参与人数 ÷ 单位人数）排序，使大小单位可以公平比较。坚持度为参与者绿色通勤的工作日比例。',
       col_rank: '名次',
       col_org: '单位',
       col_participants: '参与人数',
@@ -255,7 +271,9 @@
     summary: null,
     board: null,
     boardKind: '',
+    boardSize: '',
     boardSort: 'savings',
+    boardSortChosen: false,
     days: null,
     calc: {
       multi: true,
@@ -474,12 +492,19 @@
         state.summary = results[1];
         state.board = results[2].entries;
         state.fullBoard = results[2].entries;
+        // With every organization's size known, the fair view comes first.
+        var sized = state.fullBoard.length > 0 && state.fullBoard.every(function (e) { return e.headcount != null; });
+        if (sized && !state.boardSortChosen) {
+          state.boardSort = 'participation_rate';
+          state.board = null;
+        }
         return api('/v1/factor-sets/' + encodeURIComponent(state.campaign.factor_set.id))
           .then(function (set) { state.set = set; }, function () { state.set = null; });
       })
       .then(function () {
         state.view = 'campaign';
         render();
+        if (!state.board) loadBoard();
         loadDays();
         if (state.set) calculate();
       })
@@ -535,8 +560,13 @@
     return out;
   }
 
+  function boardQuery() {
+    return '?sort=' + state.boardSort + (state.boardKind ? '&kind=' + state.boardKind : '') +
+      (state.boardSize ? '&size=' + encodeURIComponent(state.boardSize) : '');
+  }
+
   function loadBoard() {
-    var query = '?sort=' + state.boardSort + (state.boardKind ? '&kind=' + state.boardKind : '');
+    var query = boardQuery();
     api(path(state.campaign.id) + '/leaderboard' + query).then(function (board) {
       state.board = board.entries;
       renderBoard();
@@ -919,35 +949,51 @@
 
   function boardView() {
     var kindId = uid('kind');
+    var sizeId = uid('size');
     var sortId = uid('sort');
-    var csv = API + path(state.campaign.id) + '/leaderboard.csv?sort=' + state.boardSort +
-      (state.boardKind ? '&kind=' + state.boardKind : '');
+    var sorts = [
+      ['savings', 'sort_savings'], ['savings_per_participant', 'sort_per'],
+      ['participation_rate', 'sort_rate'], ['regularity', 'sort_regularity']
+    ];
+    var choose = function (apply) {
+      return function (e) { apply(e.target.value); loadBoard(); updateCsvLink(); };
+    };
     return h('section', { class: 'gc-card', 'aria-labelledby': 'gc-board-title' },
       h('div', { class: 'gc-card-head' },
         h('h2', { id: 'gc-board-title' }, t('leaderboard')),
         h('div', { class: 'gc-controls' },
           h('label', { for: kindId }, t('kind')),
-          h('select', {
-            id: kindId, onchange: function (e) { state.boardKind = e.target.value; loadBoard(); updateCsvLink(); }
-          }, h('option', { value: '' }, t('all_kinds')), KINDS.map(function (kind) {
-            return h('option', { value: kind, selected: state.boardKind === kind }, t('kind_' + kind));
-          })),
+          h('select', { id: kindId, onchange: choose(function (v) { state.boardKind = v; }) },
+            h('option', { value: '' }, t('all_kinds')), KINDS.map(function (kind) {
+              return h('option', { value: kind, selected: state.boardKind === kind }, t('kind_' + kind));
+            })),
+          h('label', { for: sizeId }, t('size')),
+          h('select', { id: sizeId, onchange: choose(function (v) { state.boardSize = v; }) },
+            h('option', { value: '' }, t('all_sizes')), ['1-49', '50-249', '250-999', '1000+'].map(function (band) {
+              return h('option', { value: band, selected: state.boardSize === band }, t('size_band', { band: band }));
+            })),
           h('label', { for: sortId }, t('rank_by')),
           h('select', {
-            id: sortId, onchange: function (e) { state.boardSort = e.target.value; loadBoard(); updateCsvLink(); }
-          },
-            h('option', { value: 'savings', selected: state.boardSort === 'savings' }, t('sort_savings')),
-            h('option', { value: 'savings_per_participant', selected: state.boardSort !== 'savings' }, t('sort_per'))),
-          h('a', { class: 'gc-link-button', id: 'gc-board-csv', href: csv, download: '' }, t('download_csv')))),
+            id: sortId, onchange: choose(function (v) { state.boardSort = v; state.boardSortChosen = true; })
+          }, sorts.map(function (s) {
+            return h('option', { value: s[0], selected: state.boardSort === s[0] }, t(s[1]));
+          })),
+          h('a', { class: 'gc-link-button', id: 'gc-board-csv', href: csvHref(), download: '' }, t('download_csv')))),
+      state.boardSort === 'participation_rate' ? h('p', { class: 'gc-help', id: 'gc-fair-note' }, t('fair_note')) : null,
       h('div', { class: 'gc-table-scroll', id: 'gc-board' }));
+  }
+
+  function csvHref() {
+    return API + path(state.campaign.id) + '/leaderboard.csv' + boardQuery();
   }
 
   function updateCsvLink() {
     var link = document.getElementById('gc-board-csv');
-    if (link) {
-      link.href = API + path(state.campaign.id) + '/leaderboard.csv?sort=' + state.boardSort +
-        (state.boardKind ? '&kind=' + state.boardKind : '');
-    }
+    if (link) link.href = csvHref();
+  }
+
+  function percent(ratio) {
+    return ratio == null ? '–' : number(ratio * 100, 1) + '%';
   }
 
   function renderBoard() {
@@ -962,25 +1008,31 @@
       box.replaceChildren(h('p', { class: 'gc-notice' }, t('lb_empty')));
       return;
     }
-    var perParticipant = state.boardSort !== 'savings';
-    var key = perParticipant ? 'savings_per_participant_g' : 'savings_g';
-    var best = Math.max.apply(null, entries.map(function (e) { return e[key]; }).concat([1]));
+    var sortKey = state.boardSort;
+    var perParticipant = sortKey === 'savings_per_participant';
+    var key = { savings: 'savings_g', savings_per_participant: 'savings_per_participant_g',
+      participation_rate: 'participation_rate', regularity: 'regularity' }[sortKey] || 'savings_g';
+    var best = Math.max.apply(null, entries.map(function (e) { return e[key] || 0; }).concat([key.slice(-2) === '_g' ? 1 : 1e-9]));
+    var sortLabel = { savings: 'sort_savings', savings_per_participant: 'sort_per',
+      participation_rate: 'sort_rate', regularity: 'sort_regularity' }[sortKey] || 'sort_savings';
     function heading(text, sorted, numeric, extra) {
       var classes = [numeric ? 'gc-num' : '', sorted ? 'gc-sorted' : '', extra || ''].join(' ').trim();
       return h('th', { scope: 'col', class: classes || null, 'aria-sort': sorted ? 'descending' : null }, text);
     }
     var table = h('table', { class: 'gc-table', id: 'gc-leaderboard' },
-      h('caption', { class: 'gc-sr' }, t('lb_caption', { sort: perParticipant ? t('sort_per') : t('sort_savings') })),
+      h('caption', { class: 'gc-sr' }, t('lb_caption', { sort: t(sortLabel) })),
       h('thead', null, h('tr', null,
         heading(t('col_rank'), false, true),
         heading(t('col_org')),
         heading(t('col_participants'), false, true, 'gc-optional'),
         heading(t('col_trips'), false, true, 'gc-optional'),
-        heading(t('col_saved'), !perParticipant, true),
-        heading(t('col_per'), perParticipant, true))),
+        heading(t('col_saved'), sortKey === 'savings', true),
+        heading(t('col_per'), perParticipant, true),
+        heading(t('col_rate'), sortKey === 'participation_rate', true),
+        heading(t('col_regularity'), sortKey === 'regularity', true, 'gc-optional'))),
       h('tbody', null, entries.map(function (e) {
         var meter = h('span', { class: 'gc-meter', 'aria-hidden': 'true' }, h('span', null));
-        meter.firstChild.style.width = Math.max(0, Math.min(100, 100 * e[key] / best)).toFixed(1) + '%';
+        meter.firstChild.style.width = Math.max(0, Math.min(100, 100 * (e[key] || 0) / best)).toFixed(1) + '%';
         return h('tr', { 'data-organization': e.organization.id },
           h('td', { class: 'gc-num gc-rank' }, e.rank <= 3 ? h('span', { class: 'gc-medal gc-medal-' + e.rank }, e.rank) : e.rank),
           h('th', { scope: 'row', class: 'gc-org' },
@@ -988,11 +1040,15 @@
             h('span', { class: 'gc-chip gc-chip-' + e.organization.kind }, t('kind_' + e.organization.kind))),
           h('td', { class: 'gc-num gc-optional' }, number(e.participants)),
           h('td', { class: 'gc-num gc-optional' }, number(e.trips)),
-          h('td', { class: 'gc-num' + (perParticipant ? '' : ' gc-sorted') },
-            h('span', { class: 'gc-saved' }, perParticipant ? null : meter, h('span', null, kg(e.savings_g)))),
+          h('td', { class: 'gc-num' + (sortKey === 'savings' ? ' gc-sorted' : '') },
+            h('span', { class: 'gc-saved' }, sortKey === 'savings' ? meter : null, h('span', null, kg(e.savings_g)))),
           h('td', { class: 'gc-num' + (perParticipant ? ' gc-sorted' : '') },
             h('span', { class: 'gc-saved' }, perParticipant ? meter : null,
-              h('span', null, number(e.savings_per_participant_g / 1000, 1)))));
+              h('span', null, number(e.savings_per_participant_g / 1000, 1)))),
+          h('td', { class: 'gc-num' + (sortKey === 'participation_rate' ? ' gc-sorted' : ''), 'data-rate': e.participation_rate },
+            h('span', { class: 'gc-saved' }, sortKey === 'participation_rate' ? meter : null, h('span', null, percent(e.participation_rate)))),
+          h('td', { class: 'gc-num gc-optional' + (sortKey === 'regularity' ? ' gc-sorted' : '') },
+            h('span', { class: 'gc-saved' }, sortKey === 'regularity' ? meter : null, h('span', null, percent(e.regularity)))));
       })));
     box.replaceChildren(table);
   }

@@ -104,6 +104,7 @@ pub fn register(routes: &mut impl Routes) {
     routes.page(ConfiguredOrigins, "/organize", site::organize);
     routes.page(ConfiguredOrigins, "/join/{code}", site::participant);
     routes.page(ConfiguredOrigins, "/me", site::participant);
+    routes.page(ConfiguredOrigins, "/network", site::network);
     routes.page(ConfiguredOrigins, "/assets/{name}", site::asset);
 }
 

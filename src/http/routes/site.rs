@@ -17,7 +17,7 @@ struct Asset {
 }
 
 /// The assets under `/assets/`.
-const ASSETS: [Asset; 6] = [
+const ASSETS: [Asset; 7] = [
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
@@ -32,6 +32,11 @@ const ASSETS: [Asset; 6] = [
         name: "me.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../site/me.js"),
+    },
+    Asset {
+        name: "network.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../site/network.js"),
     },
     Asset {
         name: "organize.js",
@@ -55,6 +60,8 @@ const ASSETS: [Asset; 6] = [
 const CAMPAIGN_PAGE: &str = include_str!("../../../site/index.html");
 /// The coordinators' page.
 const ORGANIZE_PAGE: &str = include_str!("../../../site/organize.html");
+/// The network's page.
+const NETWORK_PAGE: &str = include_str!("../../../site/network.html");
 /// The participants' pages, the same for `/join/{code}` and `/me`.
 const PARTICIPANT_PAGE: &str = include_str!("../../../site/me.html");
 
@@ -96,6 +103,7 @@ fn prepare(template: &str) -> (String, String) {
 static CAMPAIGN: Lazy<(String, String)> = Lazy::new(|| prepare(CAMPAIGN_PAGE));
 static ORGANIZE: Lazy<(String, String)> = Lazy::new(|| prepare(ORGANIZE_PAGE));
 static PARTICIPANT: Lazy<(String, String)> = Lazy::new(|| prepare(PARTICIPANT_PAGE));
+static NETWORK: Lazy<(String, String)> = Lazy::new(|| prepare(NETWORK_PAGE));
 
 /// Whether the request's `If-None-Match` names this ETag.
 fn is_fresh(req: &HttpRequest, etag: &str) -> bool {
@@ -148,6 +156,11 @@ pub async fn organize(req: HttpRequest) -> HttpResponse {
 /// `/join/{code}` and `/me`: the participants' page.
 pub async fn participant(req: HttpRequest) -> HttpResponse {
     html(&req, &PARTICIPANT)
+}
+
+/// `/network`: the network's campaigns and totals.
+pub async fn network(req: HttpRequest) -> HttpResponse {
+    html(&req, &NETWORK)
 }
 
 /// A page with its security headers.
