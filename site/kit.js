@@ -161,8 +161,21 @@ var GreenCommuteKit = (function () {
             choice('zh', '中文'), choice('en', 'EN')))));
   }
 
+  /**
+   * Where a page script renders and which API it speaks to: the `#green-commute` container and
+   * the `data-api` of its script tag (empty: the page's own origin).
+   */
+  function page(script) {
+    script = script || document.querySelector('script[data-api]');
+    return {
+      root: document.getElementById('green-commute'),
+      api: String((script && script.dataset.api) || '').replace(/\/+$/, '')
+    };
+  }
+
   return {
     h: h,
+    page: page,
     bar: bar,
     initialLanguage: initialLanguage,
     rememberLanguage: rememberLanguage,

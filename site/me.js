@@ -13,9 +13,9 @@
 
   var kit = GreenCommuteKit;
   var h = kit.h;
-  var script = document.currentScript || document.querySelector('script[data-api]');
-  var root = document.getElementById('green-commute');
-  var API = String((script && script.dataset.api) || '').replace(/\/+$/, '');
+  var where = kit.page(document.currentScript);
+  var root = where.root;
+  var API = where.api;
   var TOKEN_STORE = 'green-commute.participant-token';
   var LAST_STORE = 'green-commute.last-commute';
   var QUICK_MODES = ['walk', 'bicycle', 'e_bike', 'bus', 'metro', 'shuttle', 'taxi_pooled', 'car', 'telework'];

@@ -8,9 +8,9 @@
 
   var kit = GreenCommuteKit;
   var h = kit.h;
-  var script = document.currentScript || document.querySelector('script[data-api]');
-  var root = document.getElementById('green-commute');
-  var API = String((script && script.dataset.api) || '').replace(/\/+$/, '');
+  var where = kit.page(document.currentScript);
+  var root = where.root;
+  var API = where.api;
   var SVG = 'http://www.w3.org/2000/svg';
 
   var TEXT = {

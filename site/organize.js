@@ -11,9 +11,9 @@
 
   var kit = GreenCommuteKit;
   var h = kit.h;
-  var script = document.currentScript || document.querySelector('script[data-api]');
-  var root = document.getElementById('green-commute');
-  var API = String((script && script.dataset.api) || '').replace(/\/+$/, '');
+  var where = kit.page(document.currentScript);
+  var root = where.root;
+  var API = where.api;
   var KEY_STORE = 'green-commute.organization-key';
   var PREVIEW_ROWS = 200;
   var TRIPS_PAGE = 100;

@@ -65,27 +65,35 @@ fn a_campaign_page_is_the_same_html_whatever_the_campaign() {
 }
 
 #[test]
-fn the_coordinators_page_loads_the_kit_before_its_script_and_keeps_referrers_to_itself() {
+fn each_kit_page_loads_the_kit_before_its_script_and_keeps_referrers_to_itself() {
     // Arrange
     let app = TestApp::spawn();
+    let pages = [
+        ("/organize", "organize.js"),
+        ("/me", "me.js"),
+        ("/join/k7mq2xw9hd4ra6tzpe3n", "me.js"),
+        ("/network", "network.js"),
+    ];
 
-    // Act
-    let response = app.get("/organize");
+    for (path, script) in pages {
+        // Act
+        let response = app.get(path);
 
-    // Assert
-    assert_html_page(&response);
-    let page = response.text();
-    let urls = asset_urls(&page);
-    let position = |name: &str| {
-        urls.iter()
-            .position(|u| u.starts_with(&format!("/assets/{name}?v=")))
-            .unwrap_or_else(|| panic!("the page references {name}: {urls:?}"))
-    };
-    assert!(position("kit.js") < position("organize.js"));
-    position("style.css");
-    assert!(page.contains(r#"<meta name="referrer" content="no-referrer">"#));
-    for url in &urls {
-        app.get(url).assert_status(200);
+        // Assert
+        assert_html_page(&response);
+        let page = response.text();
+        let urls = asset_urls(&page);
+        let position = |name: &str| {
+            urls.iter()
+                .position(|u| u.starts_with(&format!("/assets/{name}?v=")))
+                .unwrap_or_else(|| panic!("{path} references {name}: {urls:?}"))
+        };
+        assert!(position("kit.js") < position(script), "{path}");
+        position("style.css");
+        assert!(page.contains(r#"<meta name="referrer" content="no-referrer">"#));
+        for url in &urls {
+            app.get(url).assert_status(200);
+        }
     }
 }
 

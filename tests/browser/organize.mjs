@@ -7,7 +7,7 @@
 // Usage: BASE=http://127.0.0.1:8080 ADMIN_TOKEN=… node tests/browser/organize.mjs
 // (CHROMIUM overrides /usr/bin/chromium; OUT is where screenshots go.)
 
-import { chromium } from 'playwright-core';
+import { base, call, expectStatus, kg, launch, run, waitForText, watchErrors } from './common.mjs';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,32 +15,12 @@ import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', 'fixtures');
-const base = (process.env.BASE || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const adminToken = process.env.ADMIN_TOKEN;
 const out = process.env.OUT || join(here, '..', '..', 'target', 'browser-check');
 const campaign = 'organize-check';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-// Fresh organizations each run, so that the check can run again against the same service.
-const run = Date.now().toString(36);
 const KEY_STORE = 'green-commute.organization-key';
-assert.ok(adminToken, 'ADMIN_TOKEN is required');
 
-async function call(method, path, { token = adminToken, json, body, type } = {}) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (json !== undefined) headers['Content-Type'] = 'application/json';
-  if (body !== undefined) headers['Content-Type'] = type;
-  const response = await fetch(base + path, {
-    method, headers, body: json !== undefined ? JSON.stringify(json) : body
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
 
-async function expectStatus(promise, status) {
-  const response = await promise;
-  assert.equal(response.status, status, JSON.stringify(response.json));
-  return response.json;
-}
 
 /** A fresh organization enrolled in the check's campaign, and its key. */
 async function coordinator(id, name) {
@@ -49,25 +29,9 @@ async function coordinator(id, name) {
   return (await expectStatus(call('POST', `/v1/organizations/${id}/keys`), 201)).key;
 }
 
-function kg(grams, lang) {
-  const value = grams / 1000;
-  const digits = Math.abs(value) >= 100 ? 0 : 1;
-  return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    minimumFractionDigits: digits, maximumFractionDigits: digits
-  }).format(value);
-}
 
 const text = (page, selector) => page.locator(selector).innerText();
 
-async function waitForText(page, selector, expected) {
-  await page.waitForFunction(
-    ([s, e]) => document.querySelector(s) && document.querySelector(s).textContent.trim() === e,
-    [selector, expected], { timeout: 15000 }
-  ).catch(async () => {
-    const found = await page.locator(selector).count() ? await text(page, selector) : '(absent)';
-    throw new Error(`${selector}: expected “${expected}”, found “${found}”`);
-  });
-}
 
 async function summary(key, organization) {
   return expectStatus(call('GET', `/v1/campaigns/${campaign}/organizations/${organization}/summary`, { token: key }), 200);
@@ -79,15 +43,7 @@ async function check(browser, lang) {
   const key = await coordinator(organization, name);
   const context = await browser.newContext({ acceptDownloads: true, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  // Chromium logs every 4xx answer as a console error; those answers are checked on their own.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  page.on('dialog', (dialog) => dialog.accept());
+  const problems = watchErrors(page);
 
   // A wrong key is refused and forgotten.
   await page.goto(`${base}/organize?lang=${lang}`);
@@ -197,10 +153,7 @@ if (exists.status === 404) {
     json: { id: campaign, name: 'Organize check 联络人检查', starts_on: '2026-06-01', ends_on: '2026-06-14', region: 'CN-BJ', factor_set: 'cn-2023' }
   }), 201);
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu']
-});
+const browser = await launch();
 try {
   for (const lang of ['zh', 'en']) await check(browser, lang);
 } finally {

@@ -7,53 +7,20 @@
 // Usage: BASE=http://127.0.0.1:8080 ADMIN_TOKEN=… node tests/browser/participant.mjs
 // (CHROMIUM overrides /usr/bin/chromium; OUT is where screenshots go.)
 
-import { chromium } from 'playwright-core';
+import { base, call, expectStatus, kg, launch, run, waitForText, watchErrors } from './common.mjs';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const base = (process.env.BASE || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const adminToken = process.env.ADMIN_TOKEN;
 const out = process.env.OUT || join(here, '..', '..', 'target', 'browser-check');
 const campaign = 'participant-check';
-// Fresh organizations each run, so that the check can run again against the same service.
-const run = Date.now().toString(36);
 const TOKEN_STORE = 'green-commute.participant-token';
-assert.ok(adminToken, 'ADMIN_TOKEN is required');
 
-async function call(method, path, { token = adminToken, json } = {}) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (json !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(base + path, { method, headers, body: json !== undefined ? JSON.stringify(json) : undefined });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
 
-async function expectStatus(promise, status) {
-  const response = await promise;
-  assert.equal(response.status, status, JSON.stringify(response.json));
-  return response.json;
-}
 
-function kg(grams, lang) {
-  const value = grams / 1000;
-  const digits = Math.abs(value) >= 100 ? 0 : 1;
-  return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    minimumFractionDigits: digits, maximumFractionDigits: digits
-  }).format(value);
-}
 
-async function waitForText(page, selector, expected) {
-  await page.waitForFunction(
-    ([s, e]) => document.querySelector(s) && document.querySelector(s).textContent.trim() === e,
-    [selector, expected], { timeout: 15000 }
-  ).catch(async () => {
-    const found = await page.locator(selector).count() ? await page.locator(selector).innerText() : '(absent)';
-    throw new Error(`${selector}: expected “${expected}”, found “${found}”`);
-  });
-}
 
 async function assertFitsTheScreen(page, where) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -72,12 +39,7 @@ async function check(browser, lang) {
     locale: lang === 'zh' ? 'zh-CN' : 'en-GB', timezoneId: 'Asia/Shanghai'
   });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-  });
-  page.on('dialog', (dialog) => dialog.accept());
+  const problems = watchErrors(page);
 
   // The invite link: where it leads, one tap to join, then /me.
   await page.goto(`${base}${invite.url}?lang=${lang}`);
@@ -140,7 +102,7 @@ if ((await call('GET', `/v1/campaigns/${campaign}`)).status === 404) {
     json: { id: campaign, name: 'Green commuting fortnight 绿色出行双周', starts_on: '2026-06-01', ends_on: '2026-06-14', region: 'CN-BJ', factor_set: 'cn-2023' }
   }), 201);
 }
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await launch();
 try {
   for (const lang of ['zh', 'en']) await check(browser, lang);
 } finally {

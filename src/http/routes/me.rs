@@ -10,7 +10,7 @@ use super::invites::{CampaignBrief, InvitePreview, OrganizationBrief};
 use super::organizations::OrganizationResponse;
 use super::organizers::OrganizerResponse;
 use super::results::{day_figures, mode_figures, DayFigures, ModeFigures};
-use super::trips::{commute_plan, TripLogResponse, TripPage, TripResponse, UploadQuery};
+use super::trips::{commute_plan, one_more, trip_page, TripLogResponse, TripPage, UploadQuery};
 use super::wire::{AirAmounts, RawItems, WholeNumber};
 use crate::domain::campaign::Direction;
 use crate::domain::distance::km_from_metres;
@@ -350,25 +350,11 @@ pub async fn list_own_trips(
 ) -> Result<HttpResponse, ApiError> {
     let page = paging::page(&req)?;
     let after_id = paging::after_id(&page)?;
-    let limit = page.limit;
     let stored = state
         .service
-        .own_trips(
-            &caller,
-            after_id,
-            u32::try_from(limit + 1).unwrap_or(u32::MAX),
-        )
+        .own_trips(&caller, after_id, one_more(page.limit))
         .await?;
-    let has_more = stored.len() > limit;
-    let trips: Vec<TripResponse> = stored
-        .into_iter()
-        .take(limit)
-        .map(TripResponse::try_from)
-        .collect::<Result<_, _>>()?;
-    let next_cursor = has_more
-        .then(|| trips.last().map(|t| paging::id_cursor(t.id)))
-        .flatten();
-    Ok(HttpResponse::Ok().json(TripPage { trips, next_cursor }))
+    Ok(HttpResponse::Ok().json(trip_page(stored, page.limit)?))
 }
 
 /// Delete one of your trips

@@ -58,12 +58,57 @@ const ASSETS: [Asset; 7] = [
 /// The campaign pages' shell, the same for `/` and `/campaigns/{id}`: the script tells them
 /// apart by path.
 const CAMPAIGN_PAGE: &str = include_str!("../../../site/index.html");
+/// The shell of the pages built on `kit.js`: one script each, with its title and words.
+const KIT_PAGE: &str = include_str!("../../../site/page.html");
+
+/// What a page built on `kit.js` fills its shell with.
+struct KitPage {
+    title: &'static str,
+    description: &'static str,
+    /// What to use without JavaScript, in English and in Chinese.
+    noscript: (&'static str, &'static str),
+    /// Its script, an asset.
+    script: &'static str,
+}
+
 /// The coordinators' page.
-const ORGANIZE_PAGE: &str = include_str!("../../../site/organize.html");
-/// The network's page.
-const NETWORK_PAGE: &str = include_str!("../../../site/network.html");
+const ORGANIZE_PAGE: KitPage = KitPage {
+    title: "Green Commute · 绿色出行 · 单位联络人",
+    description: "Coordinators upload their organization's commutes from a spreadsheet. 单位联络人上传成员通勤记录。",
+    noscript: ("Trips can also be uploaded through the API", "也可通过 API 上传行程"),
+    script: "organize.js",
+};
+
 /// The participants' pages, the same for `/join/{code}` and `/me`.
-const PARTICIPANT_PAGE: &str = include_str!("../../../site/me.html");
+const PARTICIPANT_PAGE: KitPage = KitPage {
+    title: "Green Commute · 绿色出行 · 我的绿色通勤",
+    description: "Log your own green commute in a few taps. 记录您的绿色通勤。",
+    noscript: (
+        "Commutes can also be logged through the API",
+        "也可通过 API 记录通勤",
+    ),
+    script: "me.js",
+};
+
+/// The network's page.
+const NETWORK_PAGE: KitPage = KitPage {
+    title: "Green Commute · 绿色出行 · 活动网络",
+    description: "The network of green-commuting campaigns and what they saved. 绿色出行活动网络及其减排成果。",
+    noscript: ("The figures are also in the API", "数据也可通过 API 获取"),
+    script: "network.js",
+};
+
+impl KitPage {
+    /// The page's shell, its asset placeholders still to be fingerprinted.
+    fn shell(&self) -> String {
+        KIT_PAGE
+            .replace("{{title}}", self.title)
+            .replace("{{description}}", self.description)
+            .replace("{{noscript_en}}", self.noscript.0)
+            .replace("{{noscript_zh}}", self.noscript.1)
+            .replace("{{script}}", &format!("{{{{{}}}}}", self.script))
+    }
+}
 
 /// Assets are cached for a year when requested with their current fingerprint (`?v=`), which
 /// changes whenever their content does; otherwise they are revalidated.
@@ -101,9 +146,9 @@ fn prepare(template: &str) -> (String, String) {
 }
 
 static CAMPAIGN: Lazy<(String, String)> = Lazy::new(|| prepare(CAMPAIGN_PAGE));
-static ORGANIZE: Lazy<(String, String)> = Lazy::new(|| prepare(ORGANIZE_PAGE));
-static PARTICIPANT: Lazy<(String, String)> = Lazy::new(|| prepare(PARTICIPANT_PAGE));
-static NETWORK: Lazy<(String, String)> = Lazy::new(|| prepare(NETWORK_PAGE));
+static ORGANIZE: Lazy<(String, String)> = Lazy::new(|| prepare(&ORGANIZE_PAGE.shell()));
+static PARTICIPANT: Lazy<(String, String)> = Lazy::new(|| prepare(&PARTICIPANT_PAGE.shell()));
+static NETWORK: Lazy<(String, String)> = Lazy::new(|| prepare(&NETWORK_PAGE.shell()));
 
 /// Whether the request's `If-None-Match` names this ETag.
 fn is_fresh(req: &HttpRequest, etag: &str) -> bool {

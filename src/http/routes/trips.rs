@@ -596,16 +596,22 @@ pub async fn list_trips(
     caller.require_any()?;
     let page = paging::page(&req)?;
     let after_id = paging::after_id(&page)?;
-    let limit = page.limit;
     let stored = state
         .service
-        .list_trips(
-            &caller,
-            &path,
-            after_id,
-            u32::try_from(limit + 1).unwrap_or(u32::MAX),
-        )
+        .list_trips(&caller, &path, after_id, one_more(page.limit))
         .await?;
+    Ok(HttpResponse::Ok().json(trip_page(stored, page.limit)?))
+}
+
+/// How many trips to ask the store for: one more than the page, to know whether another
+/// page follows.
+pub fn one_more(limit: usize) -> u32 {
+    u32::try_from(limit + 1).unwrap_or(u32::MAX)
+}
+
+/// A page of at most `limit` trips from `stored` (asked for with [`one_more`]), with the cursor
+/// of the next page when there is one.
+pub fn trip_page(stored: Vec<StoredTrip>, limit: usize) -> Result<TripPage, ApiError> {
     let has_more = stored.len() > limit;
     let trips: Vec<TripResponse> = stored
         .into_iter()
@@ -615,7 +621,7 @@ pub async fn list_trips(
     let next_cursor = has_more
         .then(|| trips.last().map(|t| paging::id_cursor(t.id)))
         .flatten();
-    Ok(HttpResponse::Ok().json(TripPage { trips, next_cursor }))
+    Ok(TripPage { trips, next_cursor })
 }
 
 /// Delete a trip
