@@ -13,7 +13,9 @@
 #
 # Environment (defaults in brackets): TRIPS [1000000], ORGS [5], WORKERS [2], ROUNDS [3],
 # LATENCY_SECONDS [10], FLOOR_RUNS [2], SKIP_BUILD [0] (1 = use the binaries in target/release),
-# KEEP_TMP [0] (1 = keep the temporary folder for inspection).
+# KEEP_TMP [0] (1 = keep the temporary folder for inspection), LEADERBOARD_QUERY [sort=regularity]
+# (the leaderboard's query: every entry carries headcount, participation rate and regularity;
+# sorting by regularity makes the fair ranking's rollups decide the order too).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,6 +27,7 @@ WORKERS=${WORKERS:-2}
 ROUNDS=${ROUNDS:-3}
 LATENCY_SECONDS=${LATENCY_SECONDS:-10}
 FLOOR_RUNS=${FLOOR_RUNS:-2}
+LEADERBOARD_QUERY=${LEADERBOARD_QUERY-sort=regularity}
 STARTS_ON=2026-05-01
 ENDS_ON=2026-06-29   # 60 days
 DAYS=60
@@ -100,9 +103,9 @@ python3 benches/bench_client.py setup "$SMALL" "$ADMIN" "$CAMPAIGN" "$STARTS_ON"
 python3 benches/bench_client.py log "$SMALL" "$CAMPAIGN" "$TMP/small.keys" "$TMP/small" >/dev/null
 check_total "$SMALL" "$SMALL_TRIPS"
 
-echo "== GET /v1/campaigns/$CAMPAIGN/leaderboard: wrk -t1 -c1 -d${LATENCY_SECONDS}s --latency, small/large x $ROUNDS"
+echo "== GET /v1/campaigns/$CAMPAIGN/leaderboard?$LEADERBOARD_QUERY: wrk -t1 -c1 -d${LATENCY_SECONDS}s --latency, small/large x $ROUNDS"
 lb() { # NAME BASE_URL SECONDS
-  wrk -t1 -c1 -d"${3}s" --latency "$2/v1/campaigns/$CAMPAIGN/leaderboard" >"$TMP/$1.wrk"
+  wrk -t1 -c1 -d"${3}s" --latency "$2/v1/campaigns/$CAMPAIGN/leaderboard?$LEADERBOARD_QUERY" >"$TMP/$1.wrk"
   python3 benches/bench_client.py wrk "$TMP/$1.wrk"
 }
 lb warm-small "$SMALL" 2 >/dev/null

@@ -307,7 +307,7 @@ impl Service {
             joined_at,
         } = caller
         else {
-            return Err(participant_only());
+            return Err(participant_only(caller));
         };
         let target = self.target_of(campaign_id, organization_id).await?;
         let trips = self.own_trips(caller, 0, MAX_OWN_TRIPS).await?;
@@ -337,7 +337,7 @@ impl Service {
             ..
         } = caller
         else {
-            return Err(participant_only());
+            return Err(participant_only(caller));
         };
         self.limit_writes(caller)?;
         let campaign = self.campaign(campaign_id).await?;
@@ -354,7 +354,7 @@ impl Service {
         dry_run: bool,
     ) -> Result<TripLog, ServiceError> {
         let Caller::Participant { participant_id, .. } = caller else {
-            return Err(participant_only());
+            return Err(participant_only(caller));
         };
         for row in &mut rows {
             if let Ok(fields) = &mut row.trip {
@@ -372,7 +372,7 @@ impl Service {
         limit: u32,
     ) -> Result<Vec<StoredTrip>, ServiceError> {
         let Caller::Participant { campaign_id, .. } = caller else {
-            return Err(participant_only());
+            return Err(participant_only(caller));
         };
         Ok(self
             .store
@@ -392,7 +392,7 @@ impl Service {
         trip_id: &str,
     ) -> Result<(), ServiceError> {
         let Caller::Participant { campaign_id, .. } = caller else {
-            return Err(participant_only());
+            return Err(participant_only(caller));
         };
         self.limit_writes(caller)?;
         let trip_id = parse_trip_id(trip_id)?;
@@ -468,7 +468,14 @@ fn unknown_code() -> ServiceError {
     ServiceError::NotFound("no invite has this code; check the link you were given".into())
 }
 
-fn participant_only() -> ServiceError {
+/// No credentials at all is a 401 (send the token); someone else's credentials are a 403.
+fn participant_only(caller: &Caller) -> ServiceError {
+    if matches!(caller, Caller::Anonymous) {
+        return ServiceError::Unauthorized(
+            "this operation needs `Authorization: Bearer <token>` with the token you got when you joined"
+                .into(),
+        );
+    }
     ServiceError::Forbidden(
         "this operation is a participant's own: use the token you got when you joined".into(),
     )

@@ -286,6 +286,61 @@ fn a_campaign_cannot_name_a_region_its_factor_set_cannot_resolve() {
 }
 
 #[test]
+fn a_json_array_is_never_read_as_an_object_by_position() {
+    // serde would read `[null, null]` as a struct of two absent fields: an empty update, a 200.
+    let app = TestApp::spawn();
+    let w = world(&app, "week", &["enterprise"], json!({}));
+    let organization = &w.organizations[0].0;
+    let before = app
+        .get_as(ADMIN_TOKEN, &format!("/v1/organizations/{organization}"))
+        .json();
+    for (method, path) in [
+        ("PATCH", format!("/v1/organizations/{organization}")),
+        ("PATCH", format!("/v1/campaigns/{}", w.campaign)),
+        (
+            "POST",
+            format!(
+                "/v1/campaigns/{}/organizations/{organization}/invites",
+                w.campaign
+            ),
+        ),
+    ] {
+        let problem = app
+            .request(
+                method,
+                &path,
+                &[
+                    ("Authorization", &format!("Bearer {ADMIN_TOKEN}")),
+                    ("Content-Type", "application/json"),
+                ],
+                b"[null, null]",
+            )
+            .problem(422);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("object")
+                || problem.to_string().contains("object"),
+            "{method} {path}: {problem}"
+        );
+    }
+    assert_eq!(
+        app.get_as(ADMIN_TOKEN, &format!("/v1/organizations/{organization}"))
+            .json(),
+        before
+    );
+    // An invite needs no body at all.
+    app.request(
+        "POST",
+        &format!(
+            "/v1/campaigns/{}/organizations/{organization}/invites",
+            w.campaign
+        ),
+        &[("Authorization", &format!("Bearer {ADMIN_TOKEN}"))],
+        b"",
+    )
+    .assert_status(201);
+}
+
+#[test]
 fn every_answer_says_nosniff_and_varies_by_origin() {
     let app = TestApp::spawn();
     for response in [

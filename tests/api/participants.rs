@@ -311,6 +311,17 @@ fn a_participant_token_opens_only_the_participants_own_doors() {
     )
     .problem(403);
     app.get_as(ADMIN_TOKEN, "/v1/me/trips").problem(403);
+    // No credentials at all: 401, the answer that says to send a token.
+    app.get("/v1/me/trips").problem(401);
+    app.request("DELETE", "/v1/me/trips/1", &[], b"")
+        .problem(401);
+    app.request(
+        "POST",
+        "/v1/me/trips",
+        &[("Content-Type", "application/json")],
+        br#"{"date":"2026-06-02","direction":"to_work","mode":"walk","distance_km":1}"#,
+    )
+    .problem(401);
 
     // Revoked by the organization: the token stops at once, the trips stay.
     log_own(

@@ -98,6 +98,14 @@ pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType
 
 /// Parses JSON, reporting syntax errors as 400 and type or unknown-field errors as 422 at their path.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // serde reads a struct from an array by position (`[null, null]` would pass as an empty
+    // update); every body of this API is an object, so an array is refused before that.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::invalid(
+            "",
+            "the body must be a JSON object, not an array",
+        ));
+    }
     // Valid bodies take the plain parser; only a failure is parsed again to locate the field.
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);

@@ -200,7 +200,9 @@ pub struct Joined {
 
 problems! {
     InviteProblems {
+        400 => "Malformed JSON",
         401 => "No or unknown credentials",
+        413 => "Body too large",
         403 => "A participant token, or another organization's key",
         404 => "No such campaign (or a private one the caller may not read) or organization",
         409 => "The organization is not enrolled in the campaign",
@@ -219,6 +221,8 @@ problems! {
         409 => "The organization is not enrolled in the campaign",
     }
     JoinProblems {
+        400 => "Malformed JSON",
+        413 => "Body too large",
         404 => "No invite has this code",
         409 => "The invite admitted as many participants as it may",
         410 => "The invite was revoked or expired",
@@ -229,6 +233,7 @@ problems! {
         404 => "No invite has this code",
         409 => "The invite admitted as many participants as it may",
         410 => "The invite was revoked or expired",
+        429 => "Too many requests from this address; retry after `Retry-After` seconds",
     }
 }
 
@@ -253,7 +258,7 @@ fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Resul
         ("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"),
         ("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech"),
     ),
-    request_body(content = InviteCreate, description = "Options; `{}` for none"),
+    request_body(content = Option<InviteCreate>, description = "Options; `{}` or no body for none"),
     responses((status = 201, description = "The invite, with its code (shown only now)", body = InviteCreated), InviteProblems)
 )]
 #[post("/v1/campaigns/{campaign_id}/organizations/{organization_id}/invites")]
@@ -404,7 +409,7 @@ pub async fn preview_invite(
     post,
     tag = TAG_PARTICIPANTS,
     params(("code" = String, Path, description = "The join code", example = "k7mq2xw9hd4ra6tzpe3n")),
-    request_body(content = JoinRequest, description = "`{}`, or a nickname"),
+    request_body(content = Option<JoinRequest>, description = "No body, `{}`, or a nickname"),
     responses((status = 201, description = "Joined: your participant id and token", body = Joined), JoinProblems)
 )]
 #[post("/v1/join/{code}")]
