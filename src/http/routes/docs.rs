@@ -20,11 +20,11 @@ use super::{register, Access, Routes};
     ),
     components(schemas(
         crate::http::error::Problem,
-        super::results::SortKey,
-        super::results::SizeBand,
+        super::leaderboard::SortKey,
+        super::leaderboard::SizeBand,
         crate::domain::campaign::OrganizationKind,
         crate::domain::campaign::Direction,
-        super::trips::TemplateLanguage
+        super::templates::TemplateLanguage
     )),
     modifiers(&BearerAuth),
     tags(
