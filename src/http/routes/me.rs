@@ -143,6 +143,8 @@ impl<'a> From<&'a Identity> for MeResponse<'a> {
 
 /// One of your own commutes: when, which way, and the legs as in an estimate (no
 /// `participant`: it is you).
+// The fields repeat `TripRequest`'s on purpose: serde cannot combine `flatten` with
+// `deny_unknown_fields`, and an unknown field (a typo) must stay a 422 naming it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({ "date": "2026-06-02", "direction": "to_work", "mode": "bicycle", "distance_km": 4.5 }))]
