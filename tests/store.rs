@@ -81,6 +81,10 @@ fn batch(organization: &str, trips: Vec<ComputedTrip>) -> TripBatch {
         campaign_id: "c".into(),
         organization_id: organization.into(),
         trips,
+        computed_with: SetVersion {
+            id: "uk-desnz-2025".into(),
+            version: "2025.2".into(),
+        },
         created_at: "2026-06-01T08:00:00Z".into(),
         dry_run: false,
     }
