@@ -123,9 +123,9 @@ impl ApiError {
         let status = self.status_code();
         let errors = match self {
             Self::Malformed { errors, .. } => errors.iter().cloned().map(Into::into).collect(),
-            Self::Service(
-                ServiceError::Invalid(errors) | ServiceError::Refused { errors, .. },
-            ) => errors.0.iter().cloned().map(Into::into).collect(),
+            Self::Service(ServiceError::Invalid(errors) | ServiceError::Refused { errors, .. }) => {
+                errors.0.iter().cloned().map(Into::into).collect()
+            }
             _ => Vec::new(),
         };
         let mut problem = problem(status, self.to_string(), errors);

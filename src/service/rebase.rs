@@ -11,9 +11,7 @@ use super::recompute::Recalculator;
 use super::{now, Caller, Service, ServiceError, MAX_LISTED_ERRORS};
 use crate::calculator::resolve_grid;
 use crate::domain::FieldErrors;
-use crate::store::{
-    AuditQuery, CampaignRecord, Rebase, RebaseOutcome, SetVersion, Store, Totals,
-};
+use crate::store::{AuditQuery, CampaignRecord, Rebase, RebaseOutcome, SetVersion, Store, Totals};
 
 /// The audit action of a rebase; the campaign's history lists these entries.
 pub const REBASE_ACTION: &str = "campaign.rebase";
@@ -272,6 +270,8 @@ fn refusal(
     ServiceError::Refused {
         detail,
         errors,
-        omitted: usize::try_from(refused).unwrap_or(usize::MAX).saturating_sub(shown),
+        omitted: usize::try_from(refused)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(shown),
     }
 }

@@ -153,7 +153,11 @@ mod tests {
     use crate::calculator::resolve_grid;
     use crate::factors::Catalogue;
 
-    fn logged(set: &Arc<FactorSet>, legs: &[(&str, f64, Option<i64>)], round_trip: bool) -> StoredTrip {
+    fn logged(
+        set: &Arc<FactorSet>,
+        legs: &[(&str, f64, Option<i64>)],
+        round_trip: bool,
+    ) -> StoredTrip {
         let grid = resolve_grid(set, Some("CN-BJ")).unwrap().cloned();
         let input = TripInput {
             participant: Participant::try_from("p1").unwrap(),
@@ -218,7 +222,10 @@ mod tests {
         let old = Recalculator::new(set("cn-2022"), None);
         let first = logged(&cn, &[("shuttle", 10.0, None)], false);
         let second = logged(&cn, &[("walk", 1.0, None), ("shuttle", 12.0, None)], true);
-        let reasons = [old.trip(&first).unwrap_err(), old.trip(&second).unwrap_err()];
+        let reasons = [
+            old.trip(&first).unwrap_err(),
+            old.trip(&second).unwrap_err(),
+        ];
         assert_eq!(reasons[0], "mode `shuttle` is not in factor set `cn-2022`");
         assert_eq!(reasons[0], reasons[1]);
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Recompute, RebaseOutcome, StoredTrip};
+use super::model::{RebaseOutcome, Recompute, StoredTrip};
 use crate::domain::trip::ComputedTrip;
 
 /// Trips read and rewritten at a time, so that a campaign of any size is rebased in bounded

@@ -949,7 +949,12 @@ impl Store for SqliteStore {
             );
             collect(
                 &mut *conn.prepare_cached(&sql)?,
-                params![query.campaign_id, query.after_seq, query.limit, query.action],
+                params![
+                    query.campaign_id,
+                    query.after_seq,
+                    query.limit,
+                    query.action
+                ],
                 rows::audit_entry,
             )
         })
@@ -1147,9 +1152,7 @@ fn rebase_campaign(conn: &mut Connection, rebase: Rebase) -> Result<RebaseOutcom
         .ok_or_else(|| rows::not_found("campaign", campaign_id))?;
     rules::check_rebase_revision(revision, rebase.expected_revision)?;
     let totals_sql = rebase::totals_query("?1");
-    let before = tx.query_row(&totals_sql, [campaign_id], |row| {
-        Ok(rows::totals(row, 0))
-    })??;
+    let before = tx.query_row(&totals_sql, [campaign_id], |row| Ok(rows::totals(row, 0)))??;
     let mut progress = Progress::new(rebase.list_at_most);
     {
         let mut page = tx.prepare(&rebase::page_query("?1", "?2", "?3"))?;
@@ -1211,9 +1214,7 @@ fn rebase_campaign(conn: &mut Connection, rebase: Rebase) -> Result<RebaseOutcom
             rebase.updated_at
         ],
     )?;
-    let after = tx.query_row(&totals_sql, [campaign_id], |row| {
-        Ok(rows::totals(row, 0))
-    })??;
+    let after = tx.query_row(&totals_sql, [campaign_id], |row| Ok(rows::totals(row, 0)))??;
     insert_audit(&tx, &(rebase.audit)(&before, &after))?;
     tx.commit()?;
     Ok(RebaseOutcome::Rebased { before, after })
@@ -1223,7 +1224,16 @@ fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO audit_log (at, actor, actor_id, key_id, action, campaign_id, subject, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![e.at, e.actor, e.actor_id, e.key_id, e.action, e.campaign_id, e.subject, e.detail],
+        params![
+            e.at,
+            e.actor,
+            e.actor_id,
+            e.key_id,
+            e.action,
+            e.campaign_id,
+            e.subject,
+            e.detail
+        ],
     )?;
     Ok(())
 }

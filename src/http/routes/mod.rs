@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod compare;
 pub mod docs;
 pub mod estimate;
 pub mod estimate_json;
@@ -14,6 +15,7 @@ pub mod ops;
 pub mod organizations;
 pub mod organizers;
 pub mod policy;
+pub mod rebase;
 pub mod results;
 pub mod site;
 pub mod trips;
@@ -61,6 +63,8 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(AnyOrigin, campaigns::get_campaign);
     routes.operation(ConfiguredOrigins, campaigns::update_campaign);
     routes.operation(ConfiguredOrigins, campaigns::enroll_organization);
+    routes.operation(ConfiguredOrigins, rebase::rebase);
+    routes.operation(AnyOrigin, rebase::history);
     routes.operation(ConfiguredOrigins, organizations::create_organization);
     routes.operation(ConfiguredOrigins, organizations::list_organizations);
     routes.operation(ConfiguredOrigins, organizations::get_organization);
@@ -91,6 +95,7 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(AnyOrigin, results::leaderboard);
     routes.operation(AnyOrigin, results::leaderboard_csv);
     routes.operation(AnyOrigin, results::organization_summary);
+    routes.operation(AnyOrigin, compare::compare);
     routes.operation(AnyOrigin, network::network_summary);
     routes.operation(ConfiguredOrigins, audit::audit);
     routes.operation(ConfiguredOrigins, audit::campaign_audit);
