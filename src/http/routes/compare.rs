@@ -189,6 +189,7 @@ problems! {
         401 => "Unknown credentials",
         404 => "No such campaign, or a private one the caller may not read",
         422 => "`factor_set` missing or not a factor set of GET /v1/factor-sets, or an unknown query parameter",
+        429 => "Too many estimates and comparisons from this address (when the estimate limit is configured)",
     }
 }
 
@@ -202,7 +203,8 @@ problems! {
 /// Nothing stored changes: to move the campaign onto the other set, rebase it (`POST
 /// /v1/campaigns/{campaign_id}/rebase`), whose new totals are this `recomputed` when every trip
 /// is computable. Readable like the campaign's results; an unknown `factor_set` is a 422 naming
-/// `factor_set`. In the demo campaign (on `cn-2023`), `cn-2022` leaves out the shuttle-bus
+/// `factor_set`. A comparison recomputes every trip, so it counts against the per-address
+/// estimate limit when one is configured. In the demo campaign (on `cn-2023`), `cn-2022` leaves out the shuttle-bus
 /// trips: cn-2022 has no `shuttle` mode.
 #[utoipa::path(
     get,
@@ -222,6 +224,7 @@ pub async fn compare(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let query: CompareQuery = parse_query(&req)?;
+    state.clients.limit_estimate(&req)?;
     let comparison = state
         .service
         .compare(&caller, &path, query.factor_set.as_deref())
