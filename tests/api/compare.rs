@@ -284,7 +284,7 @@ pub fn random_trips(
             organization,
             participant,
             date,
-            direction: *rng.pick(&DIRECTIONS),
+            direction: DIRECTIONS[rng.index(DIRECTIONS.len())],
             legs,
             baseline,
             id: 0,
