@@ -89,6 +89,24 @@
       kind_social_organization: 'Social organization',
       kind_community: 'Community',
       kind_other: 'Other',
+      whatif_title: 'Under another factor set',
+      whatif_intro: 'For testers and analysts: the same stored trips recomputed under another factor set, with the same rules and rounding. Nothing stored changes; trips the other set cannot compute are left out of both sides.',
+      whatif_set: 'Factor set',
+      whatif_run: 'Compare',
+      whatif_working: 'Recomputing every trip…',
+      whatif_stored: 'As stored ({id} {version})',
+      whatif_recomputed: 'Under {id} {version}',
+      whatif_delta: 'Difference',
+      whatif_kg_saved: 'kg CO₂e saved',
+      whatif_by_org: 'By organization',
+      whatif_by_mode: 'By main mode',
+      col_stored: 'Stored (kg)',
+      col_recomputed: 'Recomputed (kg)',
+      col_delta: 'Δ (kg)',
+      col_mode: 'Main mode',
+      whatif_missing: '{n} trips cannot be computed under this set and are left out of both sides:',
+      whatif_missing_row: '{reason} ({n} trips)',
+      whatif_all_computable: 'Every trip can be computed under this set.',
       calculator: 'Commute calculator',
       calc_intro: 'Estimate one commute with this campaign’s factors and baseline.',
       calc_trip: 'The trip',
@@ -203,6 +221,24 @@
       kind_social_organization: '社会组织',
       kind_community: '社区',
       kind_other: '其他',
+      whatif_title: '换一套排放因子看看',
+      whatif_intro: '供测试与分析使用：已存的行程按另一套排放因子、以同样的规则和取整重新计算。已存结果不变；另一套因子无法计算的行程在两边都不计入。',
+      whatif_set: '排放因子集',
+      whatif_run: '比较',
+      whatif_working: '正在重新计算每一次行程…',
+      whatif_stored: '已存结果（{id} {version}）',
+      whatif_recomputed: '按 {id} {version}',
+      whatif_delta: '差值',
+      whatif_kg_saved: '千克 CO₂e 减排',
+      whatif_by_org: '按单位',
+      whatif_by_mode: '按主要出行方式',
+      col_stored: '已存（千克）',
+      col_recomputed: '重新计算（千克）',
+      col_delta: '差值（千克）',
+      col_mode: '主要方式',
+      whatif_missing: '有 {n} 次行程无法按此因子集计算，两边都不计入：',
+      whatif_missing_row: '{reason}（{n} 次）',
+      whatif_all_computable: '每一次行程都能按此因子集计算。',
       calculator: '通勤计算器',
       calc_intro: '按本活动的排放因子和基准，估算一次通勤的排放与减排。',
       calc_trip: '行程',
@@ -285,7 +321,9 @@
     },
     calcResult: null,
     calcError: null,
-    calcBusy: false
+    calcBusy: false,
+    // What-if: closed until asked for; the sets are loaded when it is first opened.
+    whatIf: { open: false, sets: null, chosen: '', result: null, error: null, busy: false }
   };
 
   // ---- small helpers -------------------------------------------------------------------------
@@ -507,6 +545,15 @@
         if (!state.board) loadBoard();
         loadDays();
         if (state.set) calculate();
+        // ?whatif=ID opens the comparison with that set: a link an analyst can share.
+        var asked = new URLSearchParams(location.search).get('whatif');
+        if (asked) {
+          state.whatIf.open = true;
+          state.whatIf.chosen = asked;
+          render();
+          loadWhatIfSets();
+          runWhatIf();
+        }
       })
       .catch(fail);
   }
@@ -593,6 +640,7 @@
     if (state.view === 'campaign') {
       renderCharts();
       renderBoard();
+      renderWhatIf();
       renderCalcResult();
     }
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
@@ -693,6 +741,7 @@
         chartCard('mode', t('chart_mode'), t('chart_mode_desc')),
         chartCard('day', t('chart_day'), t('chart_day_desc'))),
       boardView(),
+      whatIfView(),
       calculatorView());
   }
 
@@ -1051,6 +1100,124 @@
             h('span', { class: 'gc-saved' }, sortKey === 'regularity' ? meter : null, h('span', null, percent(e.regularity)))));
       })));
     box.replaceChildren(table);
+  }
+
+  // ---- what-if: the campaign under another factor set -----------------------------------------
+
+  function whatIfView() {
+    var w = state.whatIf;
+    return h('details', {
+      class: 'gc-card gc-whatif', id: 'gc-whatif', open: w.open,
+      ontoggle: function (e) {
+        w.open = e.target.open;
+        if (w.open && !w.sets && !w.error) loadWhatIfSets();
+      }
+    },
+      h('summary', { id: 'gc-whatif-toggle' }, h('h2', { class: 'gc-inline' }, t('whatif_title'))),
+      h('p', { class: 'gc-help' }, t('whatif_intro')),
+      h('div', { id: 'gc-whatif-body', 'aria-live': 'polite' }));
+  }
+
+  function loadWhatIfSets() {
+    var w = state.whatIf;
+    api('/v1/factor-sets').then(function (list) {
+      w.sets = list.factor_sets;
+      var other = w.sets.find(function (set) { return set.id !== state.campaign.factor_set.id; });
+      if (!w.chosen) w.chosen = (other || w.sets[0]).id;
+      renderWhatIf();
+    }, function (error) {
+      w.error = error;
+      renderWhatIf();
+    });
+  }
+
+  function runWhatIf() {
+    var w = state.whatIf;
+    w.busy = true;
+    w.error = null;
+    renderWhatIf();
+    api(path(state.campaign.id) + '/compare?factor_set=' + encodeURIComponent(w.chosen)).then(function (answer) {
+      w.result = answer;
+    }, function (error) {
+      w.result = null;
+      w.error = error;
+    }).then(function () {
+      w.busy = false;
+      renderWhatIf();
+    });
+  }
+
+  /** A signed difference in kg, with its sign shown. */
+  function deltaKg(grams) {
+    return (grams > 0 ? '+' : '') + kg(grams);
+  }
+
+  function renderWhatIf() {
+    var box = document.getElementById('gc-whatif-body');
+    if (!box) return;
+    var w = state.whatIf;
+    var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : null;
+    var parts = [];
+    if (w.sets) {
+      parts.push(h('form', {
+        class: 'gc-controls', id: 'gc-whatif-form',
+        onsubmit: function (e) { e.preventDefault(); runWhatIf(); }
+      },
+        h('label', { for: 'gc-whatif-set' }, t('whatif_set')),
+        h('select', { id: 'gc-whatif-set', onchange: function (e) { w.chosen = e.target.value; } },
+          w.sets.map(function (set) {
+            return h('option', { value: set.id, selected: set.id === w.chosen }, set.id + ' · ' + set.title);
+          })),
+        h('button', { type: 'submit', class: 'gc-button', id: 'gc-whatif-run', disabled: w.busy },
+          w.busy ? t('whatif_working') : t('whatif_run'))));
+    } else if (!w.error) {
+      parts.push(h('p', { class: 'gc-notice' }, t('loading')));
+    }
+    if (w.error) {
+      parts.push(h('p', { class: 'gc-notice', role: 'alert', id: 'gc-whatif-error' }, t('load_error'), ': ', w.error.message));
+    }
+    if (w.result && !w.busy) parts.push(whatIfResult(w.result));
+    box.replaceChildren.apply(box, parts);
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  }
+
+  function whatIfResult(r) {
+    var delta = r.recomputed.savings_g - r.stored.savings_g;
+    var missing = r.not_computable;
+    return h('div', { id: 'gc-whatif-result' },
+      h('dl', { class: 'gc-stats' },
+        stat('gc-whatif-stored', { raw: r.stored.savings_g, text: kg(r.stored.savings_g) },
+          t('whatif_stored', r.stored.factor_set), t('whatif_kg_saved')),
+        stat('gc-whatif-recomputed', { raw: r.recomputed.savings_g, text: kg(r.recomputed.savings_g) },
+          t('whatif_recomputed', r.recomputed.factor_set), t('whatif_kg_saved')),
+        stat('gc-whatif-delta', { raw: delta, text: deltaKg(delta) }, t('whatif_delta'), t('whatif_kg_saved'))),
+      missing.trips > 0
+        ? h('div', { class: 'gc-help', id: 'gc-whatif-missing', 'data-value': missing.trips },
+          h('p', null, t('whatif_missing', { n: number(missing.trips) })),
+          h('ul', null, missing.reasons.map(function (m) {
+            return h('li', null, t('whatif_missing_row', { reason: m.reason, n: number(m.trips) }));
+          })))
+        : h('p', { class: 'gc-help', id: 'gc-whatif-missing', 'data-value': 0 }, t('whatif_all_computable')),
+      h('div', { class: 'gc-grid-2' },
+        h('div', { class: 'gc-table-scroll' },
+          h('h3', null, t('whatif_by_org')),
+          whatIfTable('gc-whatif-orgs', t('col_org'), r.by_organization.map(function (o) {
+            return [o.organization.name, o];
+          }))),
+        h('div', { class: 'gc-table-scroll' },
+          h('h3', null, t('whatif_by_mode')),
+          whatIfTable('gc-whatif-modes', t('col_mode'), r.by_mode.map(function (m) {
+            return [modeLabel(m.mode), m];
+          })))));
+  }
+
+  /** Rows of (label, { stored_savings_g, recomputed_savings_g, delta_g }). */
+  function whatIfTable(id, first, rows) {
+    var table = dataTable([first, t('col_stored'), t('col_recomputed'), t('col_delta')], rows.map(function (row) {
+      return [row[0], kg(row[1].stored_savings_g), kg(row[1].recomputed_savings_g), deltaKg(row[1].delta_g)];
+    }));
+    table.id = id;
+    return table;
   }
 
   // ---- calculator ----------------------------------------------------------------------------

@@ -81,6 +81,10 @@ fn batch(organization: &str, trips: Vec<ComputedTrip>) -> TripBatch {
         campaign_id: "c".into(),
         organization_id: organization.into(),
         trips,
+        computed_with: SetVersion {
+            id: "uk-desnz-2025".into(),
+            version: "2025.2".into(),
+        },
         created_at: "2026-06-01T08:00:00Z".into(),
         dry_run: false,
     }
@@ -830,5 +834,233 @@ fn two_stores_writing_the_same_trips_at_once_count_each_trip_once() {
             .map(|d| d.totals.trips)
             .sum();
         assert_eq!(day_total, stored.len() as i64);
+    });
+}
+
+/// Sums of the trips' figures, to hold the rollups against.
+fn sums(trips: &[StoredTrip]) -> Totals {
+    let mut totals = Totals::default();
+    for trip in trips {
+        totals.add(&Totals::of_trip(&trip.figures, 1));
+    }
+    totals
+}
+
+async fn all_trips(store: &AnyStore) -> Vec<StoredTrip> {
+    store
+        .list_trips(&TripQuery {
+            campaign_id: "c".into(),
+            scope: TripScope::Campaign,
+            after_id: 0,
+            limit: 10_000,
+        })
+        .await
+        .unwrap()
+}
+
+fn rebase_onto(recompute: Recompute, expected_revision: i64) -> Rebase {
+    Rebase {
+        campaign_id: "c".into(),
+        expected_revision,
+        to: SetVersion {
+            id: "uk-desnz-2025-wtw".into(),
+            version: "2025.3".into(),
+        },
+        snapshot: "{}".into(),
+        updated_at: "2026-06-20T00:00:00Z".into(),
+        recompute,
+        list_at_most: 2,
+        audit: Box::new(|before, after| AuditEntry {
+            seq: 0,
+            at: "2026-06-20T00:00:00Z".into(),
+            actor: "admin".into(),
+            actor_id: None,
+            key_id: None,
+            action: "campaign.rebase".into(),
+            campaign_id: Some("c".into()),
+            subject: "c".into(),
+            detail: format!("{} {}", before.savings_g, after.savings_g),
+        }),
+    }
+}
+
+#[test]
+fn a_rebase_is_all_or_nothing_and_a_batch_computed_before_it_is_refused() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        // Arrange: trips of two organizations on several days and modes.
+        let store = setup(&url).await;
+        for (organization, participants) in [("a", ["p", "q", "r"]), ("b", ["p", "s", "t"])] {
+            let trips = participants
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| {
+                    [
+                        trip(p, date(2026, 6, 1 + i as i8), Direction::ToWork, "bus", 5.0),
+                        trip(
+                            p,
+                            date(2026, 6, 2 + i as i8),
+                            Direction::RoundTrip,
+                            "rail",
+                            9.0,
+                        ),
+                        trip(p, date(2026, 6, 8), Direction::FromWork, "walk", 1.2),
+                    ]
+                })
+                .collect();
+            store.log_trips(batch(organization, trips)).await.unwrap();
+        }
+        let before = all_trips(&store).await;
+        let standings_before = store.standings("c").await.unwrap();
+        let wtw = Catalogue::bundled()
+            .unwrap()
+            .get("uk-desnz-2025-wtw")
+            .unwrap()
+            .clone();
+        let recalculator = green_commute::service::Recalculator::new(wtw, None);
+
+        // A set that cannot compute b's trips: refused, nothing changes, nothing recorded.
+        let picky = recalculator.clone();
+        let refused = store
+            .rebase_campaign(rebase_onto(
+                Box::new(move |t| match t.organization_id.as_str() {
+                    "b" => Err("no factor for b".into()),
+                    _ => picky.trip(t),
+                }),
+                1,
+            ))
+            .await
+            .unwrap();
+        let RebaseOutcome::Refused {
+            listed,
+            refused,
+            by_reason,
+        } = refused
+        else {
+            panic!("not refused: {refused:?}");
+        };
+        assert_eq!((listed.len(), refused), (2, 9));
+        assert_eq!(by_reason, vec![("no factor for b".to_owned(), 9)]);
+        let unchanged = all_trips(&store).await;
+        assert_eq!(
+            unchanged
+                .iter()
+                .map(|t| (&t.figures, &t.detail))
+                .collect::<Vec<_>>(),
+            before
+                .iter()
+                .map(|t| (&t.figures, &t.detail))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(store.get_campaign("c").await.unwrap().revision, 1);
+        let query = AuditQuery {
+            campaign_id: Some("c".into()),
+            action: Some("campaign.rebase".into()),
+            after_seq: 0,
+            limit: 10,
+        };
+        assert!(store.audit(&query).await.unwrap().is_empty());
+        // A stale revision is a conflict.
+        let again = recalculator.clone();
+        let stale = store
+            .rebase_campaign(rebase_onto(Box::new(move |t| again.trip(t)), 7))
+            .await;
+        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+
+        // Act
+        let again = recalculator.clone();
+        let outcome = store
+            .rebase_campaign(rebase_onto(Box::new(move |t| again.trip(t)), 1))
+            .await
+            .unwrap();
+
+        // Assert: every trip rewritten, every rollup the sums over the trips.
+        let after = all_trips(&store).await;
+        for (old, new) in before.iter().zip(&after) {
+            assert_eq!(new.figures, recalculator.trip(old).unwrap().figures);
+            assert_ne!(new.figures.baseline_co2e_g, old.figures.baseline_co2e_g);
+        }
+        let mut totals = Totals::default();
+        for standing in store.standings("c").await.unwrap() {
+            let own: Vec<StoredTrip> = after
+                .iter()
+                .filter(|t| t.organization_id == standing.organization_id)
+                .cloned()
+                .collect();
+            let mut expected = sums(&own);
+            expected.participants = standing.totals.participants;
+            assert_eq!(standing.totals, expected, "{}", standing.organization_id);
+            totals.add(&standing.totals);
+        }
+        let standings_participants: Vec<i64> = standings_before
+            .iter()
+            .map(|s| s.totals.participants)
+            .collect();
+        let participants_now: Vec<i64> = store
+            .standings("c")
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.totals.participants)
+            .collect();
+        assert_eq!(participants_now, standings_participants);
+        assert_eq!(
+            outcome,
+            RebaseOutcome::Rebased {
+                before: standings_before.iter().fold(Totals::default(), |mut t, s| {
+                    t.add(&s.totals);
+                    t
+                }),
+                after: totals,
+            }
+        );
+        for mode in store.mode_totals("c", None).await.unwrap() {
+            let own: Vec<StoredTrip> = after
+                .iter()
+                .filter(|t| t.figures.main_mode == mode.mode)
+                .cloned()
+                .collect();
+            let mut expected = sums(&own);
+            expected.participants = 0;
+            assert_eq!(mode.totals, expected, "{}", mode.mode);
+        }
+        for day in store.day_totals("c", None).await.unwrap() {
+            let own: Vec<StoredTrip> = after
+                .iter()
+                .filter(|t| t.date == day.date)
+                .cloned()
+                .collect();
+            let mut expected = sums(&own);
+            expected.participants = 0;
+            assert_eq!(day.totals, expected, "{}", day.date);
+        }
+        let campaign = store.get_campaign("c").await.unwrap();
+        assert_eq!(
+            (campaign.factor_set_id.as_str(), campaign.revision),
+            ("uk-desnz-2025-wtw", 2)
+        );
+        assert_eq!(store.audit(&query).await.unwrap().len(), 1);
+
+        // A batch computed with the set the campaign left is refused; with the new one, stored.
+        let late = batch(
+            "a",
+            vec![trip(
+                "late",
+                date(2026, 6, 9),
+                Direction::ToWork,
+                "bus",
+                3.0,
+            )],
+        );
+        let refused = store.log_trips(late.clone()).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{refused:?}"
+        );
+        let mut current = late;
+        current.computed_with.id = "uk-desnz-2025-wtw".into();
+        current.computed_with.version = "2025.3".into();
+        store.log_trips(current).await.unwrap();
+        assert_eq!(all_trips(&store).await.len(), after.len() + 1);
     });
 }

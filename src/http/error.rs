@@ -123,12 +123,18 @@ impl ApiError {
         let status = self.status_code();
         let errors = match self {
             Self::Malformed { errors, .. } => errors.iter().cloned().map(Into::into).collect(),
-            Self::Service(ServiceError::Invalid(errors)) => {
+            Self::Service(ServiceError::Invalid(errors) | ServiceError::Refused { errors, .. }) => {
                 errors.0.iter().cloned().map(Into::into).collect()
             }
             _ => Vec::new(),
         };
-        problem(status, self.to_string(), errors)
+        let mut problem = problem(status, self.to_string(), errors);
+        if let Self::Service(ServiceError::Refused { omitted, .. }) = self {
+            // The service listed only the first cases; the rest were counted, not kept.
+            let omitted = problem.errors_omitted.unwrap_or(0) + omitted;
+            problem.errors_omitted = (omitted > 0).then_some(omitted);
+        }
+        problem
     }
 }
 
@@ -188,7 +194,9 @@ impl ResponseError for ApiError {
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
                 ServiceError::Conflict(_) => StatusCode::CONFLICT,
                 ServiceError::Gone(_) => StatusCode::GONE,
-                ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::Invalid(_) | ServiceError::Refused { .. } => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,40 +15,7 @@ impl Service {
         subject: &str,
         detail: serde_json::Value,
     ) {
-        let (actor, actor_id, key_id) = match caller {
-            Caller::Anonymous => ("anonymous", None, None),
-            Caller::Admin => ("admin", None, None),
-            Caller::Organizer {
-                organizer_id,
-                key_id,
-            } => (
-                "organizer",
-                Some(organizer_id.clone()),
-                Some(key_id.clone()),
-            ),
-            Caller::Organization {
-                organization_id,
-                key_id,
-            } => (
-                "organization",
-                Some(organization_id.clone()),
-                Some(key_id.clone()),
-            ),
-            Caller::Participant { participant_id, .. } => {
-                ("participant", Some(participant_id.clone()), None)
-            }
-        };
-        let entry = AuditEntry {
-            seq: 0,
-            at: now(),
-            actor: actor.to_owned(),
-            actor_id,
-            key_id,
-            action: action.to_owned(),
-            campaign_id: campaign_id.map(str::to_owned),
-            subject: subject.to_owned(),
-            detail: detail.to_string(),
-        };
+        let entry = audit_entry(caller, action, campaign_id, subject, detail);
         if let Err(error) = self.store.record_audit(&entry).await {
             tracing::error!(%error, action, subject, "the audit trail missed an entry");
         }
@@ -74,9 +41,59 @@ impl Service {
             .store
             .audit(&AuditQuery {
                 campaign_id,
+                action: None,
                 after_seq,
                 limit,
             })
             .await?)
+    }
+}
+
+/// The entry recording that `caller` did `action` to `subject`, now.
+pub(super) fn audit_entry(
+    caller: &Caller,
+    action: &str,
+    campaign_id: Option<&str>,
+    subject: &str,
+    detail: serde_json::Value,
+) -> AuditEntry {
+    let (actor, actor_id, key_id) = actor(caller);
+    AuditEntry {
+        seq: 0,
+        at: now(),
+        actor: actor.to_owned(),
+        actor_id,
+        key_id,
+        action: action.to_owned(),
+        campaign_id: campaign_id.map(str::to_owned),
+        subject: subject.to_owned(),
+        detail: detail.to_string(),
+    }
+}
+
+/// Who the caller is in the trail: the role, its id (none for the admin) and the key used.
+pub(super) fn actor(caller: &Caller) -> (&'static str, Option<String>, Option<String>) {
+    match caller {
+        Caller::Anonymous => ("anonymous", None, None),
+        Caller::Admin => ("admin", None, None),
+        Caller::Organizer {
+            organizer_id,
+            key_id,
+        } => (
+            "organizer",
+            Some(organizer_id.clone()),
+            Some(key_id.clone()),
+        ),
+        Caller::Organization {
+            organization_id,
+            key_id,
+        } => (
+            "organization",
+            Some(organization_id.clone()),
+            Some(key_id.clone()),
+        ),
+        Caller::Participant { participant_id, .. } => {
+            ("participant", Some(participant_id.clone()), None)
+        }
     }
 }

@@ -24,6 +24,17 @@ pub enum ServiceError {
     /// Invalid values, each located by its path in the request.
     #[error("{}", invalid_detail(.0))]
     Invalid(FieldErrors),
+    /// Well-formed, but what is stored makes it impossible (a rebase onto a set that cannot
+    /// compute some trips): `errors` lists the first cases, `omitted` counts the rest.
+    #[error("{detail}")]
+    Refused {
+        /// What was refused and why, in a sentence.
+        detail: String,
+        /// The first cases, each located.
+        errors: FieldErrors,
+        /// How many more cases there were than `errors` lists.
+        omitted: usize,
+    },
     /// Too many writes with one key; retry after the given seconds.
     #[error("too many requests; retry after {retry_after_s} s")]
     RateLimited {

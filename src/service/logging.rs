@@ -11,7 +11,7 @@ use crate::domain::trip::{ComputedTrip, TripFields, TripInput};
 use crate::domain::{FieldError, FieldErrors};
 use crate::factors::{FactorSet, GridRegion};
 use crate::store::{
-    CampaignRecord, LoggedTrip, Store, StoredTrip, TripBatch, TripQuery, TripScope,
+    CampaignRecord, LoggedTrip, SetVersion, Store, StoredTrip, TripBatch, TripQuery, TripScope,
 };
 use std::sync::Arc;
 
@@ -237,6 +237,7 @@ impl Service {
         let logged = self
             .store
             .log_trips(TripBatch {
+                computed_with: SetVersion::of_campaign(&target.campaign),
                 campaign_id: target.campaign.id,
                 organization_id: target.organization_id,
                 trips,

@@ -6,6 +6,7 @@
 mod audit;
 mod caller;
 mod campaigns;
+mod compare;
 mod error;
 mod estimates;
 mod limits;
@@ -15,6 +16,8 @@ mod network;
 mod organizations;
 mod organizers;
 mod participants;
+mod rebase;
+mod recompute;
 mod results;
 
 use std::collections::HashMap;
@@ -22,6 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use caller::{hash_key, new_key, random_hex, Caller, KEY_PREFIX};
 pub use campaigns::{CampaignChanges, NewCampaign, DEFAULT_TIME_ZONE};
+pub use compare::{Comparison, OrganizationPair, Pair, Side};
 pub use error::{ServiceError, MAX_LISTED_ERRORS};
 pub use logging::{
     check_row_count, LoggingTarget, Place, TripLog, TripRow, MAX_SPREADSHEET_ROWS,
@@ -34,6 +38,8 @@ pub use organizers::{IssuedOrganizerKey, NewOrganizer};
 pub use participants::{
     own_figures, InviteTarget, IssuedInvite, Joined, NewInvite, ParticipantView,
 };
+pub use rebase::{RebaseDetail, RebaseRecord, Rebased, SetRecord, TotalsRecord, REBASE_ACTION};
+pub use recompute::Recalculator;
 pub use results::{
     CampaignResults, Fairness, KindTotals, LeaderboardQuery, OrganizationResults, Ranked, SizeBand,
     SortKey,

@@ -4,6 +4,7 @@
 mod dedup;
 mod model;
 mod postgres;
+mod rebase;
 mod rollup;
 mod rows;
 mod rules;
@@ -161,6 +162,20 @@ pub trait Store {
         scope: &TripScope,
     ) -> Result<(), StoreError>;
 
+    /// Moves a campaign onto another factor set in one transaction: every stored trip is read
+    /// page by page (bounded memory, whatever the campaign's size), recomputed with
+    /// `rebase.recompute`, and rewritten (figures, co-benefits and factor detail); every rollup
+    /// whose figures depend on the trips' amounts (organization totals, by mode, by day, green
+    /// days) is rebuilt from the trips; the campaign takes the new set, its snapshot and a new
+    /// revision; and the audit entry is appended. No trip is logged or deleted in the campaign
+    /// meanwhile, across processes too; a batch computed with the old set before and stored after
+    /// is refused (see [`TripBatch::computed_with`]).
+    ///
+    /// If any trip cannot be recomputed, nothing changes and the refusal lists why. `NotFound`
+    /// without the campaign; `Conflict` when its revision is no longer `expected_revision`.
+    /// A crash at any point leaves the campaign exactly as it was before, or rebased.
+    async fn rebase_campaign(&self, rebase: Rebase) -> Result<RebaseOutcome, StoreError>;
+
     /// Stores a new invite; `Conflict` if its id or code is taken.
     async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError>;
 
@@ -254,7 +269,7 @@ pub trait Store {
     /// Appends an entry to the audit trail.
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
 
-    /// A page of the audit trail in order, of one campaign or all.
+    /// A page of the audit trail in order, of one campaign or all, of one action or all.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
 
     /// Every campaign's totals and enrolled organizations, by id, from the rollups.
@@ -468,6 +483,10 @@ impl Store for AnyStore {
         scope: &TripScope,
     ) -> Result<(), StoreError> {
         dispatch!(self.delete_trip(campaign_id, trip_id, scope))
+    }
+
+    async fn rebase_campaign(&self, rebase: Rebase) -> Result<RebaseOutcome, StoreError> {
+        dispatch!(self.rebase_campaign(rebase))
     }
 
     async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {

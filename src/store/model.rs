@@ -73,12 +73,33 @@ pub struct KeyOwner {
     pub organization_id: String,
 }
 
+/// A factor set named by id and version, as a campaign records the one its trips are computed
+/// with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetVersion {
+    pub id: String,
+    pub version: String,
+}
+
+impl SetVersion {
+    /// The set a campaign's trips are computed with.
+    pub fn of_campaign(campaign: &CampaignRecord) -> Self {
+        Self {
+            id: campaign.factor_set_id.clone(),
+            version: campaign.factor_set_version.clone(),
+        }
+    }
+}
+
 /// Trips one organization logs into one campaign in one request.
 #[derive(Debug, Clone)]
 pub struct TripBatch {
     pub campaign_id: String,
     pub organization_id: String,
     pub trips: Vec<ComputedTrip>,
+    /// The set the trips were computed with: the batch is refused (`Conflict`) when the
+    /// campaign was rebased onto another set since, so that no trip is stored with old figures.
+    pub computed_with: SetVersion,
     pub created_at: String,
     /// Check and compute everything, then roll back: nothing is stored (new trips get id 0).
     pub dry_run: bool,
@@ -338,6 +359,8 @@ pub struct AuditEntry {
 pub struct AuditQuery {
     /// Only this campaign's entries.
     pub campaign_id: Option<String>,
+    /// Only entries of this action (such as `campaign.rebase`).
+    pub action: Option<String>,
     /// Entries after this position.
     pub after_seq: i64,
     pub limit: u32,
@@ -358,4 +381,57 @@ pub struct WeekdayGreenDays {
     pub organization_id: String,
     pub weekday: i64,
     pub green_days: i64,
+}
+
+/// How a rebase recomputes one stored trip under the new set: its new figures and detail, or
+/// why the set cannot compute it. Called inside the rebase's transaction, on the store's thread.
+pub type Recompute = Box<dyn Fn(&StoredTrip) -> Result<ComputedTrip, String> + Send>;
+
+/// The audit entry of a rebase, made from the campaign's totals before and after it, and written
+/// in the rebase's transaction.
+pub type RebaseAudit = Box<dyn FnOnce(&Totals, &Totals) -> AuditEntry + Send>;
+
+/// A campaign to move onto another factor set, every trip recomputed.
+pub struct Rebase {
+    pub campaign_id: String,
+    /// The revision the caller read: the rebase is refused (`Conflict`) if the campaign changed
+    /// since.
+    pub expected_revision: i64,
+    /// The new set.
+    pub to: SetVersion,
+    /// The new set's snapshot (the set file's JSON).
+    pub snapshot: String,
+    pub updated_at: String,
+    /// Each trip's figures under the new set.
+    pub recompute: Recompute,
+    /// At most this many refused trips are listed in [`RebaseOutcome::Refused`].
+    pub list_at_most: usize,
+    /// The history entry.
+    pub audit: RebaseAudit,
+}
+
+impl std::fmt::Debug for Rebase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rebase")
+            .field("campaign_id", &self.campaign_id)
+            .field("expected_revision", &self.expected_revision)
+            .field("to", &self.to)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a rebase did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebaseOutcome {
+    /// Every trip was recomputed; the campaign's totals before and after.
+    Rebased { before: Totals, after: Totals },
+    /// Some trips cannot be computed under the new set: nothing changed.
+    Refused {
+        /// The first refused trips (id, reason), in id order.
+        listed: Vec<(i64, String)>,
+        /// How many trips were refused in all.
+        refused: i64,
+        /// Refused trips by reason, by reason.
+        by_reason: Vec<(String, i64)>,
+    },
 }

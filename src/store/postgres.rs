@@ -18,6 +18,7 @@ use tokio_postgres::{Row, Transaction};
 
 use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
+use super::rebase::{self, Progress};
 use super::rollup::{participant_transition, RollupDelta};
 use super::rows::{self, Columns};
 use super::rules::{self, check_campaign_update, StoredCalculation};
@@ -537,6 +538,11 @@ impl Store for PostgresStore {
         }
     }
 
+    async fn rebase_campaign(&self, rebase: Rebase) -> Result<RebaseOutcome, StoreError> {
+        let mut client = self.client().await?;
+        rebase_campaign(&mut client, rebase).await
+    }
+
     async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
         self.insert(
             &format!(
@@ -775,27 +781,14 @@ impl Store for PostgresStore {
     }
 
     async fn record_audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        self.execute(
-            "INSERT INTO audit_log (at, actor, actor_id, key_id, action, campaign_id, subject, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &e.at,
-                &e.actor,
-                &e.actor_id,
-                &e.key_id,
-                &e.action,
-                &e.campaign_id,
-                &e.subject,
-                &e.detail,
-            ],
-        )
-        .await?;
+        self.execute(INSERT_AUDIT, &audit_params(e)).await?;
         Ok(())
     }
 
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = format!(
             "SELECT {} FROM audit_log WHERE ($1::text IS NULL OR campaign_id = $1) AND seq > $2
+                 AND ($4::text IS NULL OR action = $4)
              ORDER BY seq LIMIT $3",
             rows::AUDIT_COLUMNS
         );
@@ -805,6 +798,7 @@ impl Store for PostgresStore {
                 &query.campaign_id,
                 &query.after_seq,
                 &i64::from(query.limit),
+                &query.action,
             ],
             rows::audit_entry,
         )
@@ -922,6 +916,142 @@ async fn migrate(config: tokio_postgres::Config, connector: Connector) -> Result
     result
 }
 
+/// Appends an audit entry, with the parameters of [`audit_params`].
+const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (at, actor, actor_id, key_id, action, campaign_id, subject, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+fn audit_params(e: &AuditEntry) -> [&(dyn ToSql + Sync); 8] {
+    [
+        &e.at,
+        &e.actor,
+        &e.actor_id,
+        &e.key_id,
+        &e.action,
+        &e.campaign_id,
+        &e.subject,
+        &e.detail,
+    ]
+}
+
+/// Holds the campaign's row against a rebase for the rest of the transaction (a rebase takes it
+/// `FOR UPDATE`, which waits for every holder), and reads the set its trips are computed with.
+/// Taken before any other lock, so that it never waits while holding one.
+async fn hold_campaign(tx: &Transaction<'_>, campaign_id: &str) -> Result<SetVersion, StoreError> {
+    let row = tx
+        .query_opt(
+            "SELECT factor_set_id, factor_set_version FROM campaigns WHERE id = $1 FOR KEY SHARE",
+            &[&campaign_id],
+        )
+        .await?
+        .ok_or_else(|| rows::not_found("campaign", campaign_id))?;
+    Ok(SetVersion {
+        id: row.text(0)?,
+        version: row.text(1)?,
+    })
+}
+
+/// The whole rebase holds the campaign's row `FOR UPDATE`: trip writes of the campaign (which
+/// hold it `FOR KEY SHARE`) wait for it and then find the new set, and it waits for those in
+/// flight, whose trips it then reads.
+async fn rebase_campaign(
+    client: &mut deadpool_postgres::Object,
+    rebase: Rebase,
+) -> Result<RebaseOutcome, StoreError> {
+    let tx = client.transaction().await?;
+    let campaign_id = rebase.campaign_id.as_str();
+    let revision = tx
+        .query_opt(
+            "SELECT revision FROM campaigns WHERE id = $1 FOR UPDATE",
+            &[&campaign_id],
+        )
+        .await?
+        .ok_or_else(|| rows::not_found("campaign", campaign_id))?
+        .int(0)?;
+    rules::check_rebase_revision(revision, rebase.expected_revision)?;
+    let totals_sql = rebase::totals_query("$1");
+    let before = rows::totals(&tx.query_one(&totals_sql, &[&campaign_id]).await?, 0)?;
+    let page = tx.prepare(&rebase::page_query("$1", "$2", "$3")).await?;
+    let mut progress = Progress::new(rebase.list_at_most);
+    let mut after_id = 0i64;
+    loop {
+        let trips = tx
+            .query(&page, &[&campaign_id, &after_id, &rebase::PAGE])
+            .await?
+            .iter()
+            .map(rows::trip)
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let Some(last) = trips.last() else { break };
+        after_id = last.id;
+        let rewritten = progress.page(&rebase.recompute, &trips);
+        if rewritten.is_empty() {
+            continue;
+        }
+        let mut ids = Vec::with_capacity(rewritten.len());
+        let mut columns = NewTripColumns::default();
+        for (id, trip) in &rewritten {
+            ids.push(*id);
+            columns.push(trip, String::new());
+        }
+        tx.execute(
+            "UPDATE trips t SET main_mode = u.m, distance_m = u.dist, co2e_g = u.c,
+                 baseline_co2e_g = u.b, savings_g = u.s, detail = u.det, active_minutes = u.am,
+                 nox_mg = u.nox, pm25_mg = u.pm, baseline_nox_mg = u.bnox,
+                 baseline_pm25_mg = u.bpm, nox_saved_mg = u.snox, pm25_saved_mg = u.spm,
+                 air_complete = u.complete
+             FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[],
+                         $7::text[], $8::int8[], $9::int8[], $10::int8[], $11::int8[],
+                         $12::int8[], $13::int8[], $14::int8[], $15::bool[])
+                  AS u(id, m, dist, c, b, s, det, am, nox, pm, bnox, bpm, snox, spm, complete)
+             WHERE t.id = u.id",
+            &[
+                &ids,
+                &columns.main_mode,
+                &columns.distance_m,
+                &columns.co2e_g,
+                &columns.baseline_co2e_g,
+                &columns.savings_g,
+                &columns.detail,
+                &columns.active_minutes,
+                &columns.nox_mg,
+                &columns.pm25_mg,
+                &columns.baseline_nox_mg,
+                &columns.baseline_pm25_mg,
+                &columns.nox_saved_mg,
+                &columns.pm25_saved_mg,
+                &columns.air_complete,
+            ],
+        )
+        .await?;
+    }
+    if let Some(refusal) = progress.refusal() {
+        tx.rollback().await?;
+        return Ok(refusal);
+    }
+    let weekday = |date: &str| format!("CAST(EXTRACT(ISODOW FROM {date}) AS BIGINT)");
+    for statement in rebase::rebuild_statements("$1", weekday) {
+        tx.execute(&statement, &[&campaign_id]).await?;
+    }
+    tx.execute(
+        "UPDATE campaigns SET factor_set_id = $2, factor_set_version = $3, factor_set_json = $4,
+             updated_at = $5, revision = revision + 1
+         WHERE id = $1",
+        &[
+            &campaign_id,
+            &rebase.to.id,
+            &rebase.to.version,
+            &rebase.snapshot,
+            &rebase.updated_at,
+        ],
+    )
+    .await?;
+    let after = rows::totals(&tx.query_one(&totals_sql, &[&campaign_id]).await?, 0)?;
+    let entry = (rebase.audit)(&before, &after);
+    tx.execute(INSERT_AUDIT, &audit_params(&entry)).await?;
+    tx.commit().await?;
+    Ok(RebaseOutcome::Rebased { before, after })
+}
+
 /// Serializes writers of one organization's trips in one campaign, across processes.
 async fn lock_organization(
     tx: &Transaction<'_>,
@@ -941,6 +1071,8 @@ async fn log_trips(
     batch: &TripBatch,
 ) -> Result<Vec<LoggedTrip>, StoreError> {
     let tx = client.transaction().await?;
+    let current = hold_campaign(&tx, &batch.campaign_id).await?;
+    rules::check_computed_with(batch, &current)?;
     lock_organization(&tx, &batch.campaign_id, &batch.organization_id).await?;
 
     let keys = participant_days(&batch.trips);
@@ -1098,6 +1230,7 @@ async fn delete_trip(
     scope: &TripScope,
 ) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
+    hold_campaign(&tx, campaign_id).await?;
     let (organization_id, participant) = scope.filters();
     let owner = tx
         .query_opt(

@@ -1,6 +1,6 @@
 //! Rules both backends apply inside their transactions, written once so that they agree.
 
-use super::model::{CampaignUpdate, InviteRecord, JoinOutcome};
+use super::model::{CampaignUpdate, InviteRecord, JoinOutcome, SetVersion, TripBatch};
 use super::StoreError;
 
 /// What a campaign update is checked against, as read inside the update's transaction.
@@ -46,6 +46,33 @@ pub fn check_campaign_update(
         ));
     }
     Ok(())
+}
+
+/// Whether a batch was computed with the set the campaign now uses: a rebase between the two
+/// would otherwise leave trips with the old set's figures among the new.
+pub fn check_computed_with(batch: &TripBatch, current: &SetVersion) -> Result<(), StoreError> {
+    if batch.computed_with == *current {
+        return Ok(());
+    }
+    Err(StoreError::Conflict(format!(
+        "campaign `{}` was rebased onto factor set `{}` {} while these trips were computed with `{}` {}; send them again",
+        batch.campaign_id,
+        current.id,
+        current.version,
+        batch.computed_with.id,
+        batch.computed_with.version
+    )))
+}
+
+/// Whether a rebase prepared at `expected` may run on a campaign now at `stored`.
+pub fn check_rebase_revision(stored: i64, expected: i64) -> Result<(), StoreError> {
+    if stored == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "the campaign changed while this rebase was prepared; read it again and retry".into(),
+        ))
+    }
 }
 
 /// Why an invite admits nobody more at `now` (RFC 3339 UTC, as the store's clock strings are

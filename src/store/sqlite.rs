@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
+use super::rebase::{self, Progress};
 use super::rollup::{participant_transition, RollupDelta};
 use super::rows::{self, Columns};
 use super::rules::{self, check_campaign_update, StoredCalculation};
@@ -643,6 +644,10 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn rebase_campaign(&self, rebase: Rebase) -> Result<RebaseOutcome, StoreError> {
+        self.write(move |conn| rebase_campaign(conn, rebase)).await
+    }
+
     async fn create_invite(&self, invite: &InviteRecord) -> Result<(), StoreError> {
         let invite = invite.clone();
         self.write(move |conn| {
@@ -930,15 +935,7 @@ impl Store for SqliteStore {
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let e = entry.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO audit_log (at, actor, actor_id, key_id, action, campaign_id, subject, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![e.at, e.actor, e.actor_id, e.key_id, e.action, e.campaign_id, e.subject, e.detail],
-            )?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| insert_audit(conn, &e)).await
     }
 
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
@@ -946,12 +943,18 @@ impl Store for SqliteStore {
         self.read(move |conn| {
             let sql = format!(
                 "SELECT {} FROM audit_log WHERE (?1 IS NULL OR campaign_id = ?1) AND seq > ?2
+                     AND (?4 IS NULL OR action = ?4)
                  ORDER BY seq LIMIT ?3",
                 rows::AUDIT_COLUMNS
             );
             collect(
                 &mut *conn.prepare_cached(&sql)?,
-                params![query.campaign_id, query.after_seq, query.limit],
+                params![
+                    query.campaign_id,
+                    query.after_seq,
+                    query.limit,
+                    query.action
+                ],
                 rows::audit_entry,
             )
         })
@@ -1046,6 +1049,20 @@ impl Store for SqliteStore {
 
 fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current = tx
+        .query_row(
+            "SELECT factor_set_id, factor_set_version FROM campaigns WHERE id = ?1",
+            [&batch.campaign_id],
+            |row| {
+                Ok(SetVersion {
+                    id: row.get(0)?,
+                    version: row.get(1)?,
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| rows::not_found("campaign", &batch.campaign_id))?;
+    rules::check_computed_with(&batch, &current)?;
     let mut stored = Vec::new();
     {
         let mut find = tx.prepare_cached(&format!(
@@ -1118,6 +1135,107 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
     }
     tx.commit()?;
     Ok(outcomes(&batch.trips, decisions, &new_ids))
+}
+
+/// The one writer connection runs the whole rebase, so no other write of any campaign can
+/// interleave with it; a batch computed before it is refused by `log_trips`.
+fn rebase_campaign(conn: &mut Connection, rebase: Rebase) -> Result<RebaseOutcome, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let campaign_id = rebase.campaign_id.as_str();
+    let revision: i64 = tx
+        .query_row(
+            "SELECT revision FROM campaigns WHERE id = ?1",
+            [campaign_id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| rows::not_found("campaign", campaign_id))?;
+    rules::check_rebase_revision(revision, rebase.expected_revision)?;
+    let totals_sql = rebase::totals_query("?1");
+    let before = tx.query_row(&totals_sql, [campaign_id], |row| Ok(rows::totals(row, 0)))??;
+    let mut progress = Progress::new(rebase.list_at_most);
+    {
+        let mut page = tx.prepare(&rebase::page_query("?1", "?2", "?3"))?;
+        let mut update = tx.prepare(
+            "UPDATE trips SET main_mode = ?2, distance_m = ?3, co2e_g = ?4, baseline_co2e_g = ?5,
+                 savings_g = ?6, detail = ?7, active_minutes = ?8, nox_mg = ?9, pm25_mg = ?10,
+                 baseline_nox_mg = ?11, baseline_pm25_mg = ?12, nox_saved_mg = ?13,
+                 pm25_saved_mg = ?14, air_complete = ?15
+             WHERE id = ?1",
+        )?;
+        let mut after_id = 0;
+        loop {
+            let trips = collect(
+                &mut page,
+                params![campaign_id, after_id, rebase::PAGE],
+                rows::trip,
+            )?;
+            let Some(last) = trips.last() else { break };
+            after_id = last.id;
+            for (id, trip) in progress.page(&rebase.recompute, &trips) {
+                let (f, co) = (&trip.figures, &trip.figures.co_benefits);
+                update.execute(params![
+                    id,
+                    f.main_mode,
+                    f.distance_m,
+                    f.co2e_g,
+                    f.baseline_co2e_g,
+                    f.savings_g,
+                    trip.detail,
+                    co.active_minutes,
+                    co.air.nox_mg,
+                    co.air.pm25_mg,
+                    co.baseline_air.nox_mg,
+                    co.baseline_air.pm25_mg,
+                    co.air_saved.nox_mg,
+                    co.air_saved.pm25_mg,
+                    co.air_complete
+                ])?;
+            }
+        }
+    }
+    if let Some(refusal) = progress.refusal() {
+        // Dropping the transaction undoes whatever pages were rewritten before the refusal.
+        return Ok(refusal);
+    }
+    let weekday = |date: &str| format!("(CAST(strftime('%w', {date}) AS INTEGER) + 6) % 7 + 1");
+    for statement in rebase::rebuild_statements("?1", weekday) {
+        tx.execute(&statement, [campaign_id])?;
+    }
+    tx.execute(
+        "UPDATE campaigns SET factor_set_id = ?2, factor_set_version = ?3, factor_set_json = ?4,
+             updated_at = ?5, revision = revision + 1
+         WHERE id = ?1",
+        params![
+            campaign_id,
+            rebase.to.id,
+            rebase.to.version,
+            rebase.snapshot,
+            rebase.updated_at
+        ],
+    )?;
+    let after = tx.query_row(&totals_sql, [campaign_id], |row| Ok(rows::totals(row, 0)))??;
+    insert_audit(&tx, &(rebase.audit)(&before, &after))?;
+    tx.commit()?;
+    Ok(RebaseOutcome::Rebased { before, after })
+}
+
+fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, actor_id, key_id, action, campaign_id, subject, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            e.at,
+            e.actor,
+            e.actor_id,
+            e.key_id,
+            e.action,
+            e.campaign_id,
+            e.subject,
+            e.detail
+        ],
+    )?;
+    Ok(())
 }
 
 /// Applies one organization's rollup changes inside the caller's transaction.

@@ -25,7 +25,8 @@ pub struct AuditEntryResponse {
     pub actor_id: Option<String>,
     /// The key used (its id, never the key), when a key was.
     pub key_id: Option<String>,
-    /// What was done: `campaign.create`, `campaign.update`, `enrollment.create`,
+    /// What was done: `campaign.create`, `campaign.update`, `campaign.rebase` (its detail:
+    /// `from` and `to` sets, the totals `before` and `after`), `enrollment.create`,
     /// `organization.create`, `organization.update`, `organization_key.issue`,
     /// `organization_key.revoke`, `organizer.create`, `organizer_key.issue`,
     /// `organizer_key.revoke`, `invite.create`, `invite.revoke`, `participant.revoke`.

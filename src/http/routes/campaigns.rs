@@ -320,7 +320,8 @@ pub async fn get_campaign(
 /// Update a campaign
 ///
 /// The admin or the campaign's organizer. Absent fields stay as they are. The factor set and baseline cannot change once
-/// trips exist (409), nor can the period shrink past stored trips.
+/// trips exist (409), nor can the period shrink past stored trips: a campaign with trips moves onto
+/// another factor set only by an explicit rebase (`POST /v1/campaigns/{campaign_id}/rebase`).
 #[utoipa::path(
     patch,
     tag = TAG_CAMPAIGNS,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod compare;
 pub mod docs;
 pub mod estimate;
 pub mod estimate_json;
@@ -15,6 +16,7 @@ pub mod ops;
 pub mod organizations;
 pub mod organizers;
 pub mod policy;
+pub mod rebase;
 pub mod results;
 pub mod site;
 pub mod templates;
@@ -63,6 +65,8 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(AnyOrigin, campaigns::get_campaign);
     routes.operation(ConfiguredOrigins, campaigns::update_campaign);
     routes.operation(ConfiguredOrigins, campaigns::enroll_organization);
+    routes.operation(ConfiguredOrigins, rebase::rebase);
+    routes.operation(AnyOrigin, rebase::history);
     routes.operation(ConfiguredOrigins, organizations::create_organization);
     routes.operation(ConfiguredOrigins, organizations::list_organizations);
     routes.operation(ConfiguredOrigins, organizations::get_organization);
@@ -93,6 +97,7 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(AnyOrigin, leaderboard::leaderboard);
     routes.operation(AnyOrigin, leaderboard::leaderboard_csv);
     routes.operation(AnyOrigin, results::organization_summary);
+    routes.operation(AnyOrigin, compare::compare);
     routes.operation(AnyOrigin, network::network_summary);
     routes.operation(ConfiguredOrigins, audit::audit);
     routes.operation(ConfiguredOrigins, audit::campaign_audit);
