@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_web::rt::time::{sleep, Sleep};
+use actix_web::rt::time::{sleep_until, Instant, Sleep};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The end of a request head.
@@ -17,15 +17,19 @@ const HEAD_END: &[u8; 4] = b"\r\n\r\n";
 /// Where the connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
-    /// Between requests: the next head has not begun, or has and is being read (`matched`
-    /// bytes of its end seen so far).
-    Head { begun: bool, matched: usize },
+    /// Between requests: the next head has not begun (`began` is `None`), or began then and is
+    /// being read (`matched` bytes of its end seen so far).
+    Head {
+        began: Option<Instant>,
+        matched: usize,
+    },
     /// The head is complete: the body, the work and the answer follow, timed elsewhere.
     Request,
 }
 
 /// A stream that fails its reads once a begun request head is late, so that the server drops
-/// the connection.
+/// the connection. The timer is made only when a begun head has to wait for more bytes: a head
+/// that arrives whole (nearly every one) costs a clock read, not a timer registration.
 pub struct HeadDeadline<S> {
     inner: S,
     timeout: Duration,
@@ -40,7 +44,7 @@ impl<S> HeadDeadline<S> {
             inner,
             timeout,
             phase: Phase::Head {
-                begun: false,
+                began: None,
                 matched: 0,
             },
             deadline: None,
@@ -49,12 +53,13 @@ impl<S> HeadDeadline<S> {
 
     /// Follows the bytes just read: a head begins (the deadline starts) or ends (it stops).
     fn saw(&mut self, bytes: &[u8]) {
-        let Phase::Head { begun, mut matched } = self.phase else {
+        let Phase::Head { began, mut matched } = self.phase else {
             return;
         };
-        if !begun {
-            self.deadline = Some(Box::pin(sleep(self.timeout)));
+        if bytes.is_empty() {
+            return;
         }
+        let began = began.unwrap_or_else(Instant::now);
         for &byte in bytes {
             matched = if byte == HEAD_END[matched] {
                 matched + 1
@@ -70,9 +75,25 @@ impl<S> HeadDeadline<S> {
             }
         }
         self.phase = Phase::Head {
-            begun: true,
+            began: Some(began),
             matched,
         };
+    }
+
+    /// The timer of a begun head that is waiting for more bytes, made on first need.
+    fn late_head(&mut self) -> Option<Pin<&mut Sleep>> {
+        let Phase::Head {
+            began: Some(began), ..
+        } = self.phase
+        else {
+            return None;
+        };
+        let timeout = self.timeout;
+        Some(
+            self.deadline
+                .get_or_insert_with(|| Box::pin(sleep_until(began + timeout)))
+                .as_mut(),
+        )
     }
 
     /// Follows bytes written: an answer (other than `100 Continue`, after which the body comes)
@@ -81,7 +102,7 @@ impl<S> HeadDeadline<S> {
         if self.phase == Phase::Request && !bytes.is_empty() && !bytes.starts_with(b"HTTP/1.1 100 ")
         {
             self.phase = Phase::Head {
-                begun: false,
+                began: None,
                 matched: 0,
             };
         }
@@ -101,7 +122,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadDeadline<S> {
                 this.saw(&buf.filled()[before..]);
                 Poll::Ready(Ok(()))
             }
-            Poll::Pending => match self.deadline.as_mut().map(|d| d.as_mut().poll(cx)) {
+            Poll::Pending => match self.late_head().map(|deadline| deadline.poll(cx)) {
                 Some(Poll::Ready(())) => Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "the request head did not arrive in time",
@@ -166,10 +187,19 @@ mod tests {
     fn a_head_split_anywhere_is_followed_to_its_end() {
         with_stream(|s| {
             s.saw(b"GET / HTTP/1.1\r\nHost: x\r");
-            assert!(s.deadline.is_some());
+            assert!(s.late_head().is_some(), "a begun head is timed");
             s.saw(b"\n\r");
             assert_ne!(s.phase, Phase::Request);
             s.saw(b"\nbody");
+            assert_eq!(s.phase, Phase::Request);
+            assert!(s.deadline.is_none());
+        });
+    }
+
+    #[test]
+    fn a_head_that_arrives_whole_needs_no_timer() {
+        with_stream(|s| {
+            s.saw(b"POST /v1/estimate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
             assert_eq!(s.phase, Phase::Request);
             assert!(s.deadline.is_none());
         });
@@ -183,12 +213,12 @@ mod tests {
             assert_eq!(s.phase, Phase::Request);
             s.wrote(b"HTTP/1.1 201 Created\r\n");
             let between = Phase::Head {
-                begun: false,
+                began: None,
                 matched: 0,
             };
             assert_eq!(s.phase, between);
             assert!(
-                s.deadline.is_none(),
+                s.late_head().is_none(),
                 "no deadline until the next head begins"
             );
         });

@@ -1,5 +1,8 @@
 //! Request bodies: size limit, media type and JSON parsing with the path of every bad field.
 
+use std::future::Future;
+use std::task::Poll;
+
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::header;
@@ -196,20 +199,25 @@ impl FromRequest for RawBody {
             .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = actix_web::rt::time::timeout(timeout, bytes)
-                .await
-                .map_err(|_| ApiError::RequestTimeout {
-                    seconds: timeout.as_secs(),
-                })?
-                .map_err(|error| match error.as_error::<PayloadError>() {
-                    Some(PayloadError::Overflow) => {
-                        ApiError::PayloadTooLarge { limit_bytes: limit }
-                    }
-                    _ => ApiError::Malformed {
-                        detail: format!("the request body could not be read: {error}"),
-                        errors: Vec::new(),
-                    },
-                })?;
+            let mut bytes = std::pin::pin!(bytes);
+            // A body already in the buffer (nearly every one) needs no timer: poll once first.
+            let read = match std::future::poll_fn(|cx| Poll::Ready(bytes.as_mut().poll(cx))).await {
+                Poll::Ready(read) => read,
+                Poll::Pending => {
+                    actix_web::rt::time::timeout(timeout, bytes)
+                        .await
+                        .map_err(|_| ApiError::RequestTimeout {
+                            seconds: timeout.as_secs(),
+                        })?
+                }
+            };
+            let body = read.map_err(|error| match error.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit_bytes: limit },
+                _ => ApiError::Malformed {
+                    detail: format!("the request body could not be read: {error}"),
+                    errors: Vec::new(),
+                },
+            })?;
             Ok(RawBody(body))
         })
     }
