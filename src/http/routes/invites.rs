@@ -258,7 +258,7 @@ fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Resul
         ("campaign_id" = String, Path, description = "Campaign id", example = "beijing-green-week-2026"),
         ("organization_id" = String, Path, description = "Organization id", example = "sunrise-tech"),
     ),
-    request_body(content = Option<InviteCreate>, description = "Options; `{}` or no body for none"),
+    request_body(content = Option<InviteCreate>, description = "Options; `{}` or no body for none", example = json!({ "max_participants": 500 })),
     responses((status = 201, description = "The invite, with its code (shown only now)", body = InviteCreated), InviteProblems)
 )]
 #[post("/v1/campaigns/{campaign_id}/organizations/{organization_id}/invites")]
@@ -409,7 +409,7 @@ pub async fn preview_invite(
     post,
     tag = TAG_PARTICIPANTS,
     params(("code" = String, Path, description = "The join code", example = "k7mq2xw9hd4ra6tzpe3n")),
-    request_body(content = Option<JoinRequest>, description = "No body, `{}`, or a nickname"),
+    request_body(content = Option<JoinRequest>, description = "No body, `{}`, or a nickname", example = json!({ "nickname": "小林" })),
     responses((status = 201, description = "Joined: your participant id and token", body = Joined), JoinProblems)
 )]
 #[post("/v1/join/{code}")]
