@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use common::process::{try_send, Server};
-use common::rng::Rng;
+use common::rng::{seed_from_env_or_clock, Rng};
 use common::{
     create_campaign, create_organization, enroll, issue_key, send, Response, TestDatabase,
     ADMIN_TOKEN,
@@ -44,16 +44,7 @@ fn campaign(round: usize) -> String {
 
 #[test]
 fn every_acknowledged_trip_survives_a_sigkill_during_bulk_logging_and_no_batch_is_half_stored() {
-    let seed = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    eprintln!("crash seed: {seed} (set CRASH_SEED to replay it)");
+    let seed = seed_from_env_or_clock("CRASH_SEED");
     let mut rng = Rng(seed);
 
     // Arrange

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use common::process::{try_send, Server};
-use common::rng::Rng;
+use common::rng::{seed_from_env_or_clock, Rng};
 use common::{
     create_campaign, create_organization, enroll, issue_key, send, TestDatabase, ADMIN_TOKEN,
 };
@@ -30,17 +30,7 @@ const ORGANIZATION: &str = "big-employer";
 
 #[test]
 fn a_rebase_killed_part_way_leaves_every_old_result_intact_and_can_be_run_again() {
-    let seed = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    eprintln!("rebase crash seed: {seed} (set CRASH_SEED to replay it)");
-    let mut rng = Rng(seed);
+    let mut rng = Rng(seed_from_env_or_clock("CRASH_SEED"));
 
     // Arrange: two cn-2022 campaigns with the same 15,000 trips; the twin rebased onto cn-2023.
     let (_database, database_url) = TestDatabase::create();

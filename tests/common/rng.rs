@@ -4,6 +4,22 @@
 /// The generator; the field is its state (the seed at first).
 pub struct Rng(pub u64);
 
+/// A seed from the environment variable `name` (to replay a failure), else a fresh one from the
+/// clock; printed so that any run can be replayed.
+pub fn seed_from_env_or_clock(name: &str) -> u64 {
+    let seed = std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("the clock is after 1970")
+                .as_nanos() as u64
+        });
+    eprintln!("seed: {seed} (set {name} to replay it)");
+    seed
+}
+
 impl Rng {
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
