@@ -71,8 +71,13 @@ impl TryFrom<f64> for Distance {
         if km > (MAX_LEG_METRES / 1000) as f64 {
             return Err(DistanceError::TooLong);
         }
-        Self::from_metres((km * 1000.0).round() as i64)
+        Self::from_metres(metres_from_km(km))
     }
+}
+
+/// Whole metres from kilometres, rounded half away from zero (`1.2345` → `1235`).
+pub fn metres_from_km(km: f64) -> i64 {
+    (km * 1000.0).round() as i64
 }
 
 /// Kilometres for display from whole metres (`1234` → `1.234`).

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::calculator::compute;
 use crate::domain::campaign::{Direction, Participant};
+use crate::domain::distance::metres_from_km;
 use crate::domain::plan::{BaselineSpec, LegSpec, TripPlan};
 use crate::domain::trip::{ComputedTrip, StoredLeg, TripDetail, TripInput};
 use crate::domain::{Distance, FieldErrors, Passengers};
@@ -49,31 +50,32 @@ impl Recalculator {
         let participant = Participant::try_from(stored.participant.as_str())
             .map_err(|e| format!("the trip's participant id cannot be read ({e})"))?;
         let round_trip = stored.direction == Direction::RoundTrip;
-        let plan = plan(&detail, round_trip)?;
         let input = TripInput {
             participant,
             date: stored.date,
             direction: stored.direction,
-            plan: plan.clone(),
+            plan: plan(&detail, round_trip)?,
         };
+        // The plan's modes are the detail's, so a refusal is explained from the detail and the
+        // plan moves into the calculator uncopied (this runs for every trip of a campaign).
         compute(&self.set, self.grid.as_ref(), &self.default_baseline, input)
-            .map_err(|errors| self.reason(&plan, &errors))
+            .map_err(|errors| self.reason(&detail, &errors))
     }
 
     /// The first problem the calculator found, said once per cause: an unknown mode names the
     /// mode, not the leg, so that every trip with that mode gives the same reason.
-    fn reason(&self, plan: &TripPlan, errors: &FieldErrors) -> Refusal {
+    fn reason(&self, detail: &TripDetail, errors: &FieldErrors) -> Refusal {
         let set = self.set.id();
         let Some(first) = errors.0.first() else {
             return format!("factor set `{set}` cannot compute the trip");
         };
         let mode = match first.field.split_once('.') {
-            Some(("baseline", _)) => plan.baseline.mode.as_deref(),
+            Some(("baseline", _)) => Some(detail.baseline.mode.as_str()),
             Some((leg, _)) => leg
                 .strip_prefix("legs[")
                 .and_then(|rest| rest.strip_suffix(']'))
                 .and_then(|index| index.parse::<usize>().ok())
-                .and_then(|index| plan.legs.get(index))
+                .and_then(|index| detail.legs.get(index))
                 .map(|leg| leg.mode.as_str()),
             None => None,
         };
@@ -100,8 +102,7 @@ impl Recalculator {
 fn plan(detail: &TripDetail, round_trip: bool) -> Result<TripPlan, Refusal> {
     let divisor = if round_trip { 2 } else { 1 };
     let one_way = |leg: &StoredLeg| -> Result<Distance, Refusal> {
-        let metres = (leg.distance_km * 1000.0).round() as i64;
-        Distance::from_metres(metres / divisor)
+        Distance::from_metres(metres_from_km(leg.distance_km) / divisor)
             .map_err(|e| format!("a stored `{}` distance cannot be read ({e})", leg.mode))
     };
     let passengers = |leg: &StoredLeg| -> Result<Option<Passengers>, Refusal> {
@@ -128,10 +129,10 @@ fn plan(detail: &TripDetail, round_trip: bool) -> Result<TripPlan, Refusal> {
     let total_m: i64 = detail
         .legs
         .iter()
-        .map(|leg| (leg.distance_km * 1000.0).round() as i64)
+        .map(|leg| metres_from_km(leg.distance_km))
         .sum();
     let baseline = &detail.baseline;
-    let baseline_m = (baseline.distance_km * 1000.0).round() as i64;
+    let baseline_m = metres_from_km(baseline.distance_km);
     Ok(TripPlan {
         legs,
         round_trip,
