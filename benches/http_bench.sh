@@ -5,7 +5,7 @@
 #   benches/http_bench.sh
 #
 # Environment (defaults in brackets):
-#   DURATION [10]      seconds per wrk run        ROUNDS [5]         A/B pairs (A=floor, B=service)
+#   DURATION [10]      seconds per wrk run        ROUNDS [5]         A/B pairs (A=floor, B=service; the order alternates)
 #   THREADS [2]        wrk threads                CONNECTIONS [64]   wrk connections
 #   WORKERS [2]        server workers (both)      WARMUP [5]         warm-up seconds per server
 #   BATCH_DURATION [15] seconds of the batch run  BATCH_TRIPS [10000] trips per batch request
@@ -92,28 +92,58 @@ run_wrk() {
 echo "warm-up: ${WARMUP}s each"
 run_wrk warm-floor "$FLOOR/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$WARMUP" $FLOOR_PID >/dev/null
 run_wrk warm-service "$SERVICE/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$WARMUP" $SERVICE_PID >/dev/null
+if [[ -n "${BEFORE_BIN:-}" ]]; then
+  run_wrk warm-before "$BEFORE/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$WARMUP" $BEFORE_PID >/dev/null
+fi
 
 echo "== POST /v1/estimate: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $WORKERS workers each, A=floor B=service, $ROUNDS rounds"
+ratios=(); before_ratios=()
 floor_sum=0; service_sum=0; floor_cpu=0; service_cpu=0
 for round in $(seq 1 "$ROUNDS"); do
-  a=$(run_wrk "floor-$round" "$FLOOR/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$DURATION" $FLOOR_PID)
-  b=$(run_wrk "service-$round" "$SERVICE/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$DURATION" $SERVICE_PID)
+  # Odd rounds run the floor first, even rounds last, so that a machine getting slower or
+  # faster during the run favours neither.
+  order=(floor service); [[ -n "${BEFORE_BIN:-}" ]] && order+=(before)
+  if (( round % 2 == 0 )); then order=($(printf '%s\n' "${order[@]}" | tac)); fi
+  for who in "${order[@]}"; do
+    case $who in
+      floor) a=$(run_wrk "floor-$round" "$FLOOR/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$DURATION" $FLOOR_PID) ;;
+      service) b=$(run_wrk "service-$round" "$SERVICE/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$DURATION" $SERVICE_PID) ;;
+      before) c=$(run_wrk "before-$round" "$BEFORE/v1/estimate" "$TMP/estimate.json" "$THREADS" "$CONNECTIONS" "$DURATION" $BEFORE_PID) ;;
+    esac
+  done
   ra=$(field rps "$a"); rb=$(field rps "$b")
+  ratios+=("$(python3 -c "print($rb/$ra)")")
   printf 'round %d  A floor   %10.0f req/s  p50 %s ms  server CPU %s us/request\n' "$round" "$ra" "$(field p50_ms "$a")" "$(field cpu_us "$a")"
   printf 'round %d  B service %10.0f req/s  p50 %s ms  server CPU %s us/request  (B/A %.3f)\n' "$round" "$rb" \
-    "$(field p50_ms "$b")" "$(field cpu_us "$b")" "$(python3 -c "print($rb/$ra)")"
+    "$(field p50_ms "$b")" "$(field cpu_us "$b")" "${ratios[-1]}"
+  if [[ -n "${BEFORE_BIN:-}" ]]; then
+    rc=$(field rps "$c")
+    before_ratios+=("$(python3 -c "print($rc/$ra)")")
+    printf 'round %d  C before  %10.0f req/s  p50 %s ms  server CPU %s us/request  (C/A %.3f)\n' "$round" "$rc" \
+      "$(field p50_ms "$c")" "$(field cpu_us "$c")" "${before_ratios[-1]}"
+  fi
   floor_sum=$(python3 -c "print($floor_sum+$ra)")
   service_sum=$(python3 -c "print($service_sum+$rb)")
   floor_cpu=$(python3 -c "print($floor_cpu+$(field cpu_us "$a"))")
   service_cpu=$(python3 -c "print($service_cpu+$(field cpu_us "$b"))")
 done
-python3 - "$floor_sum" "$service_sum" "$ROUNDS" "$floor_cpu" "$service_cpu" <<'EOF'
-import sys
+if [[ -n "${BEFORE_BIN:-}" ]]; then
+  python3 - "${before_ratios[@]}" <<'EOF'
+import statistics, sys
+r = sorted(float(x) for x in sys.argv[1:])
+print(f"RESULT before ({len(r)} rounds): per-round C/A median {statistics.median(r):.3f}, "
+      f"mean {statistics.mean(r):.3f}, range {r[0]:.3f}-{r[-1]:.3f}")
+EOF
+fi
+python3 - "$floor_sum" "$service_sum" "$ROUNDS" "$floor_cpu" "$service_cpu" "${ratios[@]}" <<'EOF'
+import statistics, sys
 floor, service, rounds = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 floor_cpu, service_cpu = float(sys.argv[4]) / rounds, float(sys.argv[5]) / rounds
+per_round = sorted(float(r) for r in sys.argv[6:])
 ratio = service / floor
 print(f"RESULT estimate: floor {floor/rounds:.0f} req/s, service {service/rounds:.0f} req/s, "
       f"ratio {ratio:.3f} (goal >= 0.85: {'met' if ratio >= 0.85 else 'MISSED'}); "
+      f"per-round B/A median {statistics.median(per_round):.3f}, range {per_round[0]:.3f}-{per_round[-1]:.3f}; "
       f"server CPU per request: floor {floor_cpu:.1f} us, service {service_cpu:.1f} us, "
       f"floor/service {floor_cpu/service_cpu:.3f}")
 EOF

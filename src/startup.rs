@@ -10,7 +10,6 @@ use std::future::ready;
 use actix_http::HttpService;
 use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, Server};
-use actix_web::middleware::from_fn;
 use actix_web::rt::net::TcpStream;
 use actix_web::{web, App};
 
@@ -19,6 +18,7 @@ use crate::factors::Catalogue;
 use crate::http::extract::body::{BodyLimit, BodyTimeout};
 use crate::http::extract::client::ClientLimits;
 use crate::http::middleware::cors::cors;
+use crate::http::middleware::observe::Observe;
 use crate::http::routes::estimate_json::EstimateWriter;
 use crate::http::transport::HeadDeadline;
 use crate::http::{self, AppState};
@@ -191,8 +191,7 @@ impl Application {
                     .app_data(web::PayloadConfig::new(body_limit))
                     .app_data(BodyLimit(body_limit))
                     .app_data(BodyTimeout(body_timeout))
-                    .wrap(cors(cors_origins.clone()))
-                    .wrap(from_fn(http::middleware::observe::observe))
+                    .wrap(Observe::new(cors(cors_origins.clone())))
                     .configure(http::configure)
                     .into_factory()
                     .map_err(|error| error.error_response());

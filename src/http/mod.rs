@@ -2,6 +2,7 @@
 //! extractors. Handlers extract, convert into service inputs, call the service and respond;
 //! nothing below this layer imports it.
 
+pub mod answer_block;
 pub mod error;
 pub mod extract;
 pub mod middleware;

@@ -53,31 +53,25 @@ impl<S> HeadDeadline<S> {
 
     /// Follows the bytes just read: a head begins (the deadline starts) or ends (it stops).
     fn saw(&mut self, bytes: &[u8]) {
-        let Phase::Head { began, mut matched } = self.phase else {
+        let Phase::Head { began, matched } = self.phase else {
             return;
         };
         if bytes.is_empty() {
             return;
         }
         let began = began.unwrap_or_else(Instant::now);
-        for &byte in bytes {
-            matched = if byte == HEAD_END[matched] {
-                matched + 1
-            } else if byte == b'\r' {
-                1
-            } else {
-                0
-            };
-            if matched == HEAD_END.len() {
+        match head_end(matched, bytes) {
+            Ok(()) => {
                 self.phase = Phase::Request;
                 self.deadline = None;
-                return;
+            }
+            Err(matched) => {
+                self.phase = Phase::Head {
+                    began: Some(began),
+                    matched,
+                }
             }
         }
-        self.phase = Phase::Head {
-            began: Some(began),
-            matched,
-        };
     }
 
     /// The timer of a begun head that is waiting for more bytes, made on first need.
@@ -107,6 +101,35 @@ impl<S> HeadDeadline<S> {
             };
         }
     }
+}
+
+/// Whether `bytes`, read after `matched` bytes of a head's end, complete that end; if not, how
+/// much of it their own end holds.
+fn head_end(mut matched: usize, bytes: &[u8]) -> Result<(), usize> {
+    // An end split over two reads: follow it byte by byte (at most three).
+    let mut rest = bytes;
+    while matched > 0 {
+        let Some((&byte, after)) = rest.split_first() else {
+            return Err(matched);
+        };
+        matched = if byte == HEAD_END[matched] {
+            matched + 1
+        } else {
+            usize::from(byte == b'\r')
+        };
+        if matched == HEAD_END.len() {
+            return Ok(());
+        }
+        rest = after;
+    }
+    // Whole heads (nearly all) are searched at memchr's speed, not a byte at a time.
+    if memchr::memmem::find(rest, HEAD_END).is_some() {
+        return Ok(());
+    }
+    Err((1..HEAD_END.len())
+        .rev()
+        .find(|&length| rest.ends_with(&HEAD_END[..length]))
+        .unwrap_or(0))
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for HeadDeadline<S> {
@@ -194,6 +217,30 @@ mod tests {
             assert_eq!(s.phase, Phase::Request);
             assert!(s.deadline.is_none());
         });
+    }
+
+    #[test]
+    fn a_head_end_is_found_however_the_reads_cut_it() {
+        let head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nbody\r\n\r\n";
+        for cut in 0..=head.len() {
+            let (first, second) = head.split_at(cut);
+            let expected_first = first.windows(4).any(|w| w == HEAD_END);
+            match head_end(0, first) {
+                Ok(()) => assert!(expected_first, "cut {cut}"),
+                Err(matched) => {
+                    assert!(!expected_first, "cut {cut}");
+                    assert_eq!(head_end(matched, second), Ok(()), "cut {cut}");
+                }
+            }
+        }
+        assert_eq!(head_end(0, b"a\r\n\r"), Err(3));
+        assert_eq!(
+            head_end(3, b"\r\n\r\n"),
+            Ok(()),
+            "a broken end starts again"
+        );
+        assert_eq!(head_end(2, b"x"), Err(0));
+        assert_eq!(head_end(1, b"\r"), Err(1));
     }
 
     #[test]

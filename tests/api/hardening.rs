@@ -440,3 +440,63 @@ fn estimates_can_be_limited_per_address_and_are_not_by_default() {
     refused.problem(429);
     assert!(refused.header("retry-after").is_some());
 }
+
+/// Sends `body` as chunked pieces of `piece` bytes, pausing between them so that each arrives
+/// in a read of its own; what the server answered.
+fn post_in_pieces(app: &TestApp, path: &str, body: &[u8], piece: usize) -> String {
+    let mut stream = TcpStream::connect(&app.address).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    for chunk in body.chunks(piece) {
+        write!(stream, "{:x}\r\n", chunk.len()).unwrap();
+        stream.write_all(chunk).unwrap();
+        stream.write_all(b"\r\n").unwrap();
+        stream.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The server may have answered and closed already (a refused body).
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let (received, _) = read_until_closed(&mut stream, Duration::from_secs(10));
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+#[test]
+fn a_body_that_arrives_in_pieces_is_read_whole() {
+    let app = TestApp::spawn();
+    let request = json!({ "legs": [
+        { "mode": "walk", "distance_km": 0.8 },
+        { "mode": "metro", "distance_km": 14.2 },
+        { "mode": "bus", "distance_km": 3.5 }
+    ], "round_trip": true });
+    let whole = app.estimate(&request);
+    whole.assert_status(200);
+
+    let answer = post_in_pieces(&app, "/v1/estimate", request.to_string().as_bytes(), 7);
+
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    let body = body.trim_end();
+    assert!(
+        body.ends_with(&whole.text()) || body.contains(whole.text().as_str()),
+        "the same answer as the body in one piece: {body}"
+    );
+}
+
+#[test]
+fn a_body_in_pieces_past_the_limit_is_a_413_problem() {
+    let app = TestApp::spawn_with(|c| c.body_limit = 256);
+    let request = json!({ "trips": (0..20)
+        .map(|_| json!({ "mode": "bus", "distance_km": 3.5 }))
+        .collect::<Vec<_>>() });
+    let body = request.to_string();
+    assert!(body.len() > 256);
+
+    let answer = post_in_pieces(&app, "/v1/estimate/batch", body.as_bytes(), 40);
+
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+}

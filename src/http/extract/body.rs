@@ -8,6 +8,7 @@ use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::domain::errors::join_path;
@@ -174,11 +175,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let media = media_type(req, &[MediaType::Json]);
-        let bytes = RawBody::from_request(req, payload);
+        let body = read_body(req, payload);
         Box::pin(async move {
             media?;
-            let RawBody(body) = bytes.await?;
-            parse_json(&body).map(JsonBody)
+            parse_json(&body.await?).map(JsonBody)
         })
     }
 }
@@ -191,35 +191,90 @@ impl FromRequest for RawBody {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map_or(DEFAULT_BODY_LIMIT, |limit| limit.0);
-        let timeout = req
-            .app_data::<BodyTimeout>()
-            .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            let mut bytes = std::pin::pin!(bytes);
-            // A body already in the buffer (nearly every one) needs no timer: poll once first.
-            let read = match std::future::poll_fn(|cx| Poll::Ready(bytes.as_mut().poll(cx))).await {
-                Poll::Ready(read) => read,
-                Poll::Pending => {
-                    actix_web::rt::time::timeout(timeout, bytes)
-                        .await
-                        .map_err(|_| ApiError::RequestTimeout {
-                            seconds: timeout.as_secs(),
-                        })?
-                }
-            };
-            let body = read.map_err(|error| match error.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit_bytes: limit },
-                _ => ApiError::Malformed {
-                    detail: format!("the request body could not be read: {error}"),
-                    errors: Vec::new(),
-                },
-            })?;
-            Ok(RawBody(body))
-        })
+        let body = read_body(req, payload);
+        Box::pin(async move { body.await.map(RawBody) })
+    }
+}
+
+/// Reads the body up to the configured limit (413 past it) and within the configured time (408
+/// past it). Not boxed itself: each extractor boxes it once, together with its own work.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<web::Bytes, ApiError>> + 'static {
+    let limit = req
+        .app_data::<BodyLimit>()
+        .map_or(DEFAULT_BODY_LIMIT, |limit| limit.0);
+    let timeout = req
+        .app_data::<BodyTimeout>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
+    // actix-http has already refused a Content-Length that is not a number.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<usize>().ok());
+    let collected = collect(payload.take(), declared, limit);
+    async move {
+        let mut collected = std::pin::pin!(collected);
+        // A body already in the buffer (nearly every one) needs no timer: poll once first.
+        match std::future::poll_fn(|cx| Poll::Ready(collected.as_mut().poll(cx))).await {
+            Poll::Ready(read) => read,
+            Poll::Pending => actix_web::rt::time::timeout(timeout, collected)
+                .await
+                .map_err(|_| ApiError::RequestTimeout {
+                    seconds: timeout.as_secs(),
+                })?,
+        }
+    }
+}
+
+/// The whole body, refused past `limit` bytes. A body that arrives in one piece (nearly every
+/// one) is that piece, neither copied nor given a buffer of its own; a longer one is gathered
+/// into a buffer of the declared length.
+async fn collect(
+    mut stream: Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
+    let too_large = || ApiError::PayloadTooLarge { limit_bytes: limit };
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let Some(first) = stream.next().await.transpose().map_err(unreadable)? else {
+        return Ok(web::Bytes::new());
+    };
+    let Some(second) = stream.next().await.transpose().map_err(unreadable)? else {
+        return if first.len() > limit {
+            Err(too_large())
+        } else {
+            Ok(first)
+        };
+    };
+    let mut body = web::BytesMut::with_capacity(
+        declared
+            .unwrap_or(first.len() + second.len())
+            .min(limit.saturating_add(1)),
+    );
+    for chunk in [first, second] {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    while let Some(chunk) = stream.next().await.transpose().map_err(unreadable)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The connection failed while the body was being read.
+fn unreadable(error: PayloadError) -> ApiError {
+    ApiError::Malformed {
+        detail: format!("the request body could not be read: {error}"),
+        errors: Vec::new(),
     }
 }
 

@@ -1,14 +1,24 @@
 //! The service's outer middleware: request ids, access logs, Prometheus metrics, security
 //! headers, and turning any error response that is not yet problem+json (actix's own, and
-//! actix-cors's refusals) into one.
+//! actix-cors's refusals) into one. Browser requests pass through the CORS policy on their way
+//! in; the rest go straight to the application. Written as a `Transform` with its own future
+//! rather than `from_fn`: every request crosses it, and a boxed future per request showed in
+//! the estimate benchmark (BENCHMARKS.md).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{ready, Context, Poll};
 use std::time::Instant;
 
+use actix_cors::{Cors, CorsMiddleware};
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::middleware::Next;
+use actix_web::http::Method;
 use actix_web::Error;
+use futures_util::future::LocalBoxFuture;
+use pin_project_lite::pin_project;
 
 use crate::http::error::{problem, problem_response, PROBLEM_JSON};
 use crate::metrics::METRICS;
@@ -16,51 +26,193 @@ use crate::metrics::METRICS;
 /// Header carrying the request id, echoed from the client when it sent a sane one.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The middleware function (wrap with `actix_web::middleware::from_fn`).
-pub async fn observe(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let started = Instant::now();
-    let request_id = req
-        .headers()
-        .get(&REQUEST_ID)
-        .filter(|id| {
-            let id = id.as_bytes();
-            !id.is_empty() && id.len() <= 64 && id.iter().all(u8::is_ascii_graphic)
+/// The outer layer: wraps the application, sending requests that take part in CORS (those
+/// with an `Origin`, and every `OPTIONS`) through `cors` first.
+pub struct Observe {
+    cors: Cors,
+}
+
+impl Observe {
+    /// The layer, with the CORS policy it applies to browser requests.
+    pub fn new(cors: Cors) -> Self {
+        Self { cors }
+    }
+}
+
+/// The application, shared between the direct path and the CORS path.
+pub struct Shared<S>(Rc<S>);
+
+impl<S: Service<ServiceRequest>> Service<ServiceRequest> for Shared<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        self.0.call(req)
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Observe
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Transform = ObserveService<S>;
+    type InitError = ();
+    type Future = LocalBoxFuture<'static, Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        let app = Rc::new(service);
+        let cors = self.cors.new_transform(Shared(app.clone()));
+        Box::pin(async move {
+            Ok(ObserveService {
+                app,
+                cors: cors.await?,
+            })
         })
-        .cloned()
-        .unwrap_or_else(new_request_id);
-    let method = req.method().clone();
+    }
+}
 
-    let response = next.call(req).await?.map_into_boxed_body();
+/// The layer around one worker's application.
+pub struct ObserveService<S> {
+    app: Rc<S>,
+    cors: CorsMiddleware<Shared<S>>,
+}
+
+impl<S, B> Service<ServiceRequest> for ObserveService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Future =
+        Observed<S::Future, <CorsMiddleware<Shared<S>> as Service<ServiceRequest>>::Future>;
+
+    actix_web::dev::forward_ready!(app);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let started = Instant::now();
+        let request_id = req
+            .headers()
+            .get(&REQUEST_ID)
+            .filter(|id| {
+                let id = id.as_bytes();
+                !id.is_empty() && id.len() <= 64 && id.iter().all(u8::is_ascii_graphic)
+            })
+            .cloned()
+            .unwrap_or_else(new_request_id);
+        let method = method_label(req.method());
+        // Server-to-server calls (no Origin) skip the CORS layer: it would only add headers
+        // that no browser reads.
+        let takes_part_in_cors =
+            req.method() == Method::OPTIONS || req.headers().contains_key(header::ORIGIN);
+        let inner = if takes_part_in_cors {
+            Inner::Cors {
+                future: self.cors.call(req),
+            }
+        } else {
+            Inner::Direct {
+                future: self.app.call(req),
+            }
+        };
+        Observed {
+            inner,
+            started,
+            request_id: Some(request_id),
+            method,
+        }
+    }
+}
+
+pin_project! {
+    #[project = InnerProjection]
+    enum Inner<D, C> {
+        Direct { #[pin] future: D },
+        Cors { #[pin] future: C },
+    }
+}
+
+pin_project! {
+    /// A request on its way through the application; on its answer, the observations.
+    pub struct Observed<D, C> {
+        #[pin]
+        inner: Inner<D, C>,
+        started: Instant,
+        request_id: Option<HeaderValue>,
+        method: &'static str,
+    }
+}
+
+impl<D, C, B, BC> Future for Observed<D, C>
+where
+    D: Future<Output = Result<ServiceResponse<B>, Error>>,
+    C: Future<Output = Result<ServiceResponse<BC>, Error>>,
+    B: MessageBody + 'static,
+    BC: MessageBody + 'static,
+{
+    type Output = Result<ServiceResponse<BoxBody>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = match this.inner.project() {
+            InnerProjection::Direct { future } => ready!(future.poll(cx))?.map_into_boxed_body(),
+            InnerProjection::Cors { future } => ready!(future.poll(cx))?.map_into_boxed_body(),
+        };
+        let request_id = this.request_id.take().unwrap_or_else(new_request_id);
+        Poll::Ready(Ok(observed(
+            response,
+            *this.started,
+            request_id,
+            this.method,
+        )))
+    }
+}
+
+/// Turns any error into problem+json, adds the request id and the security headers, counts the
+/// request and logs it.
+fn observed(
+    response: ServiceResponse<BoxBody>,
+    started: Instant,
+    request_id: HeaderValue,
+    method: &'static str,
+) -> ServiceResponse<BoxBody> {
     let mut response = into_problem(response);
-
     let status = response.status();
     let route = response
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
-    METRICS.record_request(method_label(&method), &route, status.as_u16(), elapsed);
+    METRICS.record_request(method, &route, status.as_u16(), elapsed);
+    {
+        let request_id = request_id.to_str().unwrap_or_default();
+        let latency_ms = elapsed.as_secs_f64() * 1000.0;
+        if status.is_server_error() {
+            tracing::error!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
+        } else if status.is_client_error() {
+            tracing::info!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
+        } else {
+            tracing::debug!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
+        }
+    }
     let headers = response.headers_mut();
-    headers.insert(REQUEST_ID, request_id.clone());
+    headers.insert(REQUEST_ID, request_id);
     headers.insert(NOSNIFF.0, NOSNIFF.1);
     // Answers differ with the Origin a browser sends (CORS), whoever asks: shared caches must
     // key on it even for requests without one.
     if !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
-    let request_id = request_id.to_str().unwrap_or_default();
-    let latency_ms = elapsed.as_secs_f64() * 1000.0;
-    if status.is_server_error() {
-        tracing::error!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
-    } else if status.is_client_error() {
-        tracing::info!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
-    } else {
-        tracing::debug!(%request_id, %method, %route, status = status.as_u16(), latency_ms, "request");
-    }
-    Ok(response)
+    response
 }
 
 /// Browsers must not guess a content type other than the one declared.
@@ -71,7 +223,7 @@ const NOSNIFF: (HeaderName, HeaderValue) = (
 
 /// The method as a metrics label: one of the methods HTTP defines, or `OTHER`, so that made-up
 /// methods cannot grow the metrics without bound.
-fn method_label(method: &actix_web::http::Method) -> &'static str {
+fn method_label(method: &Method) -> &'static str {
     const KNOWN: [&str; 9] = [
         "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
     ];

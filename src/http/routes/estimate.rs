@@ -1,5 +1,6 @@
 //! `POST /v1/estimate` and `POST /v1/estimate/batch`: no account needed.
 
+use actix_web::body::MessageBody;
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ use crate::domain::plan::{
 };
 use crate::domain::FieldErrors;
 use crate::factors::{FactorSet, LabelFile, Quality};
+use crate::http::answer_block;
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::body::JsonBody;
 use crate::http::problems::problems;
@@ -23,9 +25,6 @@ use crate::service::ServiceError;
 
 /// The most trips one batch request may carry.
 pub const MAX_BATCH_TRIPS: usize = 10_000;
-
-/// Room for the usual estimate answer (the longest, ten legs, grows the buffer once).
-const ESTIMATE_ANSWER_CAPACITY: usize = 2048;
 
 /// A trip to estimate: either `mode` + `distance_km` (+ `passengers`), or `legs`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -473,11 +472,9 @@ pub async fn estimate_one(
     let (set, estimate) = state
         .service
         .estimate(set_id.as_deref(), region.as_deref(), plan)?;
-    // A three-leg answer with its co-benefits is about 1.1 KB: one allocation that fits it,
-    // not a second one and a copy when a 1 KB buffer fills up.
-    let mut body = Vec::with_capacity(ESTIMATE_ANSWER_CAPACITY);
-    state.estimate_writer.write(&mut body, set, &estimate);
-    Ok(json_body(body))
+    Ok(json_body(answer_block::write(|out| {
+        state.estimate_writer.write(out, set, &estimate)
+    })))
 }
 
 /// Estimate many trips
@@ -535,7 +532,7 @@ pub async fn estimate_batch(
 }
 
 /// A 200 answer carrying JSON already written.
-fn json_body(body: Vec<u8>) -> HttpResponse {
+fn json_body(body: impl MessageBody + 'static) -> HttpResponse {
     // A static header value: no copy of the media type per answer.
     HttpResponse::Ok()
         .insert_header((

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use bytes::BufMut;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::calculator::{Estimate, LegOutcome};
@@ -39,7 +40,7 @@ impl EstimateWriter {
     }
 
     /// Appends the answer for `estimate`, computed with `set`.
-    pub fn write(&self, out: &mut Vec<u8>, set: &FactorSet, estimate: &Estimate<'_>) {
+    pub fn write(&self, out: &mut impl BufMut, set: &FactorSet, estimate: &Estimate<'_>) {
         match self
             .sets
             .iter()
@@ -131,99 +132,99 @@ impl SetJson {
         }
     }
 
-    fn write(&self, out: &mut Vec<u8>, set: &FactorSet, estimate: &Estimate<'_>) {
-        out.extend_from_slice(&self.opening);
+    fn write(&self, out: &mut impl BufMut, set: &FactorSet, estimate: &Estimate<'_>) {
+        out.put_slice(&self.opening);
         let region = estimate.grid.and_then(|grid| {
             set.grid_regions()
                 .iter()
                 .position(|known| std::ptr::eq(known, grid))
         });
         match region {
-            Some(i) => out.extend_from_slice(&self.regions[i]),
-            None => out.extend_from_slice(b"null"),
+            Some(i) => out.put_slice(&self.regions[i]),
+            None => out.put_slice(b"null"),
         }
-        out.extend_from_slice(b",\"distance_km\":");
+        out.put_slice(b",\"distance_km\":");
         kilometres(out, estimate.distance_m);
-        out.extend_from_slice(b",\"co2e_g\":");
+        out.put_slice(b",\"co2e_g\":");
         integer(out, estimate.co2e_g);
-        out.extend_from_slice(b",\"baseline\":");
+        out.put_slice(b",\"baseline\":");
         self.baseline(out, &estimate.baseline);
-        out.extend_from_slice(b",\"savings_g\":");
+        out.put_slice(b",\"savings_g\":");
         integer(out, estimate.savings_g);
-        out.extend_from_slice(b",\"active_minutes\":");
+        out.put_slice(b",\"active_minutes\":");
         integer(out, estimate.active_minutes);
-        out.extend_from_slice(b",\"air\":");
+        out.put_slice(b",\"air\":");
         air(out, estimate.air);
-        out.extend_from_slice(b",\"air_saved\":");
+        out.put_slice(b",\"air_saved\":");
         air(out, estimate.air_saved);
-        out.extend_from_slice(if estimate.air_complete {
+        out.put_slice(if estimate.air_complete {
             b",\"air_complete\":true"
         } else {
             b",\"air_complete\":false"
         });
-        out.extend_from_slice(b",\"legs\":[");
+        out.put_slice(b",\"legs\":[");
         for (i, leg) in estimate.legs.iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                out.put_u8(b',');
             }
             self.leg(out, leg);
         }
-        out.extend_from_slice(b"]}");
+        out.put_slice(b"]}");
     }
 
-    fn baseline(&self, out: &mut Vec<u8>, baseline: &LegOutcome<'_>) {
+    fn baseline(&self, out: &mut impl BufMut, baseline: &LegOutcome<'_>) {
         let mode = self.outcome_opening(out, baseline);
-        out.extend_from_slice(b",\"co2e_g\":");
+        out.put_slice(b",\"co2e_g\":");
         integer(out, baseline.co2e_g);
-        out.extend_from_slice(b",\"air\":");
+        out.put_slice(b",\"air\":");
         air(out, baseline.air.unwrap_or_default());
-        out.extend_from_slice(&mode.baseline_closing);
+        out.put_slice(&mode.baseline_closing);
     }
 
-    fn leg(&self, out: &mut Vec<u8>, leg: &LegOutcome<'_>) {
+    fn leg(&self, out: &mut impl BufMut, leg: &LegOutcome<'_>) {
         let mode = self.outcome_opening(out, leg);
-        out.extend_from_slice(&mode.basis);
+        out.put_slice(&mode.basis);
         integer(out, leg.co2e_g);
-        out.extend_from_slice(b",\"active_minutes\":");
+        out.put_slice(b",\"active_minutes\":");
         match leg.active_minutes {
             Some(minutes) => integer(out, minutes),
-            None => out.extend_from_slice(b"null"),
+            None => out.put_slice(b"null"),
         }
-        out.extend_from_slice(b",\"air\":");
+        out.put_slice(b",\"air\":");
         match leg.air {
             Some(amounts) => air(out, amounts),
-            None => out.extend_from_slice(b"null"),
+            None => out.put_slice(b"null"),
         }
-        out.extend_from_slice(&mode.leg_closing);
+        out.put_slice(&mode.leg_closing);
     }
 
     /// What a leg and a baseline share: mode, distance, passengers and factor.
-    fn outcome_opening(&self, out: &mut Vec<u8>, outcome: &LegOutcome<'_>) -> &ModeJson {
+    fn outcome_opening(&self, out: &mut impl BufMut, outcome: &LegOutcome<'_>) -> &ModeJson {
         let mode = &self.modes[outcome.factor.index];
-        out.extend_from_slice(&mode.opening);
+        out.put_slice(&mode.opening);
         kilometres(out, outcome.distance_m);
-        out.extend_from_slice(b",\"passengers\":");
+        out.put_slice(b",\"passengers\":");
         passengers(out, outcome.passengers);
-        out.extend_from_slice(b",\"co2e_g_per_km\":");
+        out.put_slice(b",\"co2e_g_per_km\":");
         grams_per_km(out, outcome.ug_per_km);
         mode
     }
 }
 
-fn passengers(out: &mut Vec<u8>, passengers: Option<u8>) {
+fn passengers(out: &mut impl BufMut, passengers: Option<u8>) {
     match passengers {
         Some(count) => integer(out, i64::from(count)),
-        None => out.extend_from_slice(b"null"),
+        None => out.put_slice(b"null"),
     }
 }
 
 /// `{"nox_mg":…,"pm25_mg":…}`.
-fn air(out: &mut Vec<u8>, amounts: AirMg) {
-    out.extend_from_slice(b"{\"nox_mg\":");
+fn air(out: &mut impl BufMut, amounts: AirMg) {
+    out.put_slice(b"{\"nox_mg\":");
     integer(out, amounts.nox_mg);
-    out.extend_from_slice(b",\"pm25_mg\":");
+    out.put_slice(b",\"pm25_mg\":");
     integer(out, amounts.pm25_mg);
-    out.push(b'}');
+    out.put_u8(b'}');
 }
 
 /// A JSON string, as serde_json escapes it (only ever written when a set is prepared).
@@ -233,12 +234,12 @@ fn string(out: &mut Vec<u8>, value: &str) {
 }
 
 /// Whole metres as kilometres, e.g. `11600` → `11.6`.
-fn kilometres(out: &mut Vec<u8>, metres: i64) {
+fn kilometres(out: &mut impl BufMut, metres: i64) {
     decimal(out, metres, 3);
 }
 
 /// µg per km as grams per km, e.g. `30258000` → `30.258`.
-fn grams_per_km(out: &mut Vec<u8>, ug_per_km: i64) {
+fn grams_per_km(out: &mut impl BufMut, ug_per_km: i64) {
     decimal(out, ug_per_km, 6);
 }
 
@@ -247,7 +248,7 @@ fn grams_per_km(out: &mut Vec<u8>, ug_per_km: i64) {
 /// the shortest that read back as that `f64`). Values so small or so large that serde_json
 /// would use an exponent (or negative ones, which none of ours are) take the float path, so the
 /// bytes stay the same there too.
-fn decimal(out: &mut Vec<u8>, value: i64, scale: u32) {
+fn decimal(out: &mut impl BufMut, value: i64, scale: u32) {
     let unit = 10_i64.pow(scale);
     // From 0.001 up serde_json writes plain digits, not an exponent; below 10^15 the integer's
     // digits are exact in an f64.
@@ -256,7 +257,7 @@ fn decimal(out: &mut Vec<u8>, value: i64, scale: u32) {
         return;
     }
     integer(out, value / unit);
-    out.push(b'.');
+    out.put_u8(b'.');
     let mut fraction = value % unit;
     let mut digits = scale;
     while digits > 1 && fraction % 10 == 0 {
@@ -269,22 +270,22 @@ fn decimal(out: &mut Vec<u8>, value: i64, scale: u32) {
         *byte = b'0' + (fraction % 10) as u8;
         fraction /= 10;
     }
-    out.extend_from_slice(field);
+    out.put_slice(field);
 }
 
 /// A number the way serde_json writes an `f64` (shortest round-trip form; `null` if not finite).
-fn number(out: &mut Vec<u8>, value: f64) {
+fn number(out: &mut impl BufMut, value: f64) {
     if value.is_finite() {
         // Writing to a Vec cannot fail.
-        let _ = CompactFormatter.write_f64(out, value);
+        let _ = CompactFormatter.write_f64(&mut out.writer(), value);
     } else {
-        out.extend_from_slice(b"null");
+        out.put_slice(b"null");
     }
 }
 
-fn integer(out: &mut Vec<u8>, value: i64) {
+fn integer(out: &mut impl BufMut, value: i64) {
     // Writing to a Vec cannot fail.
-    let _ = CompactFormatter.write_i64(out, value);
+    let _ = CompactFormatter.write_i64(&mut out.writer(), value);
 }
 
 #[cfg(test)]
