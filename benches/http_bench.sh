@@ -10,6 +10,8 @@
 #   WORKERS [2]        server workers (both)      WARMUP [5]         warm-up seconds per server
 #   BATCH_DURATION [15] seconds of the batch run  BATCH_TRIPS [10000] trips per batch request
 #   SKIP_BUILD [0]     1 = use the binaries already in target/release
+#   BEFORE_BIN []      another build of the service (e.g. before a change), run as C in every
+#                      round beside A and B, so that a change is measured against the same floor
 # Goals: estimate >= 0.85x the floor's req/s; batch >= 300,000 trips/s.
 set -euo pipefail
 
@@ -52,6 +54,13 @@ FLOOR_PID=$!
 PIDS+=($FLOOR_PID)
 wait_until_up "$FLOOR/v1/estimate" "$TMP/minimal.log"
 start_service $SERVICE_PORT "sqlite://$TMP/http.db" "$TMP/service.log"
+BEFORE="http://127.0.0.1:18183"
+if [[ -n "${BEFORE_BIN:-}" ]]; then
+  MAIN_PID=$SERVICE_PID
+  BIN=$BEFORE_BIN start_service 18183 "sqlite://$TMP/before.db" "$TMP/before.log"
+  BEFORE_PID=$SERVICE_PID
+  SERVICE_PID=$MAIN_PID
+fi
 
 python3 benches/gen_bodies.py estimate "$TMP/estimate.json"
 python3 benches/gen_bodies.py batch "$TMP/batch.json" --count "$BATCH_TRIPS"
