@@ -188,7 +188,6 @@ impl Application {
             .listen("green-commute", listener, move || {
                 let app = App::new()
                     .app_data(web::Data::new(state.clone()))
-                    .app_data(web::PayloadConfig::new(body_limit))
                     .app_data(BodyLimit(body_limit))
                     .app_data(BodyTimeout(body_timeout))
                     .wrap(Observe::new(cors(cors_origins.clone())))

@@ -286,6 +286,6 @@ const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs
 #[derive(Debug, Clone, Copy)]
 pub struct BodyTimeout(pub std::time::Duration);
 
-/// The body-size limit in force (also given to actix as its `PayloadConfig`).
+/// The body-size limit in force.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
