@@ -255,17 +255,17 @@ async fn collect(
             .unwrap_or(first.len() + second.len())
             .min(limit.saturating_add(1)),
     );
-    for chunk in [first, second] {
+    let mut append = |chunk: web::Bytes| {
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
-    }
+        Ok(())
+    };
+    append(first)?;
+    append(second)?;
     while let Some(chunk) = stream.next().await.transpose().map_err(unreadable)? {
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
+        append(chunk)?;
     }
     Ok(body.freeze())
 }

@@ -276,7 +276,7 @@ fn decimal(out: &mut impl BufMut, value: i64, scale: u32) {
 /// A number the way serde_json writes an `f64` (shortest round-trip form; `null` if not finite).
 fn number(out: &mut impl BufMut, value: f64) {
     if value.is_finite() {
-        // Writing to a Vec cannot fail.
+        // Writing to a growable buffer (Vec, BytesMut) cannot fail.
         let _ = CompactFormatter.write_f64(&mut out.writer(), value);
     } else {
         out.put_slice(b"null");
@@ -284,7 +284,7 @@ fn number(out: &mut impl BufMut, value: f64) {
 }
 
 fn integer(out: &mut impl BufMut, value: i64) {
-    // Writing to a Vec cannot fail.
+    // Writing to a growable buffer (Vec, BytesMut) cannot fail.
     let _ = CompactFormatter.write_i64(&mut out.writer(), value);
 }
 
