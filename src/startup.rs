@@ -15,7 +15,7 @@ use actix_web::{web, App};
 
 use crate::config::{Cli, Command, ServeConfig};
 use crate::factors::Catalogue;
-use crate::http::extract::body::{BodyLimit, BodyTimeout};
+use crate::http::extract::body::BodyRules;
 use crate::http::extract::client::ClientLimits;
 use crate::http::middleware::cors::cors;
 use crate::http::middleware::observe::Observe;
@@ -188,8 +188,10 @@ impl Application {
             .listen("green-commute", listener, move || {
                 let app = App::new()
                     .app_data(web::Data::new(state.clone()))
-                    .app_data(BodyLimit(body_limit))
-                    .app_data(BodyTimeout(body_timeout))
+                    .app_data(BodyRules {
+                        limit: body_limit,
+                        timeout: body_timeout,
+                    })
                     .wrap(Observe::new(cors(cors_origins.clone())))
                     .configure(http::configure)
                     .into_factory()

@@ -65,13 +65,15 @@ pub fn charset(req: &HttpRequest) -> Option<&str> {
 /// The body's media type, or a 415 naming what the operation takes.
 pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType, ApiError> {
     let raw = content_type(req);
-    let essence = raw
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let found = if essence == "application/json" || essence.ends_with("+json") {
+    let essence = raw.split(';').next().unwrap_or("").trim();
+    // Compared without a lowercased copy: every JSON request asks this.
+    let is_json = essence.eq_ignore_ascii_case("application/json")
+        || essence
+            .len()
+            .checked_sub(5)
+            .and_then(|start| essence.get(start..))
+            .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json"));
+    let found = if is_json {
         Some(MediaType::Json)
     } else {
         [
@@ -81,7 +83,7 @@ pub fn media_type(req: &HttpRequest, accepted: &[MediaType]) -> Result<MediaType
             MediaType::Xls,
         ]
         .into_iter()
-        .find(|kind| kind.name() == essence)
+        .find(|kind| kind.name().eq_ignore_ascii_case(essence))
     };
     match found {
         Some(kind) if accepted.contains(&kind) => Ok(kind),
@@ -202,12 +204,7 @@ fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> impl Future<Output = Result<web::Bytes, ApiError>> + 'static {
-    let limit = req
-        .app_data::<BodyLimit>()
-        .map_or(DEFAULT_BODY_LIMIT, |limit| limit.0);
-    let timeout = req
-        .app_data::<BodyTimeout>()
-        .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
+    let BodyRules { limit, timeout } = req.app_data::<BodyRules>().copied().unwrap_or_default();
     // actix-http has already refused a Content-Length that is not a number.
     let declared = req
         .headers()
@@ -281,11 +278,96 @@ fn unreadable(error: PayloadError) -> ApiError {
 /// How long a body may take to arrive when none is configured.
 const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// How long a request's body may take to arrive (408 past it): a client that stalls cannot hold
-/// a connection and a worker's attention for ever.
+/// The limits every request body is read under, kept together so that reading a body looks
+/// them up once.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyTimeout(pub std::time::Duration);
+pub struct BodyRules {
+    /// The most bytes a body may have (413 past it).
+    pub limit: usize,
+    /// How long a body may take to arrive (408 past it): a client that stalls cannot hold a
+    /// connection and a worker's attention for ever.
+    pub timeout: std::time::Duration,
+}
 
-/// The body-size limit in force.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+impl Default for BodyRules {
+    fn default() -> Self {
+        Self {
+            limit: DEFAULT_BODY_LIMIT,
+            timeout: DEFAULT_BODY_TIMEOUT,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn kind(content_type: Option<&str>, accepted: &[MediaType]) -> Result<MediaType, String> {
+        let mut req = TestRequest::default();
+        if let Some(value) = content_type {
+            req = req.insert_header((header::CONTENT_TYPE, value));
+        }
+        media_type(&req.to_http_request(), accepted).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn json_is_recognised_in_any_case_with_parameters_and_as_a_suffix() {
+        let json = [MediaType::Json];
+        for value in [
+            "application/json",
+            "APPLICATION/JSON",
+            "application/json; charset=utf-8",
+            " application/json ;charset=UTF-8",
+            "application/problem+json",
+            "application/merge-patch+JSON",
+        ] {
+            assert_eq!(kind(Some(value), &json), Ok(MediaType::Json), "{value}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_refused_naming_what_the_operation_takes() {
+        let json = [MediaType::Json];
+        for value in [
+            "application/jsonx",
+            "json",
+            "text/plain",
+            "application/json-seq",
+            "",
+        ] {
+            let refused = kind(Some(value), &json).expect_err(value);
+            assert!(refused.contains("application/json"), "{value}: {refused}");
+        }
+        assert!(kind(None, &json)
+            .expect_err("no header")
+            .contains("no Content-Type"));
+    }
+
+    #[test]
+    fn spreadsheet_types_are_matched_whole_and_in_any_case() {
+        let sheets = [
+            MediaType::Json,
+            MediaType::Csv,
+            MediaType::Tsv,
+            MediaType::Xlsx,
+            MediaType::Xls,
+        ];
+        assert_eq!(kind(Some("text/csv"), &sheets), Ok(MediaType::Csv));
+        assert_eq!(
+            kind(Some("Text/CSV; charset=GB18030"), &sheets),
+            Ok(MediaType::Csv)
+        );
+        assert_eq!(
+            kind(Some("text/tab-separated-values"), &sheets),
+            Ok(MediaType::Tsv)
+        );
+        assert_eq!(
+            kind(Some("application/vnd.ms-excel"), &sheets),
+            Ok(MediaType::Xls)
+        );
+        assert!(kind(Some("text/csvx"), &sheets).is_err());
+        // Accepted by the service but not by this operation.
+        assert!(kind(Some("text/csv"), &[MediaType::Json]).is_err());
+    }
+}

@@ -243,12 +243,16 @@ fn grams_per_km(out: &mut impl BufMut, ug_per_km: i64) {
     decimal(out, ug_per_km, 6);
 }
 
-/// `value ÷ 10^scale` as the shortest decimal with at least one fractional digit: what
-/// serde_json writes for the `f64` nearest that quotient (the quotient's own digits are already
-/// the shortest that read back as that `f64`). Values so small or so large that serde_json
-/// would use an exponent (or negative ones, which none of ours are) take the float path, so the
-/// bytes stay the same there too.
+/// `value ÷ 10^scale` (scale 3 or 6) as the shortest decimal with at least one fractional
+/// digit: what serde_json writes for the `f64` nearest that quotient (the quotient's own digits
+/// are already the shortest that read back as that `f64`). Values so small or so large that
+/// serde_json would use an exponent (or negative ones, which none of ours are) take the float
+/// path, so the bytes stay the same there too.
 fn decimal(out: &mut impl BufMut, value: i64, scale: u32) {
+    debug_assert!(
+        scale == 3 || scale == 6,
+        "fractions are written in groups of three"
+    );
     let unit = 10_i64.pow(scale);
     // From 0.001 up serde_json writes plain digits, not an exponent; below 10^15 the integer's
     // digits are exact in an f64.
@@ -258,20 +262,62 @@ fn decimal(out: &mut impl BufMut, value: i64, scale: u32) {
     }
     integer(out, value / unit);
     out.put_u8(b'.');
-    let mut fraction = value % unit;
-    let mut digits = scale;
-    while digits > 1 && fraction % 10 == 0 {
-        fraction /= 10;
-        digits -= 1;
+    // The fraction in groups of three digits, the last group without its trailing zeros (and
+    // "0" when the whole fraction is zero).
+    let fraction = (value % unit) as usize;
+    let (high, low) = if scale == 6 {
+        (fraction / 1000, fraction % 1000)
+    } else {
+        (fraction, 0)
+    };
+    if low == 0 {
+        out.put_slice(THREE_DIGITS.trimmed(high));
+    } else {
+        out.put_slice(THREE_DIGITS.full(high));
+        out.put_slice(THREE_DIGITS.trimmed(low));
     }
-    let mut buffer = [b'0'; 6];
-    let field = &mut buffer[..digits as usize];
-    for byte in field.iter_mut().rev() {
-        *byte = b'0' + (fraction % 10) as u8;
-        fraction /= 10;
-    }
-    out.put_slice(field);
 }
+
+/// 000 to 999 as three ASCII digits, with how many remain once trailing zeros go (at least
+/// one): the digits of a fraction are copied, not computed one division at a time.
+struct ThreeDigits {
+    digits: [[u8; 3]; 1000],
+    kept: [u8; 1000],
+}
+
+impl ThreeDigits {
+    const fn new() -> Self {
+        let mut digits = [[0u8; 3]; 1000];
+        let mut kept = [0u8; 1000];
+        let mut n = 0;
+        while n < 1000 {
+            digits[n] = [
+                b'0' + (n / 100) as u8,
+                b'0' + (n / 10 % 10) as u8,
+                b'0' + (n % 10) as u8,
+            ];
+            kept[n] = if n % 100 == 0 {
+                1
+            } else if n % 10 == 0 {
+                2
+            } else {
+                3
+            };
+            n += 1;
+        }
+        Self { digits, kept }
+    }
+
+    fn full(&self, n: usize) -> &[u8] {
+        &self.digits[n]
+    }
+
+    fn trimmed(&self, n: usize) -> &[u8] {
+        &self.digits[n][..usize::from(self.kept[n])]
+    }
+}
+
+static THREE_DIGITS: ThreeDigits = ThreeDigits::new();
 
 /// A number the way serde_json writes an `f64` (shortest round-trip form; `null` if not finite).
 fn number(out: &mut impl BufMut, value: f64) {
@@ -283,9 +329,10 @@ fn number(out: &mut impl BufMut, value: f64) {
     }
 }
 
+/// An integer as serde_json writes it (itoa, which serde_json itself uses), without the
+/// `io::Write` adapter around the buffer.
 fn integer(out: &mut impl BufMut, value: i64) {
-    // Writing to a growable buffer (Vec, BytesMut) cannot fail.
-    let _ = CompactFormatter.write_i64(&mut out.writer(), value);
+    out.put_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 #[cfg(test)]
