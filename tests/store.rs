@@ -171,6 +171,77 @@ fn duplicates_are_reported_with_the_stored_trip_and_never_counted() {
 }
 
 #[test]
+fn a_batch_looks_up_and_counts_every_participant_day_whatever_the_ids_hold() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        // Ids a spreadsheet may hold, written into the stores' batch statements as data.
+        let people = [
+            "he said \"hi\"",
+            "back\\slash",
+            "张三",
+            "🚲 rider",
+            "o'neil",
+            "[1, 2]",
+        ];
+        let (tuesday, wednesday) = (date(2026, 6, 2), date(2026, 6, 3));
+        let first: Vec<ComputedTrip> = people
+            .iter()
+            .flat_map(|p| {
+                [
+                    trip(p, tuesday, Direction::ToWork, "bus", 5.0),
+                    trip(p, wednesday, Direction::FromWork, "bus", 5.0),
+                ]
+            })
+            .collect();
+        let logged = store.log_trips(batch("a", first)).await.unwrap();
+        assert!(logged.iter().all(|t| !t.duplicate));
+        let green = |store: AnyStore| async move {
+            let mut days: Vec<(i64, i64)> = store
+                .weekday_green_days("c")
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|w| (w.weekday, w.green_days))
+                .collect();
+            days.sort();
+            days
+        };
+        assert_eq!(green(store.clone()).await, [(2, 6), (3, 6)]);
+        // Each participant-day is found again: the same trips are duplicates, a round trip on
+        // an occupied day is refused, a new direction on it is stored.
+        let second: Vec<ComputedTrip> = people
+            .iter()
+            .flat_map(|p| {
+                [
+                    trip(p, tuesday, Direction::ToWork, "rail", 9.0),
+                    trip(p, wednesday, Direction::RoundTrip, "bus", 5.0),
+                    trip(p, wednesday, Direction::ToWork, "bus", 5.0),
+                ]
+            })
+            .collect();
+        let again = store.log_trips(batch("a", second)).await.unwrap();
+        let duplicates: Vec<bool> = again.iter().map(|t| t.duplicate).collect();
+        assert_eq!(duplicates, [true, true, false].repeat(people.len()));
+        for (i, person) in people.iter().enumerate() {
+            assert_eq!(again[3 * i].participant, *person);
+            assert_eq!(again[3 * i].id, logged[2 * i].id, "{person}");
+        }
+        assert_eq!(green(store.clone()).await, [(2, 6), (3, 6)]);
+        // Deleting every trip of a participant-day takes the day out of the rollup again.
+        for (i, _) in people.iter().enumerate() {
+            store
+                .delete_trip("c", logged[2 * i].id, &TripScope::Campaign)
+                .await
+                .unwrap();
+        }
+        assert_eq!(green(store.clone()).await, [(3, 6)]);
+        let a = &store.standings("c").await.unwrap()[0];
+        assert_eq!((a.totals.trips, a.totals.participants), (12, 6));
+    });
+}
+
+#[test]
 fn a_dry_run_reports_what_would_happen_and_stores_nothing() {
     let (_db, url) = TestDatabase::create();
     run(async {
