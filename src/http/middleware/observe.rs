@@ -39,23 +39,6 @@ impl Observe {
     }
 }
 
-/// The application, shared between the direct path and the CORS path.
-pub struct Shared<S>(Rc<S>);
-
-impl<S: Service<ServiceRequest>> Service<ServiceRequest> for Shared<S> {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        self.0.call(req)
-    }
-}
-
 impl<S, B> Transform<S, ServiceRequest> for Observe
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
@@ -70,7 +53,9 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         let app = Rc::new(service);
-        let cors = self.cors.new_transform(Shared(app.clone()));
+        // The application is shared between the direct path and the CORS path (actix-service
+        // implements `Service` for `Rc<S>`).
+        let cors = self.cors.new_transform(app.clone());
         Box::pin(async move {
             Ok(ObserveService {
                 app,
@@ -83,7 +68,7 @@ where
 /// The layer around one worker's application.
 pub struct ObserveService<S> {
     app: Rc<S>,
-    cors: CorsMiddleware<Shared<S>>,
+    cors: CorsMiddleware<Rc<S>>,
 }
 
 impl<S, B> Service<ServiceRequest> for ObserveService<S>
@@ -94,8 +79,7 @@ where
 {
     type Response = ServiceResponse<BoxBody>;
     type Error = Error;
-    type Future =
-        Observed<S::Future, <CorsMiddleware<Shared<S>> as Service<ServiceRequest>>::Future>;
+    type Future = Observed<S::Future, <CorsMiddleware<Rc<S>> as Service<ServiceRequest>>::Future>;
 
     actix_web::dev::forward_ready!(app);
 
