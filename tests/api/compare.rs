@@ -637,7 +637,7 @@ fn a_comparison_needs_a_known_factor_set_and_no_other_parameter() {
         ("", "factor_set"),
         ("?factor_set=", "factor_set"),
         ("?factor_set=cn-1999", "factor_set"),
-        ("?factor_set=cn-2022&extra=1", "query"),
+        ("?factor_set=cn-2022&extra=1", "extra"),
     ];
     for (query, field) in cases {
         let answer = app.get(&format!("/v1/campaigns/{}/compare{query}", w.campaign));

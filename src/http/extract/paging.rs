@@ -1,6 +1,8 @@
 //! Paginated lists: `limit` and an opaque `cursor` in, `next_cursor` out (null at the end).
 
+use actix_web::error::QueryPayloadError;
 use actix_web::{web, HttpRequest};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -32,11 +34,52 @@ pub struct Page {
     pub cursor: Option<String>,
 }
 
-/// Parses a query string, reporting problems as 422 at `query`.
-pub fn parse_query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
-    web::Query::<T>::from_query(req.query_string())
+/// Parses a query string, reporting a problem as 422 at the parameter it is about (`query`
+/// when no one parameter is to blame).
+pub fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    let query = req.query_string();
+    web::Query::<T>::from_query(query)
         .map(web::Query::into_inner)
-        .map_err(|e| ApiError::invalid("query", e.to_string()))
+        .map_err(|error| {
+            let message = reason(error);
+            let field = missing_field(&message)
+                .map(str::to_owned)
+                .or_else(|| culprit::<T>(query))
+                .unwrap_or_else(|| "query".to_owned());
+            ApiError::invalid(field, message)
+        })
+}
+
+/// serde's words, without actix's "Query deserialize error: " before them.
+fn reason(error: QueryPayloadError) -> String {
+    match error {
+        QueryPayloadError::Deserialize(error) => error.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+/// The name of the first parameter that fails on its own: serde's message says what is wrong
+/// with a value (`invalid digit found in string`) but not which parameter held it.
+fn culprit<T: DeserializeOwned>(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .find(|pair| match web::Query::<T>::from_query(pair) {
+            Ok(_) => false,
+            Err(error) => missing_field(&reason(error)).is_none(),
+        })
+        .and_then(|pair| {
+            let decoded = web::Query::<Vec<(String, String)>>::from_query(pair).ok()?;
+            decoded
+                .into_inner()
+                .into_iter()
+                .next()
+                .map(|(name, _)| name)
+        })
 }
 
 /// The page a request asks for.
@@ -123,6 +166,48 @@ mod tests {
             limit: 2,
             cursor: Some(cursor.to_owned()),
         }
+    }
+
+    /// The `field` a query's problem is reported at, or `None` when it parses.
+    fn field_of<T: DeserializeOwned>(query: &str) -> Option<String> {
+        let req =
+            actix_web::test::TestRequest::with_uri(&format!("/list?{query}")).to_http_request();
+        let error = parse_query::<T>(&req).err()?;
+        let problem = serde_json::to_value(error.problem()).expect("a problem serializes");
+        Some(problem["errors"][0]["field"].as_str()?.to_owned())
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Required {
+        set: String,
+        #[serde(default)]
+        days: Option<u8>,
+    }
+
+    #[test]
+    fn a_query_problem_names_its_parameter() {
+        assert_eq!(field_of::<PageQuery>("limit=5&cursor=t1"), None);
+        assert_eq!(field_of::<PageQuery>("limit=-1").as_deref(), Some("limit"));
+        assert_eq!(
+            field_of::<PageQuery>("cursor=t1&limit=x").as_deref(),
+            Some("limit")
+        );
+        assert_eq!(
+            field_of::<PageQuery>("limit=2&sort%5B%5D=1").as_deref(),
+            Some("sort[]")
+        );
+        assert_eq!(field_of::<Required>("days=3").as_deref(), Some("set"));
+        assert_eq!(
+            field_of::<Required>("set=a&days=300").as_deref(),
+            Some("days")
+        );
+        // Twice the same parameter is nobody's value alone.
+        assert_eq!(
+            field_of::<PageQuery>("limit=1&limit=2").as_deref(),
+            Some("query")
+        );
     }
 
     #[test]
