@@ -172,17 +172,45 @@ pub fn read(
     // The cells are consumed row by row, so that a large upload does not hold its table and
     // its rows at once.
     let cells_by_row = std::mem::take(&mut table.rows);
+    let header_width = table.header.len();
     let rows = cells_by_row
         .into_iter()
         .map(|(row, cells)| TripRow {
             place: table.place(row, &letters),
-            trip: values::trip(&columns, &cells, set),
+            trip: match format {
+                Format::Delimited => stray_cells(&cells, header_width),
+                // A workbook's cells keep their values whole; a note beside the table is fine.
+                Format::Workbook => Ok(()),
+            }
+            .and_then(|()| values::trip(&columns, &cells, set)),
         })
         .collect();
     Ok(Upload {
         rows,
         ignored_columns,
     })
+}
+
+/// A text row with values past the header's last column is refused, not cut short: it nearly
+/// always means a separator inside an unquoted value (`1,000` or a decimal comma `9,5` in a
+/// comma-separated file), which would otherwise be read as another, wrong, number.
+fn stray_cells(cells: &[Cell], header_width: usize) -> Result<(), FieldErrors> {
+    let Some(last) = cells.iter().rposition(|cell| !cell.is_empty()) else {
+        return Ok(());
+    };
+    if last < header_width {
+        return Ok(());
+    }
+    let mut errors = FieldErrors::default();
+    errors.push(
+        "",
+        format!(
+            "has {} values where the header has {header_width} columns: quote a value that holds \
+             the separator (\"1,000\" or \"9,5\"), or give the extra column a header",
+            last + 1
+        ),
+    );
+    Err(errors)
 }
 
 /// Column letters of a worksheet: 0 → `A`, 25 → `Z`, 26 → `AA`.

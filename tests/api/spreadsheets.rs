@@ -137,6 +137,44 @@ fn utf16_tsv_and_semicolon_csv_with_a_bom_and_a_named_charset_read_the_same() {
     assert!(problem["detail"].as_str().unwrap().contains("klingon"));
 }
 
+#[test]
+fn a_csv_row_with_more_values_than_the_header_is_refused_not_cut_short() {
+    // Arrange: "1,000" unquoted in a comma-separated file would otherwise be read as 1 km.
+    let app = TestApp::spawn();
+    let w = campaign(&app);
+    let csv = "participant,date,direction,mode,distance_km\n\
+               e1,2026-06-03,to_work,metro,9\n\
+               e2,2026-06-03,to_work,metro,1,000\n\
+               e3,2026-06-03,to_work,metro,4,\n";
+
+    // Act
+    let refused = upload(&app, &w, "text/csv", "", csv.as_bytes());
+    let trailing_separator_only = upload(
+        &app,
+        &w,
+        "text/csv",
+        "",
+        b"participant,date,direction,mode,distance_km\ne3,2026-06-03,to_work,metro,4,,\n",
+    );
+
+    // Assert
+    let problem = refused.problem(422);
+    assert_eq!(error_fields(&problem), ["line 3"], "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("6 values where the header has 5 columns"),
+        "{problem}"
+    );
+    assert_eq!(
+        summary(&app, &w)["trips"],
+        1,
+        "only the later, clean upload stored"
+    );
+    trailing_separator_only.assert_status(201);
+}
+
 /// An XLSX workbook of `rows` under `header` on a sheet named `sheet`; `Value::String` cells
 /// are text, numbers are numbers, and `{"date": [y, m, d]}` a date cell.
 fn workbook(sheet: &str, header: &[&str], rows: &[Vec<Value>]) -> Vec<u8> {
