@@ -1,14 +1,16 @@
 //! Campaign results: summary, leaderboard and one organization's figures, all from the rollups,
 //! so reads grow with organizations, modes and days, never with trips.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
 
 use super::{Caller, Service, ServiceError};
 use crate::domain::campaign::{period_days, OrganizationKind};
 use crate::domain::cobenefit::minutes_per_participant_week_x10;
 use crate::domain::grams::{div_round_half_away, per_capita};
 use crate::domain::mode::truncate_for_message;
-use crate::store::{CampaignRecord, DayTotals, ModeTotals, Standing, Store, Totals};
+use crate::store::{CampaignRecord, DayTotals, ModeTotals, Standing, Store, StoredTrip, Totals};
 
 /// What the leaderboard ranks by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -97,6 +99,33 @@ fn fairness(
             0
         },
     }
+}
+
+/// One participant's regularity (their green workdays ÷ the campaign's workdays) and weekly
+/// active minutes (in tenths), from their trips and the totals over them ([`own_figures`]), by
+/// the same rules as an organization's: a workday is green when one of their trips that day
+/// saved something.
+///
+/// [`own_figures`]: super::own_figures
+pub fn own_fairness(
+    campaign: &CampaignRecord,
+    trips: &[StoredTrip],
+    totals: &Totals,
+) -> (Fairness, i64) {
+    let green_days: BTreeSet<Date> = trips
+        .iter()
+        .filter(|trip| trip.figures.savings_g > 0 && campaign.workdays.contains(trip.date))
+        .map(|trip| trip.date)
+        .collect();
+    (
+        fairness(
+            totals.participants,
+            None,
+            green_days.len() as i64,
+            workdays_of(campaign),
+        ),
+        weekly_minutes_x10(campaign, totals),
+    )
 }
 
 /// Each organization's green (participant, day) pairs on the campaign's workdays.

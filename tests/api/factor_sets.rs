@@ -133,6 +133,65 @@ fn every_bundled_set_defines_every_fixed_mode_with_its_source_and_quality() {
 }
 
 #[test]
+fn each_mode_shows_the_aliases_that_uploads_accept() {
+    // Arrange
+    let app = TestApp::spawn();
+
+    for id in BUNDLED_SETS {
+        // Act
+        let set = read(&app, id);
+
+        // Assert: every mode lists them, exactly as its file gives them.
+        let file: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!(
+                "{}/emission_factors/{id}.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .expect("bundled set file"),
+        )
+        .expect("bundled set JSON");
+        let modes = modes_by_id(&set);
+        for mode_file in file["modes"].as_array().expect("modes") {
+            let mode = mode_file["mode"].as_str().expect("mode id");
+            let shown = modes[mode]["aliases"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{id} {mode}: aliases is an array"));
+            let expected = mode_file["aliases"].as_array().cloned().unwrap_or_default();
+            assert_eq!(shown, &expected, "{id} {mode}");
+        }
+    }
+    // The contract's examples, each a label or an alias of its mode.
+    let cn = read(&app, "cn-2023");
+    let modes = modes_by_id(&cn);
+    for (mode, name) in [
+        ("metro", "地铁"),
+        ("metro", "轨道交通"),
+        ("bus", "公交"),
+        ("bus", "公交车"),
+        ("bicycle", "单车"),
+        ("bicycle", "共享单车"),
+        ("e_bike", "电动车"),
+        ("e_bike", "电瓶车"),
+        ("taxi", "网约车"),
+        ("car", "私家车"),
+        ("car", "自驾"),
+        ("telework", "居家办公"),
+        ("telework", "在家办公"),
+    ] {
+        let shown = &modes[mode];
+        let listed = shown["aliases"]
+            .as_array()
+            .is_some_and(|list| list.iter().any(|a| a == name));
+        assert!(
+            listed || shown["label"]["zh"] == name,
+            "cn-2023 {mode} shows {name}: {} / {}",
+            shown["label"],
+            shown["aliases"]
+        );
+    }
+}
+
+#[test]
 fn desnz_2025_values_read_exactly_as_published() {
     // Arrange: DESNZ 2025 "Business travel – land", kg CO2e per km × 1000, every digit kept.
     let app = TestApp::spawn();

@@ -147,6 +147,81 @@ fn a_member_joins_with_an_invite_logs_and_sees_their_own_figures() {
     );
     assert_eq!(organization["joined_by_invite"], 1);
     assert_eq!(me["organization_savings_per_participant_g"], saved);
+    // Their trips are the organization's only ones: "totals as in an organization summary".
+    for field in [
+        "trips",
+        "participants",
+        "organizations",
+        "distance_km",
+        "co2e_g",
+        "baseline_co2e_g",
+        "savings_g",
+        "savings_per_participant_g",
+        "active_minutes",
+        "active_minutes_per_participant_week",
+        "regularity",
+        "air_saved",
+        "air_incomplete_trips",
+        "by_mode",
+        "by_day",
+    ] {
+        assert!(!me[field].is_null(), "/v1/me has {field}");
+        assert_eq!(me[field], organization[field], "{field}");
+    }
+    assert!(
+        me["regularity"].as_f64().unwrap() > 0.0,
+        "{}",
+        me["regularity"]
+    );
+}
+
+#[test]
+fn invites_and_joins_take_no_body_or_json_and_refuse_other_media_types() {
+    // Arrange
+    let app = TestApp::spawn();
+    let w = campaign(&app, true);
+    let key = format!("Bearer {}", w.key(0));
+    let path = invites_path(&w, 0);
+
+    // Act
+    let plain_invite = app.request(
+        "POST",
+        &path,
+        &[("Authorization", &key), ("Content-Type", "text/plain")],
+        b"{}",
+    );
+    let bare_invite = app.request("POST", &path, &[("Authorization", &key)], b"");
+    let code = bare_invite.assert_status(201).json()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let join_path = format!("/v1/join/{code}");
+    let plain_join = app.request(
+        "POST",
+        &join_path,
+        &[("Content-Type", "text/plain")],
+        br#"{"nickname":"bob"}"#,
+    );
+    let bare_join = app.request("POST", &join_path, &[], b"");
+
+    // Assert
+    for refused in [plain_invite, plain_join] {
+        let problem = refused.problem(415);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("application/json"),
+            "{problem}"
+        );
+    }
+    bare_join.assert_status(201);
+    let invites = app.get_as(w.key(0), &path).assert_status(200).json();
+    assert_eq!(
+        invites["invites"].as_array().map(Vec::len),
+        Some(1),
+        "the refused request made no invite: {invites}"
+    );
 }
 
 #[test]

@@ -185,6 +185,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// An optional JSON body: no body (or only whitespace) is `T::default()`, whatever the
+/// `Content-Type`; a body with content must be JSON (415 otherwise) and parse into `T`.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<T: Default + DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let media = media_type(req, &[MediaType::Json]);
+        let body = read_body(req, payload);
+        Box::pin(async move {
+            let body = body.await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJsonBody(T::default()));
+            }
+            media?;
+            parse_json(&body).map(OptionalJsonBody)
+        })
+    }
+}
+
 /// The raw body, read up to the configured limit (413 past it).
 pub struct RawBody(pub web::Bytes);
 

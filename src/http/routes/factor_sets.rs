@@ -119,6 +119,10 @@ pub struct ModeOut<'a> {
     pub mode: &'a str,
     /// Names.
     pub label: &'a LabelFile,
+    /// Other names people write for the mode, which spreadsheet uploads accept like the id and
+    /// the labels (matched without case, spaces or brackets); empty when the set gives none.
+    #[schema(example = json!(["轨道交通", "城轨", "subway"]))]
+    pub aliases: &'a [String],
     /// `passenger_km` or `vehicle_km` (per-vehicle factors are divided by passengers).
     #[schema(example = "passenger_km")]
     pub basis: &'static str,
@@ -229,6 +233,7 @@ impl<'a> FactorSetDetail<'a> {
                     ModeOut {
                         mode: mode.mode.as_str(),
                         label: &raw.label,
+                        aliases: &raw.aliases,
                         basis: mode.basis.as_str(),
                         co2e_g_per_km: g_per_km_from_ug(set.resolve(mode, None).ug_per_km),
                         grid_kwh_per_km: raw.grid_kwh_per_km,

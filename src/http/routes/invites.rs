@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::wire::WholeNumber;
 use crate::domain::campaign::OrganizationKind;
 use crate::http::error::ApiError;
-use crate::http::extract::body::{parse_json, RawBody};
+use crate::http::extract::body::OptionalJsonBody;
 use crate::http::problems::problems;
 use crate::http::{AppState, TAG_PARTICIPANTS};
 use crate::service::{Caller, InviteTarget, IssuedInvite, NewInvite};
@@ -203,6 +203,7 @@ problems! {
         400 => "Malformed JSON",
         401 => "No or unknown credentials",
         413 => "Body too large",
+        415 => "A body that is not application/json",
         403 => "A participant token, or another organization's key",
         404 => "No such campaign (or a private one the caller may not read) or organization",
         409 => "The organization is not enrolled in the campaign",
@@ -223,6 +224,7 @@ problems! {
     JoinProblems {
         400 => "Malformed JSON",
         413 => "Body too large",
+        415 => "A body that is not application/json",
         404 => "No invite has this code",
         409 => "The invite admitted as many participants as it may",
         410 => "The invite was revoked or expired",
@@ -235,14 +237,6 @@ problems! {
         410 => "The invite was revoked or expired",
         429 => "Too many requests from this address; retry after `Retry-After` seconds",
     }
-}
-
-/// A body that may be empty, as `{}`.
-fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    parse_json(body)
 }
 
 /// Create an invite
@@ -266,10 +260,9 @@ pub async fn create_invite(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    RawBody(body): RawBody,
+    OptionalJsonBody(request): OptionalJsonBody<InviteCreate>,
 ) -> Result<HttpResponse, ApiError> {
     let (campaign_id, organization_id) = path.into_inner();
-    let request: InviteCreate = optional_json(&body)?;
     let issued = state
         .service
         .create_invite(
@@ -417,10 +410,9 @@ pub async fn join(
     state: web::Data<AppState>,
     req: HttpRequest,
     code: web::Path<String>,
-    RawBody(body): RawBody,
+    OptionalJsonBody(request): OptionalJsonBody<JoinRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.clients.limit_join(&req)?;
-    let request: JoinRequest = optional_json(&body)?;
     let joined = state.service.join(&code, request.nickname).await?;
     let preview = InvitePreview::from(joined.target);
     Ok(HttpResponse::Created().json(Joined {

@@ -9,7 +9,9 @@ use super::estimate::{BaselineRequest, LegRequest};
 use super::invites::{CampaignBrief, InvitePreview, OrganizationBrief};
 use super::organizations::OrganizationResponse;
 use super::organizers::OrganizerResponse;
-use super::results::{day_figures, mode_figures, DayFigures, ModeFigures};
+use super::results::{
+    day_figures, four_decimals, mode_figures, one_decimal, DayFigures, ModeFigures,
+};
 use super::trips::{commute_plan, one_more, trip_page, TripLogResponse, TripPage, UploadQuery};
 use super::wire::{AirAmounts, RawItems, WholeNumber};
 use crate::domain::campaign::Direction;
@@ -23,8 +25,8 @@ use crate::http::extract::paging::{self, parse_query};
 use crate::http::problems::problems;
 use crate::http::{AppState, TAG_ME};
 use crate::service::{
-    check_row_count, own_figures, Caller, Identity, ParticipantView, Place, ServiceError, TripRow,
-    MAX_TRIPS_PER_REQUEST,
+    check_row_count, own_fairness, own_figures, Caller, Identity, ParticipantView, Place,
+    ServiceError, TripRow, MAX_TRIPS_PER_REQUEST,
 };
 
 /// A participant's figures, like an organization's summary.
@@ -53,8 +55,20 @@ pub struct ParticipantMe<'a> {
     pub baseline_co2e_g: i64,
     /// Your saving, grams.
     pub savings_g: i64,
+    /// Your organization: always 1, as in an organization's summary.
+    pub organizations: i64,
+    /// `savings_g ÷ participants`, i.e. your saving once you have a trip (0 before).
+    pub savings_per_participant_g: i64,
     /// Your minutes of walking, cycling and e-bike riding.
     pub active_minutes: i64,
+    /// `active_minutes ÷ participants ÷ (campaign days ÷ 7)`, one decimal: to hold against the
+    /// WHO's 150 minutes of moderate activity a week.
+    #[schema(example = 42.5)]
+    pub active_minutes_per_participant_week: f64,
+    /// The share of the campaign's workdays on which one of your trips saved something (4
+    /// decimals; 0 before your first trip).
+    #[schema(example = 0.6)]
+    pub regularity: f64,
     /// Tailpipe pollutants your commutes kept out of the air (baseline − trips).
     pub air_saved: AirAmounts,
     /// Your trips in which a leg or the baseline had no tailpipe factor (counted 0).
@@ -92,6 +106,7 @@ pub enum MeResponse<'a> {
 
 fn participant_me(view: &ParticipantView) -> ParticipantMe<'_> {
     let (totals, by_mode, by_day) = own_figures(&view.trips);
+    let (fairness, weekly_minutes_x10) = own_fairness(&view.target.campaign, &view.trips, &totals);
     let preview = InvitePreview::from(view.target.clone());
     ParticipantMe {
         participant: &view.participant_id,
@@ -105,7 +120,11 @@ fn participant_me(view: &ParticipantView) -> ParticipantMe<'_> {
         co2e_g: totals.co2e_g,
         baseline_co2e_g: totals.baseline_co2e_g,
         savings_g: totals.savings_g,
+        organizations: 1,
+        savings_per_participant_g: per_capita(totals.savings_g, totals.participants),
         active_minutes: totals.active_minutes,
+        active_minutes_per_participant_week: one_decimal(weekly_minutes_x10),
+        regularity: four_decimals(fairness.regularity_x10000),
         air_saved: totals.air_saved.into(),
         air_incomplete_trips: totals.air_incomplete_trips,
         by_mode: mode_figures(by_mode),

@@ -223,7 +223,7 @@ pub fn mode_figures(rows: Vec<ModeTotals>) -> Vec<ModeFigures> {
 }
 
 /// Tenths as the one-decimal number they stand for.
-fn one_decimal(tenths: i64) -> f64 {
+pub(super) fn one_decimal(tenths: i64) -> f64 {
     tenths as f64 / 10.0
 }
 
