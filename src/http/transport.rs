@@ -1,6 +1,10 @@
 //! Connections: every request head, the first or the next on a kept-alive connection, must
 //! arrive within a deadline once it has begun. actix-http times only a connection's first head;
 //! a client that starts a second one and stalls would hold the connection for ever.
+//!
+//! The answers actix-http writes by itself, before any request reaches the application (a head
+//! it cannot parse: 400; one too large: 431; one too slow: 408), have no body and no hook. The
+//! connection replaces them with the problem+json answer every other error has.
 
 use std::future::Future;
 use std::io;
@@ -8,8 +12,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use actix_web::http::StatusCode;
 use actix_web::rt::time::{sleep_until, Instant, Sleep};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::http::error::{problem, PROBLEM_JSON};
 
 /// The end of a request head.
 const HEAD_END: &[u8; 4] = b"\r\n\r\n";
@@ -35,6 +42,16 @@ pub struct HeadDeadline<S> {
     timeout: Duration,
     phase: Phase,
     deadline: Option<Pin<Box<Sleep>>>,
+    /// The problem+json answer being written in place of actix-http's own bodiless one.
+    replacing: Option<Replacement>,
+}
+
+/// An answer written instead of another: its bytes, how many are sent, and the length of the
+/// answer it stands for (reported as written once all of it is).
+struct Replacement {
+    bytes: Vec<u8>,
+    sent: usize,
+    stands_for: usize,
 }
 
 impl<S> HeadDeadline<S> {
@@ -48,6 +65,7 @@ impl<S> HeadDeadline<S> {
                 matched: 0,
             },
             deadline: None,
+            replacing: None,
         }
     }
 
@@ -132,6 +150,49 @@ fn head_end(mut matched: usize, bytes: &[u8]) -> Result<(), usize> {
         .unwrap_or(0))
 }
 
+/// Where `bytes` end with an answer actix-http made by itself, and its status: a 400, 408 or
+/// 431 head with no body, last in what is written (the connection closes after it). The
+/// application never answers so: its 4xx answers are problem+json with a body. A normal answer
+/// ends with its body, so the first test turns nearly every write away.
+fn own_error_answer(bytes: &[u8]) -> Option<(usize, StatusCode)> {
+    if !bytes.ends_with(HEAD_END) {
+        return None;
+    }
+    let start = memchr::memmem::rfind(bytes, b"HTTP/1.1 ")?;
+    let head = &bytes[start..];
+    let status = match head.get(9..13)? {
+        b"400 " => StatusCode::BAD_REQUEST,
+        b"408 " => StatusCode::REQUEST_TIMEOUT,
+        b"431 " => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        _ => return None,
+    };
+    let one_head = memchr::memmem::find(&head[..head.len() - HEAD_END.len()], HEAD_END).is_none();
+    let no_body = memchr::memmem::find(head, b"\r\ncontent-length: 0\r\n").is_some();
+    (one_head && no_body).then_some((start, status))
+}
+
+/// The problem+json answer for one of actix-http's own: the connection closes after it, as
+/// after the one it replaces.
+fn problem_answer(status: StatusCode) -> Vec<u8> {
+    let detail = match status {
+        StatusCode::REQUEST_TIMEOUT => "the request head did not arrive in time",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            "the request line and headers are larger than this service reads"
+        }
+        _ => "the request is not well-formed HTTP/1.1 (its request line or a header)",
+    };
+    let body =
+        serde_json::to_vec(&problem(status, detail.to_owned(), Vec::new())).unwrap_or_default();
+    let mut answer = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: {PROBLEM_JSON}\r\ncontent-length: {}\r\n\
+         x-content-type-options: nosniff\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    answer
+}
+
 impl<S: AsyncRead + Unpin> AsyncRead for HeadDeadline<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -163,9 +224,41 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for HeadDeadline<S> {
         cx: &mut Context<'_>,
         bytes: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let written = Pin::new(&mut self.inner).poll_write(cx, bytes);
+        let this = &mut *self;
+        if this.replacing.is_none() {
+            if let Some((start, status)) = own_error_answer(bytes) {
+                if start > 0 {
+                    // The answers before it go out as they are; actix offers the rest again.
+                    let written = Pin::new(&mut this.inner).poll_write(cx, &bytes[..start]);
+                    if let Poll::Ready(Ok(n)) = written {
+                        this.wrote(&bytes[..n]);
+                    }
+                    return written;
+                }
+                this.replacing = Some(Replacement {
+                    bytes: problem_answer(status),
+                    sent: 0,
+                    stands_for: bytes.len(),
+                });
+            }
+        }
+        if let Some(replacement) = &mut this.replacing {
+            while replacement.sent < replacement.bytes.len() {
+                match Pin::new(&mut this.inner)
+                    .poll_write(cx, &replacement.bytes[replacement.sent..])
+                {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Ok(0)),
+                    Poll::Ready(Ok(n)) => replacement.sent += n,
+                    other => return other,
+                }
+            }
+            let stands_for = replacement.stands_for;
+            this.replacing = None;
+            return Poll::Ready(Ok(stands_for));
+        }
+        let written = Pin::new(&mut this.inner).poll_write(cx, bytes);
         if let Poll::Ready(Ok(n)) = written {
-            self.wrote(&bytes[..n]);
+            this.wrote(&bytes[..n]);
         }
         written
     }
@@ -204,6 +297,78 @@ mod tests {
         actix_web::rt::System::new().block_on(async {
             test(&mut HeadDeadline::new((), Duration::from_secs(1)));
         });
+    }
+
+    const ACTIX_400: &[u8] =
+        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\ndate: Wed, 02 Dec 2026 07:00:00 GMT\r\n\r\n";
+
+    #[test]
+    fn actix_http_own_bodiless_errors_are_recognized_and_nothing_else() {
+        assert_eq!(
+            own_error_answer(ACTIX_400),
+            Some((0, StatusCode::BAD_REQUEST))
+        );
+        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+        let after_an_answer = [&answer[..], ACTIX_400].concat();
+        assert_eq!(
+            own_error_answer(&after_an_answer),
+            Some((answer.len(), StatusCode::BAD_REQUEST))
+        );
+        for (status, code) in [
+            ("408 Request Timeout", StatusCode::REQUEST_TIMEOUT),
+            (
+                "431 Request Header Fields Too Large",
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ),
+        ] {
+            let head =
+                format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            assert_eq!(own_error_answer(head.as_bytes()), Some((0, code)));
+        }
+        for application_answer in [
+            &b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\ncontent-length: 9\r\n\r\n{\"a\":\"b\"}"[..],
+            b"HTTP/1.1 204 No Content\r\ndate: x\r\n\r\n",
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n\r\n\r\n",
+        ] {
+            assert_eq!(own_error_answer(application_answer), None);
+        }
+    }
+
+    #[test]
+    fn an_actix_error_answer_goes_out_as_problem_json_and_counts_as_written() {
+        let mut sent = Vec::new();
+        let mut stream = HeadDeadline::new(&mut sent, Duration::from_secs(1));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let before = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+        let written = [&before[..], ACTIX_400].concat();
+
+        let first = Pin::new(&mut stream).poll_write(&mut cx, &written);
+        let second = Pin::new(&mut stream).poll_write(&mut cx, &written[before.len()..]);
+
+        assert!(matches!(first, Poll::Ready(Ok(n)) if n == before.len()));
+        assert!(matches!(second, Poll::Ready(Ok(n)) if n == ACTIX_400.len()));
+        let text = String::from_utf8(sent).unwrap();
+        let (answer, body) = text[before.len()..].split_once("\r\n\r\n").unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("content-type: application/problem+json"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("x-content-type-options: nosniff"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains(&format!("content-length: {}", body.len())),
+            "{answer}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(problem["status"], 400);
+        assert!(problem["detail"].as_str().unwrap().contains("HTTP/1.1"));
     }
 
     #[test]

@@ -153,6 +153,54 @@ fn a_body_stalled_after_one_byte_is_answered_408_and_the_connection_closed() {
 }
 
 #[test]
+fn requests_actix_cannot_read_are_answered_with_problem_json_too() {
+    let app = TestApp::spawn();
+    let long_header = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\n\r\n",
+        "a".repeat(200 * 1024)
+    );
+    for (request, status) in [
+        ("GARBAGE\r\n\r\n".to_owned(), 400),
+        ("GET / HTTP/1.1\r\nHost x\r\n\r\n".to_owned(), 400),
+        (
+            "POST /v1/estimate HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n".to_owned(),
+            400,
+        ),
+        (long_header, 431),
+    ] {
+        let mut stream = TcpStream::connect(&app.address).unwrap();
+        // The server may answer and close before reading all of a long head.
+        let _ = stream.write_all(request.as_bytes());
+        let (received, closed) = read_until_closed(&mut stream, Duration::from_secs(8));
+        let text = String::from_utf8_lossy(&received);
+        let first_line = request.lines().next().unwrap_or_default();
+        let shown = &first_line[..first_line.len().min(40)];
+        assert!(
+            text.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{shown}: {text:?}"
+        );
+        assert!(
+            text.contains("content-type: application/problem+json"),
+            "{shown}: {text:?}"
+        );
+        assert!(
+            text.contains("x-content-type-options: nosniff"),
+            "{shown}: {text:?}"
+        );
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body)
+            .unwrap_or_default();
+        let problem: Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{shown}: {e}: {body:?}"));
+        assert_eq!(problem["status"], status, "{shown}");
+        assert!(closed, "{shown}: the connection is closed after it");
+    }
+    // The service still answers.
+    app.get("/healthz").assert_status(200);
+}
+
+#[test]
 fn a_slow_second_request_head_on_a_kept_alive_connection_does_not_hold_it_open() {
     let app = quick_timeouts();
     let mut stream = TcpStream::connect(&app.address).unwrap();
