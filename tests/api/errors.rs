@@ -449,3 +449,59 @@ fn a_literal_path_keeps_its_own_methods_where_a_pattern_would_also_match() {
     response.problem(405);
     assert_eq!(response.header("allow"), Some("GET, HEAD"));
 }
+
+/// The operations that take no body: (method, path) once the world below exists.
+const BODILESS: [(&str, &str); 3] = [
+    ("POST", "/v1/organizations/bodiless-org/keys"),
+    ("POST", "/v1/organizers/bodiless-ngo/keys"),
+    ("PUT", "/v1/campaigns/bodiless/organizations/bodiless-org"),
+];
+
+#[test]
+fn operations_without_a_body_take_nothing_null_or_an_empty_object_and_refuse_fields() {
+    // Arrange
+    let app = TestApp::spawn();
+    crate::common::create_campaign(&app, "bodiless", json!({}));
+    crate::common::create_organization(&app, "bodiless-org", "enterprise");
+    crate::common::admin(
+        &app,
+        "POST",
+        "/v1/organizers",
+        &json!({ "id": "bodiless-ngo", "name": "NGO", "city": "Beijing" }),
+    )
+    .assert_status(201);
+    let admin = format!("Bearer {}", crate::common::ADMIN_TOKEN);
+
+    for (method, path) in BODILESS {
+        // Act
+        let send = |content_type: Option<&str>, body: &[u8]| {
+            let mut headers = vec![("Authorization", admin.as_str())];
+            headers.extend(content_type.map(|t| ("Content-Type", t)));
+            app.request(method, path, &headers, body)
+        };
+        let typo = send(Some("application/json"), br#"{"distanse_km": 1}"#);
+        let plain = send(Some("text/plain"), b"label");
+        let broken = send(Some("application/json"), b"{broken");
+        let accepted = [
+            send(None, b""),
+            send(Some("application/json"), b"{}"),
+            send(Some("application/json"), b"null"),
+        ];
+
+        // Assert
+        let problem = typo.problem(422);
+        assert_eq!(
+            problem["errors"][0]["field"], "distanse_km",
+            "{method} {path}: {problem}"
+        );
+        plain.problem(415);
+        broken.problem(400);
+        for answer in accepted {
+            assert!(
+                [201, 204].contains(&answer.status),
+                "{method} {path}: {}",
+                answer.status
+            );
+        }
+    }
+}

@@ -186,7 +186,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 /// An optional JSON body: no body (or only whitespace) is `T::default()`, whatever the
-/// `Content-Type`; a body with content must be JSON (415 otherwise) and parse into `T`.
+/// `Content-Type`; a body with content must parse into `T`, and be declared JSON if it is
+/// declared at all (415 for another media type: these bodies are small and often sent bare).
 pub struct OptionalJsonBody<T>(pub T);
 
 impl<T: Default + DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
@@ -194,7 +195,11 @@ impl<T: Default + DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media = media_type(req, &[MediaType::Json]);
+        let media = if req.headers().contains_key(header::CONTENT_TYPE) {
+            media_type(req, &[MediaType::Json])
+        } else {
+            Ok(MediaType::Json)
+        };
         let body = read_body(req, payload);
         Box::pin(async move {
             let body = body.await?;
@@ -204,6 +209,26 @@ impl<T: Default + DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T
             media?;
             parse_json(&body).map(OptionalJsonBody)
         })
+    }
+}
+
+/// The body of an operation that takes none: nothing, `null` or `{}`. Anything more is refused like
+/// an unknown field elsewhere (422 naming it), so that a client who thinks it sets something
+/// here learns that it does not; a body in another media type is a 415.
+pub struct NoBody;
+
+/// What [`NoBody`] accepts: an object without fields.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Nothing {}
+
+impl FromRequest for NoBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = OptionalJsonBody::<Option<Nothing>>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|_| NoBody) })
     }
 }
 

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::wire::FactorSetRef;
 use crate::http::error::ApiError;
-use crate::http::extract::body::JsonBody;
+use crate::http::extract::body::{JsonBody, NoBody};
 use crate::http::extract::paging;
 use crate::http::problems::{problems, AdminCreateProblems, CampaignReadProblems};
 use crate::http::{AppState, TAG_CAMPAIGNS};
@@ -236,9 +236,12 @@ problems! {
         422 => "Invalid fields",
     }
     EnrollProblems {
+        400 => "A body that is not JSON",
         401 => "No or unknown credentials",
         403 => "Not the admin",
         404 => "No such campaign or organization",
+        415 => "A body that is not application/json",
+        422 => "A body with fields: this operation takes none",
     }
 }
 
@@ -370,6 +373,7 @@ pub async fn enroll_organization(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
+    _: NoBody,
 ) -> Result<HttpResponse, ApiError> {
     let (campaign_id, organization_id) = path.into_inner();
     state

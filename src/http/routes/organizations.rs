@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::wire::WholeNumber;
 use crate::domain::campaign::OrganizationKind;
 use crate::http::error::ApiError;
-use crate::http::extract::body::JsonBody;
+use crate::http::extract::body::{JsonBody, NoBody};
 use crate::http::extract::paging;
 use crate::http::problems::{problems, AdminCreateProblems};
 use crate::http::{AppState, TAG_ORGANIZATIONS};
@@ -120,9 +120,12 @@ problems! {
         404 => "No such organization",
     }
     IssueProblems {
+        400 => "A body that is not JSON",
         401 => "No or unknown credentials",
         403 => "Not the admin",
         404 => "No such organization",
+        415 => "A body that is not application/json",
+        422 => "A body with fields: this operation takes none",
     }
     RevokeProblems {
         401 => "No or unknown credentials",
@@ -297,6 +300,7 @@ pub async fn issue_key(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    _: NoBody,
 ) -> Result<HttpResponse, ApiError> {
     let issued = state.service.issue_key(&caller, &path).await?;
     let record = issued.record;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::error::ApiError;
-use crate::http::extract::body::JsonBody;
+use crate::http::extract::body::{JsonBody, NoBody};
 use crate::http::extract::paging;
 use crate::http::problems::{problems, AdminCreateProblems};
 use crate::http::{AppState, TAG_ORGANIZERS};
@@ -90,9 +90,12 @@ problems! {
         404 => "No such organizer",
     }
     IssueProblems {
+        400 => "A body that is not JSON",
         401 => "No or unknown credentials",
         403 => "Not the admin",
         404 => "No such organizer",
+        415 => "A body that is not application/json",
+        422 => "A body with fields: this operation takes none",
     }
     RevokeProblems {
         401 => "No or unknown credentials",
@@ -196,6 +199,7 @@ pub async fn issue_organizer_key(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    _: NoBody,
 ) -> Result<HttpResponse, ApiError> {
     let issued = state.service.issue_organizer_key(&caller, &path).await?;
     Ok(HttpResponse::Created().json(IssuedOrganizerKey {
