@@ -9,6 +9,15 @@ const SEPARATORS: [u8; 3] = [b',', b'\t', b';'];
 /// The table of a CSV or TSV text.
 pub(super) fn table(text: &str) -> Result<Table, ImportError> {
     let text = text.trim_start_matches('\u{feff}');
+    // Old Mac files end lines with a bare CR. The reader splits records there too, but numbers
+    // lines by LF only, so every error would name line 1.
+    let unix;
+    let text = if text.contains('\r') && !text.contains('\n') {
+        unix = text.replace('\r', "\n");
+        unix.as_str()
+    } else {
+        text
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -113,6 +122,14 @@ mod tests {
             "inside quotes it does not count"
         );
         assert_eq!(separator("single"), b',');
+    }
+
+    #[test]
+    fn lines_ended_by_a_bare_cr_keep_their_numbers() {
+        let table = table("participant,date\rann,2026-06-03\r\rbob,2026-06-04\r").unwrap();
+        assert_eq!(table.header, ["participant", "date"]);
+        let lines: Vec<u64> = table.rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [2, 4]);
     }
 
     #[test]
