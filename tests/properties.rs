@@ -278,7 +278,8 @@ async fn check_rollups(service: &Service) {
         .leaderboard(&admin, "prop", LeaderboardQuery::default())
         .await
         .unwrap();
-    for entry in &board {
+    assert!(!board.more);
+    for entry in &board.entries {
         let s = &entry.standing;
         let expected = by_org.remove(&s.organization_id).unwrap_or_default();
         assert_eq!(

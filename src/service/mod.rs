@@ -41,8 +41,8 @@ pub use participants::{
 pub use rebase::{RebaseDetail, RebaseRecord, Rebased, SetRecord, TotalsRecord, REBASE_ACTION};
 pub use recompute::Recalculator;
 pub use results::{
-    own_fairness, CampaignResults, Fairness, KindTotals, LeaderboardQuery, OrganizationResults,
-    Ranked, SizeBand, SortKey,
+    own_fairness, CampaignResults, Fairness, KindTotals, LeaderboardPage, LeaderboardQuery,
+    OrganizationResults, Ranked, SizeBand, SortKey,
 };
 
 use crate::domain::mode::truncate_for_message;

@@ -65,6 +65,17 @@ pub struct LeaderboardQuery {
     pub sort: SortKey,
     /// At most this many entries.
     pub limit: Option<usize>,
+    /// How many entries of the ranking come before the page (a page's cursor).
+    pub offset: usize,
+}
+
+/// A page of the ranking: its entries, and whether more follow.
+#[derive(Debug, Clone)]
+pub struct LeaderboardPage {
+    /// The entries, numbered by their place in the whole ranking.
+    pub entries: Vec<Ranked>,
+    /// Whether entries follow the page.
+    pub more: bool,
 }
 
 /// Fair-ranking figures, in ten-thousandths (4 decimals), rounded half away from zero.
@@ -257,7 +268,7 @@ impl Service {
         caller: &Caller,
         campaign_id: &str,
         query: LeaderboardQuery,
-    ) -> Result<Vec<Ranked>, ServiceError> {
+    ) -> Result<LeaderboardPage, ServiceError> {
         if query.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
             return Err(ServiceError::invalid("limit", "must be 1 to 1000"));
         }
@@ -277,7 +288,11 @@ impl Service {
                 (s, figures)
             })
             .collect();
-        Ok(rank(rows, query))
+        let mut entries = rank(rows, query);
+        let limit = query.limit.unwrap_or(usize::MAX);
+        let more = entries.len() > limit;
+        entries.truncate(limit);
+        Ok(LeaderboardPage { entries, more })
     }
 
     /// One enrolled organization's figures, by mode and by day (readable like the campaign).
@@ -344,7 +359,8 @@ fn weekly_minutes_x10(campaign: &CampaignRecord, totals: &Totals) -> i64 {
 }
 
 /// Filters, orders and numbers the standings: by the sort key descending (organizations
-/// without a participation rate last), ties by organization id ascending.
+/// without a participation rate last), ties by organization id ascending; those from
+/// `query.offset` on.
 fn rank(standings: Vec<(Standing, Fairness)>, query: LeaderboardQuery) -> Vec<Ranked> {
     let mut rows: Vec<(Standing, Fairness, i64)> = standings
         .into_iter()
@@ -368,8 +384,8 @@ fn rank(standings: Vec<(Standing, Fairness)>, query: LeaderboardQuery) -> Vec<Ra
             .then_with(|| a.0.organization_id.cmp(&b.0.organization_id))
     });
     rows.into_iter()
-        .take(query.limit.unwrap_or(usize::MAX))
         .enumerate()
+        .skip(query.offset)
         .map(
             |(i, (standing, fairness, savings_per_participant_g))| Ranked {
                 rank: i + 1,

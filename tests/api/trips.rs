@@ -547,6 +547,71 @@ fn the_leaderboard_lists_every_enrolled_organization_in_order() {
 }
 
 #[test]
+fn the_leaderboard_pages_with_limit_and_cursor_like_every_list() {
+    let c = UkCampaign::new(&[
+        "enterprise",
+        "community",
+        "institution",
+        "enterprise",
+        "community",
+    ]);
+    let app = &c.app;
+    c.log(1, json!([one("c", "2026-06-02", "round_trip", "bus", 5.0)]));
+    c.log(3, json!([one("d", "2026-06-02", "to_work", "bus", 5.0)]));
+    let whole = app
+        .get("/v1/campaigns/uk-week/leaderboard")
+        .assert_status(200)
+        .json();
+    assert_eq!(
+        whole["next_cursor"],
+        Value::Null,
+        "no limit: everything, no next page"
+    );
+    let entries = |board: &Value| board["entries"].as_array().unwrap().clone();
+
+    // Follow the cursors two at a time.
+    let mut pages = Vec::new();
+    let mut path = "/v1/campaigns/uk-week/leaderboard?limit=2".to_owned();
+    loop {
+        let page = app.get(&path).assert_status(200).json();
+        pages.push(entries(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!("/v1/campaigns/uk-week/leaderboard?limit=2&cursor={cursor}")
+            }
+            None => break,
+        }
+        assert!(pages.len() < 10, "the cursors end");
+    }
+
+    let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [2, 2, 1]);
+    assert_eq!(
+        pages.concat(),
+        entries(&whole),
+        "the pages are the whole ranking, ranks kept"
+    );
+    let exactly = app.get("/v1/campaigns/uk-week/leaderboard?limit=5").json();
+    assert_eq!(
+        exactly["next_cursor"],
+        Value::Null,
+        "a full last page is the end"
+    );
+    for bad in ["t1", "zz", "r"] {
+        let problem = app
+            .get(&format!(
+                "/v1/campaigns/uk-week/leaderboard?limit=2&cursor={bad}"
+            ))
+            .problem(422);
+        assert_eq!(problem["errors"][0]["field"], "cursor", "{bad}");
+    }
+    let limit = app
+        .get("/v1/campaigns/uk-week/leaderboard?limit=-1")
+        .problem(422);
+    assert_eq!(limit["errors"][0]["field"], "limit");
+}
+
+#[test]
 fn trips_must_fall_within_the_campaign_and_its_enrolled_organizations() {
     let c = UkCampaign::new(&["enterprise"]);
     let (app, w) = (&c.app, &c.world);

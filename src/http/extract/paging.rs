@@ -119,6 +119,26 @@ pub fn after_id(page: &Page) -> Result<i64, ApiError> {
     }
 }
 
+/// The cursor of a list computed whole on each request (a ranking): how many entries come
+/// before the next page.
+pub fn offset_cursor(offset: usize) -> String {
+    format!("r{offset:x}")
+}
+
+/// How many entries an `r…` cursor skips (0 for the first page).
+pub fn offset_of(cursor: Option<&str>) -> Result<usize, ApiError> {
+    match cursor.filter(|c| !c.is_empty()) {
+        None => Ok(0),
+        Some(cursor) => cursor
+            .strip_prefix('r')
+            .filter(|hex| {
+                (1..=8).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+            .and_then(|hex| usize::from_str_radix(hex, 16).ok())
+            .ok_or_else(not_a_cursor),
+    }
+}
+
 /// The cursor after a text id (hex of its bytes, so any id is safe in a query string).
 fn key_cursor(id: &str) -> String {
     format!("k{}", hex::encode(id))
@@ -208,6 +228,18 @@ mod tests {
             field_of::<PageQuery>("limit=1&limit=2").as_deref(),
             Some("query")
         );
+    }
+
+    #[test]
+    fn offset_cursors_round_trip_and_refuse_anything_else() {
+        for offset in [0, 1, 15, 1000, 0xffff_ffff] {
+            assert_eq!(offset_of(Some(&offset_cursor(offset))).ok(), Some(offset));
+        }
+        assert_eq!(offset_of(None).ok(), Some(0));
+        assert_eq!(offset_of(Some("")).ok(), Some(0));
+        for bad in ["r", "t1", "r-1", "r+1", "rzz", "r123456789", "ré", "1"] {
+            assert!(offset_of(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

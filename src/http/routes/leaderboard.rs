@@ -10,7 +10,7 @@ use super::wire::AirAmounts;
 use crate::domain::campaign::OrganizationKind;
 use crate::domain::distance::km_from_metres;
 use crate::http::error::ApiError;
-use crate::http::extract::paging::parse_query;
+use crate::http::extract::paging::{offset_cursor, offset_of, parse_query};
 use crate::http::problems::problems;
 use crate::http::{AppState, TAG_RESULTS};
 use crate::service::{self, Caller, Ranked};
@@ -21,6 +21,9 @@ use crate::store::Totals;
 pub struct Leaderboard {
     /// Ordered by the sort key descending, ties by organization id ascending.
     pub entries: Vec<LeaderboardEntry>,
+    /// Pass as `cursor` for the entries after these (with the same `kind`, `size` and `sort`);
+    /// null at the end, and always without `limit`.
+    pub next_cursor: Option<String>,
 }
 
 /// One organization's place.
@@ -77,6 +80,9 @@ pub struct LeaderboardQuery {
     /// At most this many entries (1–1000; default: every enrolled organization).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
+    /// `next_cursor` of the previous page. Ranks are recomputed on each request, so a page
+    /// continues from a place in the ranking, not from an organization.
+    pub cursor: Option<String>,
 }
 
 /// What the leaderboard ranks by.
@@ -151,6 +157,7 @@ impl From<LeaderboardQuery> for service::LeaderboardQuery {
                 SortKey::Regularity => service::SortKey::Regularity,
             },
             limit: q.limit,
+            offset: 0,
         }
     }
 }
@@ -169,22 +176,36 @@ problems! {
     LeaderboardProblems {
         401 => "Unknown credentials",
         404 => "No such campaign, or a private one the caller may not read",
-        422 => "Bad `kind`, `sort` or `limit`",
+        422 => "Bad `kind`, `size`, `sort`, `limit` or `cursor`",
     }
 }
 
-async fn leaderboard_entries(
+async fn leaderboard_page(
     state: &AppState,
     caller: &Caller,
     req: &HttpRequest,
     campaign_id: &str,
-) -> Result<Vec<LeaderboardEntry>, ApiError> {
+) -> Result<Leaderboard, ApiError> {
     let query: LeaderboardQuery = parse_query(req)?;
-    let ranked = state
+    let offset = offset_of(query.cursor.as_deref())?;
+    let page = state
         .service
-        .leaderboard(caller, campaign_id, query.into())
+        .leaderboard(
+            caller,
+            campaign_id,
+            service::LeaderboardQuery {
+                offset,
+                ..query.into()
+            },
+        )
         .await?;
-    Ok(ranked.into_iter().map(Into::into).collect())
+    let next_cursor = page
+        .more
+        .then(|| offset_cursor(offset + page.entries.len()));
+    Ok(Leaderboard {
+        entries: page.entries.into_iter().map(Into::into).collect(),
+        next_cursor,
+    })
 }
 
 /// Leaderboard
@@ -210,8 +231,7 @@ pub async fn leaderboard(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entries = leaderboard_entries(&state, &caller, &req, &path).await?;
-    Ok(HttpResponse::Ok().json(Leaderboard { entries }))
+    Ok(HttpResponse::Ok().json(leaderboard_page(&state, &caller, &req, &path).await?))
 }
 
 /// Leaderboard as CSV
@@ -236,7 +256,9 @@ pub async fn leaderboard_csv(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entries = leaderboard_entries(&state, &caller, &req, &path).await?;
+    let entries = leaderboard_page(&state, &caller, &req, &path)
+        .await?
+        .entries;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
         .write_record([
