@@ -87,6 +87,24 @@ fn cases() -> Vec<Case> {
             400,
             "not valid JSON",
         ),
+        raw(
+            "a body cut short after an unknown field is malformed before it is invalid",
+            Some("application/json"),
+            r#"{"a":"#,
+            400,
+            "not valid JSON",
+        ),
+        Case {
+            body: br#"{"mode":"bus","distance_km":5,"mode":"walk"}"#.to_vec(),
+            ..invalid("a field given twice", json!(null), "mode")
+        },
+        Case {
+            body: b"null".to_vec(),
+            status: 422,
+            field: None,
+            mentions: "expected a JSON object",
+            ..invalid("null instead of an object", json!(null), "")
+        },
         // Not JSON at all → 415
         raw(
             "text/plain",

@@ -116,6 +116,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }
+    // serde stops at the first unknown or misplaced field, before the end of the text: a
+    // truncated body such as `{"a":` is malformed (400) before it is invalid (422).
+    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        if !is_out_of_range(&error) {
+            return Err(json_error("", &error));
+        }
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -130,17 +137,17 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     let path = if path == "." || path == "?" { "" } else { path };
-    let message = strip_position(&error.to_string());
+    let message = readable(&strip_position(&error.to_string()));
     // `1e999` is well-formed JSON (RFC 8259 §6 leaves number range to implementations), so it is
     // an invalid value at its field, not a malformed body.
-    if message == "number out of range" {
+    if is_out_of_range(error) {
         return ApiError::invalid(path, "must be a finite number; this one is out of range");
     }
     match error.classify() {
         Category::Data => {
-            // serde reports a missing field at its parent; name the field itself.
-            let field = missing_field(&message)
-                .map_or_else(|| path.to_owned(), |name| join_path(path, name));
+            // serde reports a missing or repeated field at its parent; name the field itself.
+            let field =
+                named_field(&message).map_or_else(|| path.to_owned(), |name| join_path(path, name));
             ApiError::invalid(field, message)
         }
         Category::Syntax | Category::Eof | Category::Io => ApiError::Malformed {
@@ -154,11 +161,25 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
     }
 }
 
-/// The field named by serde's "missing field `name`" message.
-fn missing_field(message: &str) -> Option<&str> {
-    message
-        .strip_prefix("missing field `")
+fn is_out_of_range(error: &serde_json::Error) -> bool {
+    strip_position(&error.to_string()) == "number out of range"
+}
+
+/// The field named by serde's "missing field `name`" or "duplicate field `name`" message.
+pub fn named_field(message: &str) -> Option<&str> {
+    ["missing field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
         .and_then(|rest| rest.strip_suffix('`'))
+}
+
+/// serde's message without the Rust type it expected: `invalid type: null, expected struct
+/// EstimateRequest` says `expected a JSON object`.
+fn readable(message: &str) -> String {
+    match message.find(", expected struct ") {
+        Some(at) => format!("{}, expected a JSON object", &message[..at]),
+        None => message.to_owned(),
+    }
 }
 
 fn strip_position(message: &str) -> String {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::http::error::ApiError;
+use crate::http::extract::body::named_field;
 
 /// Page size when none is asked for.
 const DEFAULT_PAGE: usize = 100;
@@ -42,7 +43,7 @@ pub fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError
         .map(web::Query::into_inner)
         .map_err(|error| {
             let message = reason(error);
-            let field = missing_field(&message)
+            let field = named_field(&message)
                 .map(str::to_owned)
                 .or_else(|| culprit::<T>(query))
                 .unwrap_or_else(|| "query".to_owned());
@@ -58,10 +59,6 @@ fn reason(error: QueryPayloadError) -> String {
     }
 }
 
-fn missing_field(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.split('`').next()
-}
-
 /// The name of the first parameter that fails on its own: serde's message says what is wrong
 /// with a value (`invalid digit found in string`) but not which parameter held it.
 fn culprit<T: DeserializeOwned>(query: &str) -> Option<String> {
@@ -70,7 +67,7 @@ fn culprit<T: DeserializeOwned>(query: &str) -> Option<String> {
         .filter(|pair| !pair.is_empty())
         .find(|pair| match web::Query::<T>::from_query(pair) {
             Ok(_) => false,
-            Err(error) => missing_field(&reason(error)).is_none(),
+            Err(error) => named_field(&reason(error)).is_none(),
         })
         .and_then(|pair| {
             let decoded = web::Query::<Vec<(String, String)>>::from_query(pair).ok()?;
@@ -223,10 +220,9 @@ mod tests {
             field_of::<Required>("set=a&days=300").as_deref(),
             Some("days")
         );
-        // Twice the same parameter is nobody's value alone.
         assert_eq!(
             field_of::<PageQuery>("limit=1&limit=2").as_deref(),
-            Some("query")
+            Some("limit")
         );
     }
 
