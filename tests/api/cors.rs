@@ -138,3 +138,54 @@ fn without_configured_origins_an_authenticated_endpoint_answers_no_origin() {
     assert_eq!(response.header("access-control-allow-origin"), None);
     assert!(response.status < 500, "never a 500: {}", response.status);
 }
+
+#[test]
+fn a_public_read_sent_with_credentials_answers_only_the_configured_origins() {
+    // Arrange: with credentials a read may reach what is private (a private campaign's results,
+    // the admin's list of every campaign).
+    let app = TestApp::spawn_with(|c| c.cors_origins = vec![ALLOWED_ORIGIN.into()]);
+    let auth = format!("Bearer {}", crate::common::ADMIN_TOKEN);
+    let get = |origin: &str, credentials: bool| {
+        let mut headers = vec![("Origin", origin)];
+        if credentials {
+            headers.push(("Authorization", auth.as_str()));
+        }
+        app.request("GET", "/v1/campaigns", &headers, b"")
+    };
+    let anonymous_preflight = app.request(
+        "OPTIONS",
+        "/v1/campaigns",
+        &[
+            ("Origin", ANY_ORIGIN),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+        b"",
+    );
+
+    // Act and assert
+    assert_allows(&get(ANY_ORIGIN, false), ANY_ORIGIN);
+    assert_allows(&get(ALLOWED_ORIGIN, true), ALLOWED_ORIGIN);
+    let foreign = get(ANY_ORIGIN, true);
+    assert_eq!(foreign.header("access-control-allow-origin"), None);
+    assert!(foreign.status < 500, "never a 500: {}", foreign.status);
+    assert!(
+        anonymous_preflight.status < 300,
+        "{}",
+        anonymous_preflight.status
+    );
+    assert_allows(&anonymous_preflight, ANY_ORIGIN);
+    let credentialed_preflight = app.preflight("/v1/campaigns", "GET", ANY_ORIGIN);
+    assert_eq!(
+        credentialed_preflight.header("access-control-allow-origin"),
+        None
+    );
+    assert_allows(
+        &app.preflight("/v1/campaigns", "GET", ALLOWED_ORIGIN),
+        ALLOWED_ORIGIN,
+    );
+    // Estimates never read stored data: any origin, credentials or not.
+    assert_allows(
+        &app.preflight("/v1/estimate", "POST", ANY_ORIGIN),
+        ANY_ORIGIN,
+    );
+}

@@ -1,12 +1,15 @@
-//! CORS, with actix-cors: public reads and estimates answer any origin; everything that takes
-//! credentials answers only the configured origins (the route list says which is which). No
-//! cookies are ever used, so credentials are never allowed. Requests without an `Origin` (all
-//! server-to-server traffic) pass straight through.
+//! CORS, with actix-cors: estimates answer any origin, public reads any origin unless they carry
+//! credentials (then they may read private data); everything else only the configured origins
+//! (the route list says which is which). No cookies are ever used, so credentials are never
+//! allowed. Requests without an `Origin` (all server-to-server traffic) pass straight through.
 
 use std::sync::Arc;
 
 use actix_web::dev::RequestHead;
-use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, LOCATION, RETRY_AFTER};
+use actix_web::http::header::{
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, LOCATION,
+    RETRY_AFTER,
+};
 use actix_web::http::Method;
 
 use super::observe::REQUEST_ID;
@@ -31,7 +34,8 @@ pub fn cors(configured: Arc<Vec<String>>) -> actix_cors::Cors {
 /// Whether the request (or the request a preflight announces) is open to any origin, as the
 /// route list says.
 fn is_public(head: &RequestHead) -> bool {
-    let method = if head.method == Method::OPTIONS {
+    let is_preflight = head.method == Method::OPTIONS;
+    let method = if is_preflight {
         head.headers
             .get(ACCESS_CONTROL_REQUEST_METHOD)
             .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
@@ -39,5 +43,21 @@ fn is_public(head: &RequestHead) -> bool {
     } else {
         head.method.clone()
     };
-    POLICY.access(head.uri.path(), &method) == Some(Access::AnyOrigin)
+    match POLICY.access(head.uri.path(), &method) {
+        Some(Access::AnyOrigin) => true,
+        Some(Access::PublicRead) => !carries_credentials(head, is_preflight),
+        Some(Access::ConfiguredOrigins) | None => false,
+    }
+}
+
+/// Whether the request sends `Authorization`, or the request a preflight announces will.
+fn carries_credentials(head: &RequestHead, is_preflight: bool) -> bool {
+    if !is_preflight {
+        return head.headers.contains_key(AUTHORIZATION);
+    }
+    head.headers
+        .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|list| list.split(','))
+        .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
 }

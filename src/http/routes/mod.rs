@@ -31,8 +31,12 @@ use utoipa_actix_web::OpenApiFactory;
 /// Which browser origins may read a route's answers (no cookies are ever used).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Any origin: estimates, factor sets, public results, health.
+    /// Any origin, with credentials or without: estimates, which never read stored data.
     AnyOrigin,
+    /// Any origin for a request without credentials (factor sets, public results, health); a
+    /// request with them may read what is private (a private campaign's results, the admin's
+    /// list of every campaign), so it answers only the configured origins.
+    PublicRead,
     /// Only the origins configured with `--cors-origin`: everything that takes credentials.
     ConfiguredOrigins,
 }
@@ -58,15 +62,15 @@ pub fn register(routes: &mut impl Routes) {
     use Access::*;
     routes.operation(AnyOrigin, estimate::estimate_one);
     routes.operation(AnyOrigin, estimate::estimate_batch);
-    routes.operation(AnyOrigin, factor_sets::list_factor_sets);
-    routes.operation(AnyOrigin, factor_sets::get_factor_set);
+    routes.operation(PublicRead, factor_sets::list_factor_sets);
+    routes.operation(PublicRead, factor_sets::get_factor_set);
     routes.operation(ConfiguredOrigins, campaigns::create_campaign);
-    routes.operation(AnyOrigin, campaigns::list_campaigns);
-    routes.operation(AnyOrigin, campaigns::get_campaign);
+    routes.operation(PublicRead, campaigns::list_campaigns);
+    routes.operation(PublicRead, campaigns::get_campaign);
     routes.operation(ConfiguredOrigins, campaigns::update_campaign);
     routes.operation(ConfiguredOrigins, campaigns::enroll_organization);
     routes.operation(ConfiguredOrigins, rebase::rebase);
-    routes.operation(AnyOrigin, rebase::history);
+    routes.operation(PublicRead, rebase::history);
     routes.operation(ConfiguredOrigins, organizations::create_organization);
     routes.operation(ConfiguredOrigins, organizations::list_organizations);
     routes.operation(ConfiguredOrigins, organizations::get_organization);
@@ -90,21 +94,21 @@ pub fn register(routes: &mut impl Routes) {
     routes.operation(ConfiguredOrigins, me::delete_own_trip);
     routes.operation(ConfiguredOrigins, trips::log_trips);
     routes.operation(ConfiguredOrigins, trips::list_trips);
-    routes.operation(AnyOrigin, templates::template_csv);
-    routes.operation(AnyOrigin, templates::template_xlsx);
+    routes.operation(PublicRead, templates::template_csv);
+    routes.operation(PublicRead, templates::template_xlsx);
     routes.operation(ConfiguredOrigins, trips::delete_trip);
-    routes.operation(AnyOrigin, results::campaign_summary);
-    routes.operation(AnyOrigin, leaderboard::leaderboard);
-    routes.operation(AnyOrigin, leaderboard::leaderboard_csv);
-    routes.operation(AnyOrigin, results::organization_summary);
-    routes.operation(AnyOrigin, compare::compare);
-    routes.operation(AnyOrigin, network::network_summary);
+    routes.operation(PublicRead, results::campaign_summary);
+    routes.operation(PublicRead, leaderboard::leaderboard);
+    routes.operation(PublicRead, leaderboard::leaderboard_csv);
+    routes.operation(PublicRead, results::organization_summary);
+    routes.operation(PublicRead, compare::compare);
+    routes.operation(PublicRead, network::network_summary);
     routes.operation(ConfiguredOrigins, audit::audit);
     routes.operation(ConfiguredOrigins, audit::campaign_audit);
-    routes.operation(AnyOrigin, ops::healthz);
-    routes.operation(AnyOrigin, ops::readyz);
+    routes.operation(PublicRead, ops::healthz);
+    routes.operation(PublicRead, ops::readyz);
     routes.operation(ConfiguredOrigins, ops::metrics);
-    routes.page(AnyOrigin, "/api-docs/openapi.json", docs::spec);
+    routes.page(PublicRead, "/api-docs/openapi.json", docs::spec);
     routes.page(ConfiguredOrigins, "/swagger-ui", docs::swagger_ui_redirect);
     routes.page(ConfiguredOrigins, "/", site::page);
     routes.page(ConfiguredOrigins, "/campaigns/{campaign_id}", site::page);

@@ -125,6 +125,10 @@ mod tests {
         assert_eq!(POLICY.allowed("/v1/nothing-here"), None);
         assert_eq!(
             POLICY.access("/v1/campaigns/x/summary", &Method::GET),
+            Some(Access::PublicRead)
+        );
+        assert_eq!(
+            POLICY.access("/v1/estimate", &Method::POST),
             Some(Access::AnyOrigin)
         );
         assert_eq!(
