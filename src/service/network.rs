@@ -70,6 +70,8 @@ impl Service {
             slot.0 += 1;
             slot.1.add(&entry.totals);
         }
+        // Summed, each campaign's participants would count a person once per campaign.
+        overall.participants = self.store.public_participants().await?;
         let mut enrolled = BTreeSet::new();
         for entry in &by_campaign {
             for standing in self.store.standings(&entry.campaign.id).await? {

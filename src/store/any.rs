@@ -283,6 +283,10 @@ impl Store for AnyStore {
         dispatch!(self.campaign_totals())
     }
 
+    async fn public_participants(&self) -> Result<i64, StoreError> {
+        dispatch!(self.public_participants())
+    }
+
     async fn weekday_green_days(
         &self,
         campaign_id: &str,

@@ -271,6 +271,10 @@ pub trait Store {
     /// Every campaign's totals and enrolled organizations, by id, from the rollups.
     async fn campaign_totals(&self) -> Result<Vec<CampaignTotals>, StoreError>;
 
+    /// Distinct (organization, participant) pairs with a stored trip in some public campaign:
+    /// one person counts once in the network's totals however many campaigns they commuted in.
+    async fn public_participants(&self) -> Result<i64, StoreError>;
+
     /// Each organization's green (participant, day) pairs by weekday in the campaign (pairs
     /// with at least one trip saving CO2e), from the rollups; zero rows left out.
     async fn weekday_green_days(

@@ -822,6 +822,14 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn public_participants(&self) -> Result<i64, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(rows::PUBLIC_PARTICIPANTS_QUERY)
+            .await?;
+        Ok(client.query_one(&statement, &[]).await?.try_get(0)?)
+    }
+
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
         let sql = format!(
             "{} WHERE e.campaign_id = $1 ORDER BY o.id",

@@ -389,6 +389,13 @@ pub const CAMPAIGN_TOTALS_QUERY: &str = "SELECT c.id,
     FROM campaigns c LEFT JOIN org_totals t ON t.campaign_id = c.id
     GROUP BY c.id ORDER BY c.id";
 
+/// The number of distinct (organization, participant) pairs with a stored trip in some public
+/// campaign, from the participants rollup.
+pub const PUBLIC_PARTICIPANTS_QUERY: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM
+    (SELECT DISTINCT p.organization_id, p.participant
+     FROM participants p JOIN campaigns c ON c.id = p.campaign_id
+     WHERE c.public = TRUE) AS pairs";
+
 /// A row of [`CAMPAIGN_TOTALS_QUERY`].
 pub fn campaign_totals(row: &impl Columns) -> Result<CampaignTotals, StoreError> {
     Ok(CampaignTotals {

@@ -988,6 +988,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn public_participants(&self) -> Result<i64, StoreError> {
+        self.read(|conn| Ok(conn.query_row(rows::PUBLIC_PARTICIPANTS_QUERY, [], |row| row.get(0))?))
+            .await
+    }
+
     async fn standings(&self, campaign_id: &str) -> Result<Vec<Standing>, StoreError> {
         let campaign_id = campaign_id.to_owned();
         self.read(move |conn| {

@@ -781,4 +781,25 @@ fn the_network_sums_its_public_campaigns_by_campaign_and_region() {
         .map(|r| (r["region"].clone(), r["campaigns"].as_i64().unwrap()))
         .collect();
     assert_eq!(regions, [(json!("CN-SH"), 1), (Value::Null, 1)]);
+    assert_eq!(network["participants"], 1);
+
+    // The same person commuting in a second public campaign counts once in the network.
+    admin(
+        &n.app,
+        "PUT",
+        "/v1/campaigns/b-open/organizations/org-a",
+        &json!(null),
+    )
+    .assert_status(204);
+    n.app.post_json_as(&key_a, "/v1/campaigns/b-open/trips", &json!({ "trips": [
+        { "participant": "p", "date": "2026-06-03", "direction": "to_work", "mode": "bicycle", "distance_km": 3 }
+    ]})).assert_status(201);
+    let network = n.app.get("/v1/network/summary").assert_status(200).json();
+    assert_eq!(network["trips"], 2);
+    assert_eq!(
+        network["participants"], 1,
+        "distinct (organization, participant) pairs"
+    );
+    assert_eq!(network["by_campaign"][0]["participants"], 1);
+    assert_eq!(network["by_campaign"][1]["participants"], 1);
 }
