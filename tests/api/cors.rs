@@ -123,7 +123,20 @@ fn an_authenticated_endpoint_answers_only_the_configured_origins() {
         None,
         "an unlisted origin gets no Access-Control-Allow-Origin"
     );
-    assert!(other.status < 500, "never a 500: {}", other.status);
+    let refusal = other.problem(403);
+    assert!(
+        refusal["detail"].as_str().unwrap().contains("Origin"),
+        "{refusal}"
+    );
+    let methods = allowed
+        .header("access-control-allow-methods")
+        .unwrap_or_default();
+    for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        assert!(methods.contains(method), "{methods}");
+    }
+    for unsupported in ["TRACE", "CONNECT"] {
+        assert!(!methods.contains(unsupported), "{methods}");
+    }
 }
 
 #[test]

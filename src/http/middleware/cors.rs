@@ -25,7 +25,14 @@ pub fn cors(configured: Arc<Vec<String>>) -> actix_cors::Cors {
         .allowed_origin_fn(move |origin, head| {
             is_public(head) || configured.iter().any(|o| o.as_bytes() == origin.as_bytes())
         })
-        .allow_any_method()
+        .allowed_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_any_header()
         .expose_headers([REQUEST_ID, RETRY_AFTER, LOCATION])
         .max_age(PREFLIGHT_MAX_AGE_S)

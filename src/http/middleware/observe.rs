@@ -15,7 +15,7 @@ use actix_cors::{Cors, CorsMiddleware};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
 use actix_web::Error;
 use futures_util::future::LocalBoxFuture;
 use pin_project_lite::pin_project;
@@ -235,6 +235,17 @@ fn into_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> 
             .canonical_reason()
             .unwrap_or("error")
             .to_ascii_lowercase(),
+    };
+    // actix-cors answers an origin it does not allow with a 400; nothing in the request is
+    // malformed, the origin is not allowed: a 403, as for credentials that are not.
+    let refused_origin = response
+        .response()
+        .error()
+        .is_some_and(|error| error.as_error::<actix_cors::CorsError>().is_some());
+    let status = if refused_origin {
+        StatusCode::FORBIDDEN
+    } else {
+        status
     };
     let kept_headers: Vec<(HeaderName, HeaderValue)> = response
         .headers()
