@@ -13,7 +13,7 @@ use actix_web::http::header::{
 use actix_web::http::Method;
 
 use super::observe::REQUEST_ID;
-use crate::http::routes::policy::POLICY;
+use crate::http::routes::policy::{POLICY, SERVED_METHODS};
 use crate::http::routes::Access;
 
 /// How long a browser may keep a preflight's answer, in seconds.
@@ -25,14 +25,7 @@ pub fn cors(configured: Arc<Vec<String>>) -> actix_cors::Cors {
         .allowed_origin_fn(move |origin, head| {
             is_public(head) || configured.iter().any(|o| o.as_bytes() == origin.as_bytes())
         })
-        .allowed_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
+        .allowed_methods(SERVED_METHODS)
         .allow_any_header()
         .expose_headers([REQUEST_ID, RETRY_AFTER, LOCATION])
         .max_age(PREFLIGHT_MAX_AGE_S)

@@ -9,8 +9,8 @@ use utoipa_actix_web::OpenApiFactory;
 
 use super::{documented_methods, register, Access, Routes};
 
-/// The order in which `Allow` lists methods.
-const ALLOW_ORDER: [Method; 6] = [
+/// The methods the service serves, in the order in which `Allow` (and CORS) list them.
+pub const SERVED_METHODS: [Method; 6] = [
     Method::GET,
     Method::HEAD,
     Method::POST,
@@ -69,7 +69,7 @@ impl RoutePolicy {
     /// The methods some route takes on `path` (`GET, HEAD, POST`), if the path exists at all.
     pub fn allowed(&self, path: &str) -> Option<String> {
         let mut methods: Vec<&Method> = self.matching(path).map(|e| &e.method).collect();
-        methods.sort_by_key(|m| ALLOW_ORDER.iter().position(|o| o == *m));
+        methods.sort_by_key(|m| SERVED_METHODS.iter().position(|o| o == *m));
         methods.dedup();
         let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
         (!names.is_empty()).then(|| names.join(", "))
