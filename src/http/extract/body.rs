@@ -116,22 +116,32 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }
-    // serde stops at the first unknown or misplaced field, before the end of the text: a
-    // truncated body such as `{"a":` is malformed (400) before it is invalid (422).
-    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
-        if !is_out_of_range(&error) {
-            return Err(json_error("", &error));
-        }
-    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
-        json_error(&path, &error.into_inner())
+        let error = error.into_inner();
+        // serde stops at the first unknown or misplaced field, before the end of the text: a
+        // body cut short after it (`{"a":`) is malformed (400) before it is invalid (422). Not
+        // so a list past its limit, which is refused without reading on (api.md).
+        let stopped_early = error.classify() == serde_json::error::Category::Data
+            && !error.to_string().contains(HOLDS_MORE);
+        if stopped_early {
+            if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                if !is_out_of_range(&syntax) {
+                    return json_error("", &syntax);
+                }
+            }
+        }
+        json_error(&path, &error)
     })?;
     // Characters after the value make the body malformed too.
     deserializer.end().map_err(|error| json_error("", &error))?;
     Ok(value)
 }
+
+/// The end of the message of a list with more items than it may have: such a list is refused
+/// as soon as the one item too many is read, however long the rest of the body.
+pub const HOLDS_MORE: &str = "this one holds more";
 
 /// Maps a serde_json failure at `path` to 400 (syntax) or 422 (shape).
 pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {

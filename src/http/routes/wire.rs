@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::domain::cobenefit::AirMg;
+use crate::http::extract::body::HOLDS_MORE;
 
 /// A JSON integer that also accepts an integral float such as `2.0` (JSON Schema counts it as one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,7 +100,7 @@ impl<'de, const MAX: usize> Deserialize<'de> for RawItems<MAX> {
                 while let Some(item) = seq.next_element::<Box<RawValue>>()? {
                     if items.len() == MAX {
                         return Err(de::Error::custom(format!(
-                            "must hold 1 to {MAX} items; this one holds more"
+                            "must hold 1 to {MAX} items; {HOLDS_MORE}"
                         )));
                     }
                     items.push(item);
