@@ -150,7 +150,7 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
     let message = readable(&strip_position(&error.to_string()));
     // `1e999` is well-formed JSON (RFC 8259 §6 leaves number range to implementations), so it is
     // an invalid value at its field, not a malformed body.
-    if is_out_of_range(error) {
+    if message == OUT_OF_RANGE {
         return ApiError::invalid(path, "must be a finite number; this one is out of range");
     }
     match error.classify() {
@@ -171,8 +171,11 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> ApiError {
     }
 }
 
+/// serde_json's message for a number beyond `f64`.
+const OUT_OF_RANGE: &str = "number out of range";
+
 fn is_out_of_range(error: &serde_json::Error) -> bool {
-    strip_position(&error.to_string()) == "number out of range"
+    strip_position(&error.to_string()) == OUT_OF_RANGE
 }
 
 /// The field named by serde's "missing field `name`" or "duplicate field `name`" message.
