@@ -12,10 +12,30 @@ use utoipa::PartialSchema;
 
 use super::error::PROBLEM_JSON;
 
-/// The documented responses for `(status, description)` pairs.
+/// Why any operation that checks a bearer token may answer 429: an address that keeps presenting
+/// wrong tokens is refused for a while before its next token is checked, whichever it is.
+const AUTH_FAILURE_LIMIT: &str =
+    "Too many failed authentications from this address; retry after `Retry-After` seconds";
+
+/// The documented responses for `(status, description)` pairs; an operation that checks
+/// credentials (it lists 401) also answers the failed-authentication limit's 429.
 pub fn responses(list: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    let checks_credentials = list.iter().any(|&(status, _)| status == 401);
+    let own_limit = list
+        .iter()
+        .find(|&&(status, _)| status == 429)
+        .map(|&(_, d)| d);
+    let rate_limited = match (own_limit, checks_credentials) {
+        (Some(own), true) => Some(format!("{own}. Or: {AUTH_FAILURE_LIMIT}")),
+        (Some(own), false) => Some(own.to_owned()),
+        (None, true) => Some(AUTH_FAILURE_LIMIT.to_owned()),
+        (None, false) => None,
+    };
     list.iter()
-        .map(|&(status, description)| {
+        .filter(|&&(status, _)| status != 429)
+        .map(|&(status, description)| (status, description.to_owned()))
+        .chain(rate_limited.map(|description| (429, description)))
+        .map(|(status, description)| {
             let mut response = ResponseBuilder::new().description(description);
             if status == 429 {
                 response = response.header(

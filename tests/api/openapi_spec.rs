@@ -208,3 +208,55 @@ fn every_schema_reference_resolves() {
         .collect();
     assert!(dangling.is_empty(), "unresolved: {dangling:?}");
 }
+
+#[test]
+fn every_operation_that_checks_credentials_documents_the_failed_authentication_limit() {
+    // Arrange: one wrong token spends this address's failures, so every token it presents next
+    // is refused before it is checked, the admin's included.
+    let app = TestApp::spawn_with(|c| {
+        c.auth_failure_rate = 0.001;
+        c.auth_failure_burst = 1;
+    });
+    let spec = served_spec(&app);
+    app.request(
+        "GET",
+        "/v1/organizations",
+        &[("Authorization", "Bearer gck_wrong")],
+        b"",
+    )
+    .problem(401);
+
+    // Act + Assert
+    let admin = format!("Bearer {}", crate::common::ADMIN_TOKEN);
+    let mut limited = 0;
+    for (name, operation) in operations(&spec) {
+        let (method, template) = name.split_once(' ').expect("METHOD path");
+        let path: String = template
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let answer = app.request(method, &path, &[("Authorization", &admin)], b"");
+        let documented = &operation["responses"];
+        if answer.status == 429 {
+            limited += 1;
+            assert!(
+                documented.get("429").is_some(),
+                "{name} answers 429 but does not document it"
+            );
+        }
+        if method == "GET" && documented.get("401").is_some() {
+            assert_eq!(
+                answer.status, 429,
+                "{name}: checks credentials, so it is limited"
+            );
+        }
+    }
+    assert!(limited > 20, "only {limited} operations were limited");
+}
