@@ -19,7 +19,7 @@ use green_commute::import::{read, Format, Options};
 use green_commute::service::{
     Caller, LeaderboardQuery, NewCampaign, NewOrganization, Place, Service, TripRow,
 };
-use green_commute::store::{AnyStore, DatabaseUrl};
+use green_commute::store::{AnyStore, DatabaseUrl, Store};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
@@ -184,7 +184,7 @@ proptest! {
             let store = AnyStore::open(&url).unwrap();
             let config = ServeConfig { database_url: url, write_rate: 0.0, ..ServeConfig::default() };
             let service: Service =
-                green_commute::startup::service_on(store, &config, "property-admin-token".into()).unwrap();
+                green_commute::startup::service_on(store.clone(), &config, "property-admin-token".into()).unwrap();
             let admin = Caller::Admin;
             service
                 .create_campaign(&admin, NewCampaign {
@@ -246,6 +246,7 @@ proptest! {
                     }
                 }
                 check_rollups(&service).await;
+                check_green_days(&service, &store).await;
             }
         });
     }
@@ -342,4 +343,35 @@ async fn check_rollups(service: &Service) {
                 .sum::<i64>()
         )
     );
+}
+
+/// The regularity rollup: per organization and ISO weekday, the distinct (participant, day) pairs
+/// with at least one trip that saved something, as counted over the stored trips.
+async fn check_green_days(service: &Service, store: &AnyStore) {
+    let stored = service
+        .list_trips(&Caller::Admin, "prop", 0, 10_000)
+        .await
+        .unwrap();
+    let mut green_days: BTreeMap<(String, i64), std::collections::BTreeSet<(String, String)>> =
+        BTreeMap::new();
+    for t in stored.iter().filter(|t| t.figures.savings_g > 0) {
+        let weekday = i64::from(t.date.weekday().to_monday_one_offset());
+        green_days
+            .entry((t.organization_id.clone(), weekday))
+            .or_default()
+            .insert((t.participant.clone(), t.date.to_string()));
+    }
+    let expected: BTreeMap<(String, i64), i64> = green_days
+        .into_iter()
+        .map(|(key, days)| (key, days.len() as i64))
+        .collect();
+    let rolled_up: BTreeMap<(String, i64), i64> = store
+        .weekday_green_days("prop")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|w| w.green_days != 0)
+        .map(|w| ((w.organization_id, w.weekday), w.green_days))
+        .collect();
+    assert_eq!(rolled_up, expected, "green participant-days by weekday");
 }

@@ -242,6 +242,53 @@ fn a_batch_looks_up_and_counts_every_participant_day_whatever_the_ids_hold() {
 }
 
 #[test]
+fn a_large_batch_counts_each_green_participant_day_once_across_many_statements() {
+    let (_db, url) = TestDatabase::create();
+    run(async {
+        let store = setup(&url).await;
+        // More participant-days than one statement of the stores writes, half of them already
+        // green from an earlier batch, and car trips that save nothing.
+        let monday = date(2026, 6, 1);
+        let days: Vec<Date> = (0..5).map(|d| monday + jiff::Span::new().days(d)).collect();
+        let people: Vec<String> = (0..70).map(|p| format!("p{p}")).collect();
+        let earlier: Vec<ComputedTrip> = people
+            .iter()
+            .step_by(2)
+            .flat_map(|p| {
+                days.iter()
+                    .map(move |d| trip(p, *d, Direction::ToWork, "bus", 4.0))
+            })
+            .collect();
+        store.log_trips(batch("a", earlier)).await.unwrap();
+        let later: Vec<ComputedTrip> = people
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                let mode = if i % 7 == 3 { "car" } else { "bicycle" };
+                days.iter()
+                    .map(move |d| trip(p, *d, Direction::FromWork, mode, 4.0))
+            })
+            .collect();
+        let logged = store.log_trips(batch("a", later)).await.unwrap();
+        assert!(logged.iter().all(|t| !t.duplicate));
+
+        // Green on a day: every even participant (a bus trip), and every odd one but the car
+        // drivers (i % 7 == 3 and odd: 3, 17, 31, 45, 59).
+        let green_people = people.len() as i64 - 5;
+        let mut by_weekday: Vec<(i64, i64)> = store
+            .weekday_green_days("c")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| (w.weekday, w.green_days))
+            .collect();
+        by_weekday.sort();
+        let expected: Vec<(i64, i64)> = (1..=5).map(|weekday| (weekday, green_people)).collect();
+        assert_eq!(by_weekday, expected);
+    });
+}
+
+#[test]
 fn a_dry_run_reports_what_would_happen_and_stores_nothing() {
     let (_db, url) = TestDatabase::create();
     run(async {

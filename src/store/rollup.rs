@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::dedup::Occupant;
 use super::model::Totals;
 use super::StoreError;
 use crate::domain::campaign::parse_date;
@@ -72,6 +73,22 @@ impl RollupDelta {
     }
 }
 
+/// Green trips per (participant, date `YYYY-MM-DD`), as `participant_days` counts them.
+pub type GreenTripsByDay = BTreeMap<(String, String), i64>;
+
+/// The green trips of stored trips by participant-day: for a batch's days, read to find its
+/// duplicates, exactly what `participant_days` holds for them (the rollup counts stored trips
+/// with savings, in the same transaction as the trips).
+pub fn green_trips_by_day(stored: &[Occupant]) -> GreenTripsByDay {
+    let mut green = GreenTripsByDay::new();
+    for trip in stored.iter().filter(|t| t.savings_g > 0) {
+        *green
+            .entry((trip.participant.clone(), trip.date.to_string()))
+            .or_default() += 1;
+    }
+    green
+}
+
 /// How the number of distinct participants changes when one participant's trip count moves by
 /// `change` to `after`: one more when it becomes positive, one fewer when it reaches zero.
 pub fn participant_transition(change: i64, after: i64) -> i64 {
@@ -89,5 +106,45 @@ fn add_into(map: &mut BTreeMap<String, Totals>, key: &str, delta: &Totals) {
         None => {
             map.insert(key.to_owned(), *delta);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::campaign::Direction;
+
+    fn stored(participant: &str, date: &str, direction: Direction, savings_g: i64) -> Occupant {
+        Occupant {
+            participant: participant.into(),
+            date: date.parse().unwrap(),
+            direction,
+            id: 1,
+            co2e_g: 0,
+            baseline_co2e_g: savings_g.max(0),
+            savings_g,
+            co_benefits: Default::default(),
+        }
+    }
+
+    #[test]
+    fn stored_green_trips_count_only_trips_with_savings_per_participant_day() {
+        let trips = [
+            stored("p-a", "2026-06-01", Direction::ToWork, 900),
+            stored("p-a", "2026-06-01", Direction::FromWork, 850),
+            stored("p-a", "2026-06-02", Direction::ToWork, 0),
+            stored("p-b", "2026-06-01", Direction::RoundTrip, -40),
+            stored("p-b", "2026-06-02", Direction::RoundTrip, 1),
+        ];
+
+        let green = green_trips_by_day(&trips);
+
+        let expected: GreenTripsByDay = [
+            (("p-a".to_owned(), "2026-06-01".to_owned()), 2),
+            (("p-b".to_owned(), "2026-06-02".to_owned()), 1),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(green, expected);
     }
 }

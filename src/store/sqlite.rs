@@ -14,13 +14,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
 use super::rebase::{self, Progress};
-use super::rollup::{participant_transition, RollupDelta};
+use super::rollup::{green_trips_by_day, participant_transition, GreenTripsByDay, RollupDelta};
 use super::rows::{self, Columns};
 use super::rules::{self, check_campaign_update, StoredCalculation};
 use super::{Store, StoreError};
 
 /// Migrations, applied in order once each, by version.
-const MIGRATIONS: [(i64, &str); 4] = [
+const MIGRATIONS: [(i64, &str); 5] = [
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (
         2,
@@ -33,6 +33,10 @@ const MIGRATIONS: [(i64, &str); 4] = [
     (
         4,
         include_str!("../../migrations/sqlite/0004_organizers.sql"),
+    ),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_participant_days_by_date.sql"),
     ),
 ];
 
@@ -637,7 +641,7 @@ impl Store for SqliteStore {
             let mut delta = RollupDelta::default();
             let date = trip.date.to_string();
             delta.apply(&trip.participant, &date, &trip.figures, -1);
-            apply_rollups(&tx, &campaign_id, &trip.organization_id, &delta)?;
+            apply_rollups(&tx, &campaign_id, &trip.organization_id, &delta, None)?;
             tx.commit()?;
             Ok(())
         })
@@ -1088,6 +1092,7 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
             )?);
         }
     }
+    let stored_green = green_trips_by_day(&stored);
     let decisions = decide(&batch.trips, stored);
     let mut new_ids = HashMap::new();
     let mut delta = RollupDelta::default();
@@ -1132,7 +1137,13 @@ fn log_trips(conn: &mut Connection, batch: TripBatch) -> Result<Vec<LoggedTrip>,
             delta.apply(trip.participant.as_str(), &date, &trip.figures, 1);
         }
     }
-    apply_rollups(&tx, &batch.campaign_id, &batch.organization_id, &delta)?;
+    apply_rollups(
+        &tx,
+        &batch.campaign_id,
+        &batch.organization_id,
+        &delta,
+        Some(&stored_green),
+    )?;
     if batch.dry_run {
         // Everything ran, as a real batch would; dropping the transaction undoes it.
         drop(tx);
@@ -1245,38 +1256,38 @@ fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<(), StoreError> {
 
 /// Applies one organization's rollup changes inside the caller's transaction.
 /// Green trips per participant and day, and green (participant, day) pairs per weekday.
+/// `stored_green` holds the green trips already stored on each changed participant-day when the
+/// caller has read them (logging reads every stored trip of its days to find duplicates): the
+/// counts are then written many rows per statement and not read back.
 fn apply_regularity(
     tx: &rusqlite::Transaction<'_>,
     campaign_id: &str,
     organization_id: &str,
     delta: &RollupDelta,
+    stored_green: Option<&GreenTripsByDay>,
 ) -> Result<(), StoreError> {
-    let mut after = std::collections::BTreeMap::new();
-    {
-        let mut upsert = tx.prepare_cached(
-            "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT DO UPDATE SET green_trips = green_trips + excluded.green_trips
-             RETURNING green_trips",
-        )?;
-        let mut remove = tx.prepare_cached(
-            "DELETE FROM participant_days WHERE campaign_id = ?1 AND organization_id = ?2
-                 AND participant = ?3 AND date = ?4 AND green_trips <= 0",
-        )?;
-        for ((participant, date), change) in delta
-            .green_by_participant_day
-            .iter()
-            .filter(|(_, c)| **c != 0)
-        {
-            let count: i64 = upsert.query_row(
-                params![campaign_id, organization_id, participant, date, change],
-                |row| row.get(0),
-            )?;
-            if count <= 0 {
-                remove.execute(params![campaign_id, organization_id, participant, date])?;
-            }
-            after.insert((participant.clone(), date.clone()), count);
+    let changed: Vec<(&(String, String), i64)> = delta
+        .green_by_participant_day
+        .iter()
+        .filter(|(_, change)| **change != 0)
+        .map(|(key, change)| (key, *change))
+        .collect();
+    let after = match stored_green {
+        Some(stored) => {
+            add_green_trips(tx, campaign_id, organization_id, &changed)?;
+            changed
+                .iter()
+                .map(|&(key, change)| (key, stored.get(key).copied().unwrap_or_default() + change))
+                .collect()
         }
+        None => add_green_trips_read_back(tx, campaign_id, organization_id, &changed)?,
+    };
+    let mut remove = tx.prepare_cached(
+        "DELETE FROM participant_days WHERE campaign_id = ?1 AND organization_id = ?2
+             AND participant = ?3 AND date = ?4 AND green_trips <= 0",
+    )?;
+    for ((participant, date), _) in after.iter().filter(|(_, count)| **count <= 0) {
+        remove.execute(params![campaign_id, organization_id, participant, date])?;
     }
     let by_weekday =
         delta.green_days_by_weekday(|key| after.get(key).copied().unwrap_or_default())?;
@@ -1295,11 +1306,65 @@ fn apply_regularity(
     Ok(())
 }
 
+/// Participant-days written per statement: one statement's fixed cost (binding, opening the
+/// table, resetting) is shared by this many rows.
+const GREEN_DAYS_PER_STATEMENT: usize = 128;
+
+/// Adds each change to its participant-day's green trips, many rows per statement.
+fn add_green_trips(
+    tx: &rusqlite::Transaction<'_>,
+    campaign_id: &str,
+    organization_id: &str,
+    changed: &[(&(String, String), i64)],
+) -> Result<(), StoreError> {
+    for chunk in changed.chunks(GREEN_DAYS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(?1, ?2, ?{}, ?{}, ?{})", 3 + 3 * i, 4 + 3 * i, 5 + 3 * i))
+            .collect();
+        let mut upsert = tx.prepare_cached(&format!(
+            "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
+             VALUES {}
+             ON CONFLICT DO UPDATE SET green_trips = green_trips + excluded.green_trips",
+            values.join(", ")
+        ))?;
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&campaign_id, &organization_id];
+        for ((participant, date), change) in chunk {
+            values.extend([participant as &dyn rusqlite::ToSql, date, change]);
+        }
+        upsert.execute(values.as_slice())?;
+    }
+    Ok(())
+}
+
+/// Adds each change to its participant-day's green trips and reads back the counts after it.
+fn add_green_trips_read_back<'k>(
+    tx: &rusqlite::Transaction<'_>,
+    campaign_id: &str,
+    organization_id: &str,
+    changed: &[(&'k (String, String), i64)],
+) -> Result<std::collections::BTreeMap<&'k (String, String), i64>, StoreError> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT DO UPDATE SET green_trips = green_trips + excluded.green_trips
+         RETURNING green_trips",
+    )?;
+    changed
+        .iter()
+        .map(|&(key, change)| {
+            let (participant, date) = key;
+            let values = params![campaign_id, organization_id, participant, date, change];
+            Ok((key, upsert.query_row(values, |row| row.get(0))?))
+        })
+        .collect()
+}
+
 fn apply_rollups(
     tx: &rusqlite::Transaction<'_>,
     campaign_id: &str,
     organization_id: &str,
     delta: &RollupDelta,
+    stored_green: Option<&GreenTripsByDay>,
 ) -> Result<(), StoreError> {
     if delta.is_empty() {
         return Ok(());
@@ -1325,7 +1390,7 @@ fn apply_rollups(
             }
         }
     }
-    apply_regularity(tx, campaign_id, organization_id, delta)?;
+    apply_regularity(tx, campaign_id, organization_id, delta, stored_green)?;
     let o = &delta.organization;
     tx.prepare_cached(
         "INSERT INTO org_totals (campaign_id, organization_id, trips, participants, distance_m, co2e_g, baseline_co2e_g, savings_g,
