@@ -289,6 +289,41 @@ fn a_large_batch_counts_each_green_participant_day_once_across_many_statements()
 }
 
 #[test]
+fn the_sqlite_write_ahead_log_is_checkpointed_off_the_writer_and_stays_bounded() {
+    let (_db, url) = TestDatabase::create();
+    let Some(path) = url.strip_prefix("sqlite://").map(str::to_owned) else {
+        return; // PostgreSQL keeps its own log
+    };
+    run(async {
+        let store = setup(&url).await;
+        let wal = std::path::PathBuf::from(format!("{path}-wal"));
+        let day = date(2026, 6, 1);
+        let mut largest_log = 0;
+        // 400 writes of 50 new trips each, back to back: without checkpoints that reach the end
+        // of the log, it would hold them all (about 50 MB); the writer checkpoints itself past
+        // 4,000 pages (16 MB), so that the log starts over.
+        let template = trip("p", day, Direction::ToWork, "bus", 4.0);
+        for round in 0..400 {
+            let trips = (0..50)
+                .map(|p| ComputedTrip {
+                    participant: Participant::try_from(format!("r{round}-p{p}").as_str()).unwrap(),
+                    ..template.clone()
+                })
+                .collect();
+            store.log_trips(batch("a", trips)).await.unwrap();
+            largest_log = largest_log.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        }
+        let database = std::fs::metadata(&path).unwrap().len();
+        assert!(
+            largest_log < 20 << 20,
+            "the log reached {largest_log} bytes beside a {database}-byte database"
+        );
+        let a = &store.standings("c").await.unwrap()[0];
+        assert_eq!(a.totals.trips, 20_000);
+    });
+}
+
+#[test]
 fn a_dry_run_reports_what_would_happen_and_stores_nothing() {
     let (_db, url) = TestDatabase::create();
     run(async {

@@ -2,6 +2,7 @@
 //! URL's scheme. Owns every SQL statement; knows domain records, never HTTP or the service layer.
 
 mod any;
+mod checkpoint;
 mod dedup;
 mod model;
 mod postgres;

@@ -11,6 +11,7 @@ use std::sync::{mpsc, Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
+use super::checkpoint::Checkpointer;
 use super::dedup::{decide, outcomes, participant_days, Decision};
 use super::model::*;
 use super::rebase::{self, Progress};
@@ -46,6 +47,7 @@ const READERS: usize = 2;
 /// The SQLite store.
 pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
+    checkpointer: Arc<Checkpointer>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
     /// The one thread that runs writes.
@@ -236,11 +238,13 @@ impl SqliteStore {
         }
         let mut writer = connect(path)?;
         migrate(&mut writer)?;
+        let checkpointer = Arc::new(Checkpointer::start(connect(path)?, &writer)?);
         let readers = (0..READERS)
             .map(|_| connect(path).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             writer: Arc::new(Mutex::new(writer)),
+            checkpointer,
             readers: Arc::new(readers),
             next_reader: AtomicUsize::new(0),
             write_thread: StoreThreads::start("sqlite-write", 1)?,
@@ -254,10 +258,13 @@ impl SqliteStore {
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let writer = self.writer.clone();
+        let checkpointer = self.checkpointer.clone();
         self.write_thread
             .run(move || {
                 let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
-                work(&mut conn)
+                let outcome = work(&mut conn);
+                checkpointer.after_write();
+                outcome
             })
             .await
     }
