@@ -1328,12 +1328,22 @@ fn add_green_trips(
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("(?1, ?2, ?{}, ?{}, ?{})", 3 + 3 * i, 4 + 3 * i, 5 + 3 * i))
             .collect();
-        let mut upsert = tx.prepare_cached(&format!(
+        let sql = format!(
             "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
              VALUES {}
              ON CONFLICT DO UPDATE SET green_trips = green_trips + excluded.green_trips",
             values.join(", ")
-        ))?;
+        );
+        // Only the full-size statement is kept: the last chunk's size differs from batch to
+        // batch, and caching each would push the hot statements out of the cache.
+        let (mut cached, mut uncached);
+        let upsert: &mut rusqlite::Statement<'_> = if chunk.len() == GREEN_DAYS_PER_STATEMENT {
+            cached = tx.prepare_cached(&sql)?;
+            &mut cached
+        } else {
+            uncached = tx.prepare(&sql)?;
+            &mut uncached
+        };
         let mut values: Vec<&dyn rusqlite::ToSql> = vec![&campaign_id, &organization_id];
         for ((participant, date), change) in chunk {
             values.extend([participant as &dyn rusqlite::ToSql, date, change]);
