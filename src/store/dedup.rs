@@ -28,51 +28,68 @@ pub struct Occupant {
 pub enum Decision {
     /// Store it.
     New,
-    /// Already stored: report the stored trip.
-    Stored(LoggedTrip),
+    /// Already stored: report the stored trip (boxed: most trips of a batch are new, and an
+    /// upload holds a decision for each of its 100,000 rows).
+    Stored(Box<LoggedTrip>),
     /// A trip earlier in the same batch occupies its direction: report that one (by batch index).
     EarlierInBatch(usize),
 }
 
+/// What holds a direction of a participant-day while a batch is decided.
+#[derive(Debug, Clone, Copy)]
+enum Holder {
+    /// The stored trip at this index of the stored trips.
+    Stored(usize),
+    /// The trip at this index of the batch.
+    Batch(usize),
+}
+
 /// Decides, in batch order, which trips are new given what is stored for their participant-days.
-pub fn decide(trips: &[ComputedTrip], stored: Vec<Occupant>) -> Vec<Decision> {
-    let mut occupants: HashMap<(String, Date), Vec<(Direction, Decision)>> = HashMap::new();
-    for o in stored {
-        let logged = LoggedTrip {
-            id: o.id,
-            participant: o.participant.clone(),
-            date: o.date,
-            direction: o.direction,
-            co2e_g: o.co2e_g,
-            baseline_co2e_g: o.baseline_co2e_g,
-            savings_g: o.savings_g,
-            co_benefits: o.co_benefits,
-            duplicate: true,
-        };
-        occupants
-            .entry((o.participant, o.date))
+pub fn decide(trips: &[ComputedTrip], mut stored: Vec<Occupant>) -> Vec<Decision> {
+    // Deterministic whichever order the database returned them in: the lowest id answers.
+    stored.sort_by_key(|o| o.id);
+    let mut days: HashMap<(&str, Date), Vec<(Direction, Holder)>> =
+        HashMap::with_capacity(stored.len() + trips.len());
+    for (index, o) in stored.iter().enumerate() {
+        days.entry((o.participant.as_str(), o.date))
             .or_default()
-            .push((o.direction, Decision::Stored(logged)));
+            .push((o.direction, Holder::Stored(index)));
     }
-    for list in occupants.values_mut() {
-        // Deterministic whichever order the database returned them in.
-        list.sort_by_key(|(_, decision)| match decision {
-            Decision::Stored(t) => t.id,
-            _ => i64::MAX,
-        });
-    }
-    trips
+    let holders: Vec<Option<Holder>> = trips
         .iter()
         .enumerate()
         .map(|(index, trip)| {
-            let key = (trip.participant.as_str().to_owned(), trip.date);
-            let list = occupants.entry(key).or_default();
-            match list.iter().find(|(d, _)| d.overlaps(trip.direction)) {
-                Some((_, decision)) => decision.clone(),
+            let day = days
+                .entry((trip.participant.as_str(), trip.date))
+                .or_default();
+            match day.iter().find(|(held, _)| held.overlaps(trip.direction)) {
+                Some(&(_, holder)) => Some(holder),
                 None => {
-                    list.push((trip.direction, Decision::EarlierInBatch(index)));
-                    Decision::New
+                    day.push((trip.direction, Holder::Batch(index)));
+                    None
                 }
+            }
+        })
+        .collect();
+    drop(days);
+    holders
+        .into_iter()
+        .map(|holder| match holder {
+            None => Decision::New,
+            Some(Holder::Batch(earlier)) => Decision::EarlierInBatch(earlier),
+            Some(Holder::Stored(index)) => {
+                let o = &stored[index];
+                Decision::Stored(Box::new(LoggedTrip {
+                    id: o.id,
+                    participant: o.participant.clone(),
+                    date: o.date,
+                    direction: o.direction,
+                    co2e_g: o.co2e_g,
+                    baseline_co2e_g: o.baseline_co2e_g,
+                    savings_g: o.savings_g,
+                    co_benefits: o.co_benefits,
+                    duplicate: true,
+                }))
             }
         })
         .collect()
@@ -114,7 +131,7 @@ pub fn outcomes(
         .enumerate()
         .map(|(index, decision)| match decision {
             Decision::New => fresh(index, false),
-            Decision::Stored(logged) => logged,
+            Decision::Stored(logged) => *logged,
             Decision::EarlierInBatch(earlier) => fresh(earlier, true),
         })
         .collect()
