@@ -1287,12 +1287,7 @@ async fn apply_regularity(
     organization_id: &str,
     delta: &RollupDelta,
 ) -> Result<(), StoreError> {
-    let changed: Vec<(&(String, String), i64)> = delta
-        .green_by_participant_day
-        .iter()
-        .filter(|(_, c)| **c != 0)
-        .map(|(key, change)| (key, *change))
-        .collect();
+    let changed = delta.changed_green_days();
     if changed.is_empty() {
         return Ok(());
     }

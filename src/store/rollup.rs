@@ -53,18 +53,23 @@ impl RollupDelta {
         after: impl Fn(&(String, String)) -> i64,
     ) -> Result<[i64; 7], StoreError> {
         let mut by_weekday = [0i64; 7];
-        for (key, change) in self
-            .green_by_participant_day
-            .iter()
-            .filter(|(_, c)| **c != 0)
-        {
-            let transition = participant_transition(*change, after(key));
+        for (key, change) in self.changed_green_days() {
+            let transition = participant_transition(change, after(key));
             if transition != 0 {
                 let weekday = iso_weekday(parse_date(&key.1).map_err(StoreError::internal)?);
                 by_weekday[usize::from(weekday.unsigned_abs() - 1)] += transition;
             }
         }
         Ok(by_weekday)
+    }
+
+    /// The participant-days whose green-trip count changes, with the change, in key order.
+    pub fn changed_green_days(&self) -> Vec<(&(String, String), i64)> {
+        self.green_by_participant_day
+            .iter()
+            .filter(|(_, change)| **change != 0)
+            .map(|(key, change)| (key, *change))
+            .collect()
     }
 
     /// Whether nothing changes.

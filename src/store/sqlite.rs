@@ -1273,12 +1273,7 @@ fn apply_regularity(
     delta: &RollupDelta,
     stored_green: Option<&GreenTripsByDay>,
 ) -> Result<(), StoreError> {
-    let changed: Vec<(&(String, String), i64)> = delta
-        .green_by_participant_day
-        .iter()
-        .filter(|(_, change)| **change != 0)
-        .map(|(key, change)| (key, *change))
-        .collect();
+    let changed = delta.changed_green_days();
     let after = match stored_green {
         Some(stored) => {
             add_green_trips(tx, campaign_id, organization_id, &changed)?;
