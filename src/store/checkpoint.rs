@@ -1,6 +1,6 @@
 //! SQLite WAL checkpoints off the writer's path. Left to SQLite, the connection whose commit
 //! takes the write-ahead log past 1,000 pages copies them into the database file before that
-//! commit returns, so one write in a few pays for the checkpoint of many (8 % of the writer's
+//! commit returns, so one write in a few pays for the checkpoint of many (8 % of the service's
 //! time when logging a million trips). Here the writer wakes a thread of its own after each
 //! write, which checkpoints on its own connection while the writer goes on: a passive checkpoint
 //! needs no lock a writer holds and copies only committed frames.
