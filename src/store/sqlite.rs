@@ -1312,6 +1312,23 @@ fn apply_regularity(
 /// table, resetting) is shared by this many rows.
 const GREEN_DAYS_PER_STATEMENT: usize = 128;
 
+/// The statement adding the green trips of `rows` participant-days.
+fn green_days_upsert(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| format!("(?1, ?2, ?{}, ?{}, ?{})", 3 + 3 * i, 4 + 3 * i, 5 + 3 * i))
+        .collect();
+    format!(
+        "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
+         VALUES {}
+         ON CONFLICT DO UPDATE SET green_trips = green_trips + excluded.green_trips",
+        values.join(", ")
+    )
+}
+
+/// The full-size statement's text, written once: it is the key of the statement cache.
+static FULL_GREEN_DAYS_UPSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| green_days_upsert(GREEN_DAYS_PER_STATEMENT));
+
 /// Adds each change to its participant-day's green trips, many rows per statement.
 fn add_green_trips(
     tx: &rusqlite::Transaction<'_>,
@@ -1320,23 +1337,14 @@ fn add_green_trips(
     changed: &[(&(String, String), i64)],
 ) -> Result<(), StoreError> {
     for chunk in changed.chunks(GREEN_DAYS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(?1, ?2, ?{}, ?{}, ?{})", 3 + 3 * i, 4 + 3 * i, 5 + 3 * i))
-            .collect();
-        let sql = format!(
-            "INSERT INTO participant_days (campaign_id, organization_id, participant, date, green_trips)
-             VALUES {}
-             ON CONFLICT DO UPDATE SET green_trips = green_trips + excluded.green_trips",
-            values.join(", ")
-        );
         // Only the full-size statement is kept: the last chunk's size differs from batch to
         // batch, and caching each would push the hot statements out of the cache.
         let (mut cached, mut uncached);
         let upsert: &mut rusqlite::Statement<'_> = if chunk.len() == GREEN_DAYS_PER_STATEMENT {
-            cached = tx.prepare_cached(&sql)?;
+            cached = tx.prepare_cached(&FULL_GREEN_DAYS_UPSERT)?;
             &mut cached
         } else {
-            uncached = tx.prepare(&sql)?;
+            uncached = tx.prepare(&green_days_upsert(chunk.len()))?;
             &mut uncached
         };
         let mut values: Vec<&dyn rusqlite::ToSql> = vec![&campaign_id, &organization_id];
